@@ -1,0 +1,3 @@
+# placeholder until the service issue lands
+FROM debian:bookworm-slim
+CMD ["true"]

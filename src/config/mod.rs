@@ -1,0 +1,5 @@
+//! Configuration: the deployment file (`config/sprintbot.toml`) and each
+//! repository's `.github/sprintbot.toml`, with diagnostics that point at a
+//! file, line and column and say how to fix the problem.
+
+pub mod diag;

@@ -1,0 +1,1 @@
+//! Job worker: claims jobs, dispatches by event, retries.
