@@ -1,12 +1,66 @@
-//! `sprintbot jobs`: placeholder until its issue lands.
+//! `sprintbot jobs`: the queue's state and every job not done, with its last
+//! error, read straight from the store.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use super::common::load_config;
+use crate::store::Store;
 
-pub fn run(_config: Option<PathBuf>, _args: Args) -> ExitCode {
-    eprintln!("sprintbot: this subcommand is not built yet");
-    ExitCode::FAILURE
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show at most this many jobs.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
+    let config = match load_config(&config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let path = &config.storage.path;
+    if !path.exists() {
+        eprintln!(
+            "error: no database at {}\n  help: run `sprintbot serve` first, or point SPRINTBOT_DATABASE_URL at the bot's database",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let listing = Store::open(path).and_then(|store| {
+        Ok((
+            store.queue_stats_blocking()?,
+            store.open_jobs_blocking(args.limit)?,
+        ))
+    });
+    let (stats, jobs) = match listing {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "pending {}  running {}  retrying {}  dead {}  done {}",
+        stats.pending, stats.running, stats.retrying, stats.dead, stats.done
+    );
+    if !jobs.is_empty() {
+        println!();
+        println!(
+            "{:>6}  {:<9} {:>8}  {:<36} {:<38} last error",
+            "id", "state", "attempts", "kind", "delivery"
+        );
+        for j in jobs {
+            println!(
+                "{:>6}  {:<9} {:>8}  {:<36} {:<38} {}",
+                j.id,
+                j.state,
+                j.attempts,
+                j.kind,
+                j.delivery_id.unwrap_or_else(|| "-".into()),
+                j.last_error.unwrap_or_default().replace('\n', " ")
+            );
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check_config;
+mod common;
 mod healthcheck;
 mod jobs;
 mod preview;

@@ -1,12 +1,128 @@
-//! `sprintbot serve`: placeholder until its issue lands.
+//! `sprintbot serve`: the GitHub App server — webhook edge, job worker, and
+//! graceful shutdown on SIGTERM/SIGINT.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use tokio::sync::{Notify, watch};
+
+use super::common::{EXIT_CONFIG, load_config};
+use crate::config::deploy;
+use crate::store::Store;
+use crate::webhook::{self, AppState};
+use crate::worker::{Handlers, Worker};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Address to listen on (overrides the config and SPRINTBOT_LISTEN).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
 
-pub fn run(_config: Option<PathBuf>, _args: Args) -> ExitCode {
-    eprintln!("sprintbot: this subcommand is not built yet");
-    ExitCode::FAILURE
+pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
+    crate::telemetry::init_tracing();
+    let mut config = match load_config(&config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    let env = match deploy::read_env(|k| std::env::var(k).ok()) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if env.webhook_secrets.is_empty() {
+        eprintln!(
+            "error: no webhook secret configured\n  help: set GITHUB_WEBHOOK_SECRET to the secret of your GitHub App \
+             (several, comma-separated, while rotating) or GITHUB_WEBHOOK_SECRET_FILE to a file holding it"
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(config, env)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result<()> {
+    crate::telemetry::metrics();
+    let store = Store::open(&config.storage.path)?;
+    let jobs_ready = Arc::new(Notify::new());
+    let state = AppState {
+        store: store.clone(),
+        secrets: Arc::new(env.webhook_secrets),
+        jobs_ready: jobs_ready.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %config.storage.path.display(), "sprintbot listening");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = Worker::new(
+        store,
+        Handlers::standard(),
+        config.worker.clone(),
+        jobs_ready,
+    );
+    let worker_task = tokio::spawn(worker.run(stop_rx.clone()));
+
+    let mut http_stop = stop_rx.clone();
+    let server = axum::serve(listener, webhook::router(state)).with_graceful_shutdown(async move {
+        let _ = http_stop.wait_for(|s| *s).await;
+    });
+    let signals = tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: no new deliveries; letting running jobs finish");
+        let _ = stop_tx.send(true);
+    });
+    server.await?;
+    worker_task.await?;
+    signals.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -25,12 +25,24 @@ impl Diagnostic {
     /// A problem at a byte offset of `source`.
     pub fn at_offset(file: &str, source: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, column) = line_column(source, offset);
-        Diagnostic { file: file.to_string(), line, column, message: message.into(), help: None }
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// A problem with the file as a whole (no position).
     pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.to_string(), line: 0, column: 0, message: message.into(), help: None }
+        Diagnostic {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Turn a `toml` parse or deserialisation error into a located diagnostic.
@@ -43,7 +55,12 @@ impl Diagnostic {
     }
 
     /// A problem at the start of a byte span of `source` (as `toml::Spanned` gives).
-    pub fn at_span(file: &str, source: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn at_span(
+        file: &str,
+        source: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic::at_offset(file, source, span.start, message)
     }
 
@@ -59,7 +76,11 @@ impl fmt::Display for Diagnostic {
         if self.line == 0 {
             write!(f, "{}: {}", self.file, self.message)?;
         } else {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;

@@ -2,4 +2,5 @@
 //! repository's `.github/sprintbot.toml`, with diagnostics that point at a
 //! file, line and column and say how to fix the problem.
 
+pub mod deploy;
 pub mod diag;

@@ -1,1 +1,201 @@
-//! placeholder: filled by the webhook work.
+//! The HTTP edge: `POST /webhook`, `/healthz`, `/readyz`, `/metrics`.
+//!
+//! A delivery is verified on its raw bytes, read with a size limit while it
+//! streams in, then stored with its job in one transaction before the 202.
+//! Nothing here waits on GitHub.
+
+pub mod signature;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http_body_util::{BodyExt, Limited};
+use serde::Deserialize;
+use tokio::sync::Notify;
+
+use crate::config::deploy::Secret;
+use crate::store::{DeliveryOutcome, NewDelivery, Store};
+
+/// GitHub caps payloads at 25 MB; anything larger is refused.
+pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
+/// What the HTTP handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub secrets: Arc<Vec<Secret>>,
+    /// Woken when a job is queued, so the worker need not poll.
+    pub jobs_ready: Arc<Notify>,
+}
+
+/// The router with every endpoint.
+pub fn router(state: AppState) -> Router {
+    crate::telemetry::metrics();
+    Router::new()
+        .route("/webhook", post(receive))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(render_metrics))
+        .with_state(state)
+}
+
+/// Why a delivery was refused; each maps to one status code in one place.
+#[derive(Debug, thiserror::Error)]
+enum Refusal {
+    #[error("{0}")]
+    Signature(#[from] signature::SignatureError),
+    #[error("payload larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+    #[error("missing or empty {0} header")]
+    MissingHeader(&'static str),
+    #[error("payload is not a JSON object: {0}")]
+    BadJson(String),
+    #[error("could not read the request body")]
+    BodyRead,
+    #[error("the store could not record the delivery; GitHub may redeliver it")]
+    Store,
+}
+
+impl Refusal {
+    fn status(&self) -> StatusCode {
+        match self {
+            Refusal::Signature(_) => StatusCode::UNAUTHORIZED,
+            Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::MissingHeader(_) | Refusal::BadJson(_) | Refusal::BodyRead => {
+                StatusCode::BAD_REQUEST
+            }
+            Refusal::Store => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+    fn label(&self) -> &'static str {
+        match self {
+            Refusal::Signature(_) => "unauthorized",
+            Refusal::TooLarge => "too_large",
+            Refusal::MissingHeader(_) | Refusal::BadJson(_) | Refusal::BodyRead => "bad_request",
+            Refusal::Store => "store_error",
+        }
+    }
+}
+
+/// The fields the edge reads from every payload; serde still checks that the
+/// whole body is well-formed JSON.
+#[derive(Deserialize)]
+struct Envelope {
+    action: Option<serde_json::Value>,
+    installation: Option<InstallationRef>,
+}
+
+#[derive(Deserialize)]
+struct InstallationRef {
+    id: u64,
+}
+
+async fn receive(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let event = header_str(&parts.headers, "x-github-event");
+    match accept(&state, &parts.headers, body).await {
+        Ok(outcome) => {
+            metrics::counter!("sprintbot_webhook_deliveries_total",
+                "event" => event.unwrap_or("unknown").to_string(), "outcome" => outcome.label())
+            .increment(1);
+            if matches!(outcome, DeliveryOutcome::Queued { .. }) {
+                state.jobs_ready.notify_one();
+            }
+            (StatusCode::ACCEPTED, format!("{}\n", outcome.label())).into_response()
+        }
+        Err(refusal) => {
+            // An unverified request's event header is not trusted as a label.
+            let event = if matches!(refusal, Refusal::Signature(_) | Refusal::TooLarge) {
+                "unverified"
+            } else {
+                event.unwrap_or("unknown")
+            };
+            metrics::counter!("sprintbot_webhook_deliveries_total",
+                "event" => event.to_string(), "outcome" => refusal.label())
+            .increment(1);
+            tracing::info!(status = refusal.status().as_u16(), reason = %refusal, "webhook refused");
+            (refusal.status(), format!("{refusal}\n")).into_response()
+        }
+    }
+}
+
+async fn accept(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<DeliveryOutcome, Refusal> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(Refusal::TooLarge);
+    }
+    let bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(Refusal::TooLarge),
+        Err(_) => return Err(Refusal::BodyRead),
+    };
+    let sig = headers.get("x-hub-signature-256").map(|v| v.as_bytes());
+    signature::verify(&state.secrets, sig, &bytes)?;
+
+    let event =
+        header_str(headers, "x-github-event").ok_or(Refusal::MissingHeader("X-GitHub-Event"))?;
+    let delivery = header_str(headers, "x-github-delivery")
+        .ok_or(Refusal::MissingHeader("X-GitHub-Delivery"))?;
+    let envelope: Envelope =
+        serde_json::from_slice(&bytes).map_err(|e| Refusal::BadJson(e.to_string()))?;
+    let action = match envelope.action {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+        None => None,
+    };
+    let new = NewDelivery {
+        id: delivery.to_string(),
+        event: event.to_string(),
+        action,
+        installation: envelope.installation.map(|i| i.id),
+        payload: bytes.to_vec(),
+        job_kind: crate::worker::job_kind_for(event),
+    };
+    state.store.record_delivery(new).await.map_err(|e| {
+        tracing::error!(error = %e, delivery, "could not record a delivery");
+        Refusal::Store
+    })
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response()
+    }
+}
+
+async fn render_metrics(State(state): State<AppState>) -> Response {
+    if let Ok(stats) = state.store.queue_stats().await {
+        for (name, n) in [
+            ("pending", stats.pending),
+            ("running", stats.running),
+            ("retrying", stats.retrying),
+            ("dead", stats.dead),
+        ] {
+            metrics::gauge!("sprintbot_queue_jobs", "state" => name).set(n as f64);
+        }
+    }
+    let body = crate::telemetry::metrics().render();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}

@@ -1,0 +1,26 @@
+//! Helpers shared by the subcommands: loading the deployment config and
+//! printing diagnostics the same way everywhere.
+
+use std::path::PathBuf;
+
+use crate::config::deploy::{self, DeployConfig};
+use crate::config::diag::Diagnostic;
+
+/// Exit code for a configuration problem (sysexits' EX_CONFIG is 78; we keep
+/// it simple: 2 = bad input, 1 = runtime failure).
+pub const EXIT_CONFIG: u8 = 2;
+
+/// Load the deployment config or print why not.
+pub fn load_config(path: &Option<PathBuf>) -> Result<DeployConfig, std::process::ExitCode> {
+    deploy::load(path.as_deref()).map_err(|diags| {
+        print_diagnostics(&diags);
+        std::process::ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+/// Print diagnostics to stderr, one per paragraph.
+pub fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("error: {d}");
+    }
+}

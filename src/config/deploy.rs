@@ -1,0 +1,376 @@
+//! The deployment config (`config/sprintbot.toml`) plus the environment:
+//! where to listen, where the store lives, how the worker retries, and the
+//! secrets, which only ever come from the environment or files named there.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::diag::Diagnostic;
+
+/// The sample config, built into the binary and used when no file is given.
+pub const SAMPLE: &str = include_str!("../../config/sprintbot.toml");
+
+/// The deployment config, after the environment has been applied.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeployConfig {
+    pub server: ServerConfig,
+    pub storage: StorageConfig,
+    pub worker: WorkerConfig,
+    pub scheduler: SchedulerConfig,
+    /// Repository-config defaults; interpreted by `config::repo`.
+    pub defaults: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "0.0.0.0:3000".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    pub path: PathBuf,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            path: PathBuf::from("sprintbot.db"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerConfig {
+    pub concurrency: usize,
+    pub max_attempts: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    pub shutdown_deadline_secs: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            concurrency: 4,
+            max_attempts: 8,
+            backoff_base_ms: 1000,
+            backoff_max_ms: 600_000,
+            shutdown_deadline_secs: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SchedulerConfig {
+    pub tick_secs: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig { tick_secs: 60 }
+    }
+}
+
+/// A secret value: never printed, logged or serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The value, for the one place that needs it (signing, verifying).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Secrets and endpoints from the environment (SPEC §5).
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// Webhook secrets; several may be active while one is being rotated.
+    pub webhook_secrets: Vec<Secret>,
+    pub app_id: Option<u64>,
+    pub app_private_key: Option<Secret>,
+    pub token: Option<Secret>,
+    pub api_url: String,
+}
+
+/// Load the deployment config from `path` (or the built-in sample), then
+/// apply `SPRINTBOT_LISTEN` and `SPRINTBOT_DATABASE_URL`.
+pub fn load(path: Option<&Path>) -> Result<DeployConfig, Vec<Diagnostic>> {
+    let (name, source) = match path {
+        Some(p) => {
+            let name = p.display().to_string();
+            let source = std::fs::read_to_string(p).map_err(|e| {
+                vec![Diagnostic::whole_file(
+                    &name,
+                    format!("cannot read the file: {e}"),
+                )]
+            })?;
+            (name, source)
+        }
+        None => (
+            "(built-in config/sprintbot.toml)".to_string(),
+            SAMPLE.to_string(),
+        ),
+    };
+    let mut config = parse(&name, &source)?;
+    apply_env(&mut config, |k| std::env::var(k).ok());
+    Ok(config)
+}
+
+/// Parse and validate a deployment config's text.
+pub fn parse(file: &str, source: &str) -> Result<DeployConfig, Vec<Diagnostic>> {
+    let config: DeployConfig = toml::from_str(source).map_err(|e| {
+        vec![Diagnostic::from_toml(file, source, &e).with_help(
+            "see config/sprintbot.toml in the sprintbot repository for every field and its default",
+        )]
+    })?;
+    let mut problems = Vec::new();
+    if config
+        .server
+        .listen
+        .parse::<std::net::SocketAddr>()
+        .is_err()
+    {
+        problems.push(
+            locate(
+                file,
+                source,
+                "listen",
+                format!("`{}` is not an address", config.server.listen),
+            )
+            .with_help("write an IP address and port, e.g. listen = \"0.0.0.0:3000\""),
+        );
+    }
+    if config.worker.concurrency == 0 {
+        problems.push(
+            locate(
+                file,
+                source,
+                "concurrency",
+                "concurrency must be at least 1",
+            )
+            .with_help("set concurrency = 4, or 1 to run one job at a time"),
+        );
+    }
+    if config.worker.max_attempts == 0 {
+        problems.push(
+            locate(
+                file,
+                source,
+                "max_attempts",
+                "max_attempts must be at least 1",
+            )
+            .with_help("set max_attempts = 8"),
+        );
+    }
+    if config.worker.backoff_base_ms > config.worker.backoff_max_ms {
+        problems.push(
+            locate(
+                file,
+                source,
+                "backoff_base_ms",
+                "backoff_base_ms is larger than backoff_max_ms",
+            )
+            .with_help("make backoff_max_ms at least backoff_base_ms"),
+        );
+    }
+    if config.scheduler.tick_secs == 0 {
+        problems.push(
+            locate(file, source, "tick_secs", "tick_secs must be at least 1")
+                .with_help("set tick_secs = 60"),
+        );
+    }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A diagnostic at the first line that sets `key` (or the whole file).
+fn locate(file: &str, source: &str, key: &str, message: impl Into<String>) -> Diagnostic {
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+            let col = line.len() - trimmed.len();
+            return Diagnostic::at_offset(file, source, offset + col, message);
+        }
+        offset += line.len();
+    }
+    Diagnostic::whole_file(file, message)
+}
+
+/// Apply the environment overrides to a loaded config.
+pub fn apply_env(config: &mut DeployConfig, var: impl Fn(&str) -> Option<String>) {
+    if let Some(listen) = var("SPRINTBOT_LISTEN").filter(|v| !v.is_empty()) {
+        config.server.listen = listen;
+    }
+    if let Some(url) = var("SPRINTBOT_DATABASE_URL").filter(|v| !v.is_empty()) {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(&url);
+        config.storage.path = PathBuf::from(path);
+    }
+}
+
+/// Errors reading secrets from the environment.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    #[error("{var} names {path}, which cannot be read: {source}")]
+    File {
+        var: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("GITHUB_APP_ID must be a number, got `{0}`")]
+    AppId(String),
+}
+
+/// Read the secrets and endpoints from the environment, via `var`.
+pub fn read_env(var: impl Fn(&str) -> Option<String>) -> Result<Env, EnvError> {
+    let read_file = |name: &'static str| -> Result<Option<String>, EnvError> {
+        match var(name).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(path) => std::fs::read_to_string(&path)
+                .map(|s| Some(s.trim_end().to_string()))
+                .map_err(|source| EnvError::File {
+                    var: name,
+                    path,
+                    source,
+                }),
+        }
+    };
+    let mut webhook_secrets: Vec<Secret> = var("GITHUB_WEBHOOK_SECRET")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Secret::new)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(from_file) = read_file("GITHUB_WEBHOOK_SECRET_FILE")? {
+        webhook_secrets.extend(
+            from_file
+                .lines()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Secret::new),
+        );
+    }
+    let app_id = match var("GITHUB_APP_ID").filter(|v| !v.is_empty()) {
+        Some(v) => Some(v.trim().parse().map_err(|_| EnvError::AppId(v))?),
+        None => None,
+    };
+    let app_private_key = match var("GITHUB_APP_PRIVATE_KEY").filter(|v| !v.is_empty()) {
+        Some(pem) => Some(Secret::new(pem)),
+        None => read_file("GITHUB_APP_PRIVATE_KEY_PATH")?.map(Secret::new),
+    };
+    let token = var("GITHUB_TOKEN")
+        .filter(|v| !v.is_empty())
+        .map(Secret::new);
+    let api_url = var("GITHUB_API_URL")
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "https://api.github.com".to_string());
+    Ok(Env {
+        webhook_secrets,
+        app_id,
+        app_private_key,
+        token,
+        api_url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_config_is_valid_and_has_the_documented_defaults() {
+        let c = parse("sample", SAMPLE).expect("the sample parses");
+        assert_eq!(c.server.listen, "0.0.0.0:3000");
+        assert_eq!(c.storage.path, PathBuf::from("sprintbot.db"));
+        assert_eq!(c.worker.max_attempts, 8);
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let err = parse("x.toml", "[server]\nlistn = \"1\"\n").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (2, 1));
+        assert!(err[0].message.contains("listn"), "{}", err[0]);
+    }
+
+    #[test]
+    fn bad_values_name_line_and_fix() {
+        let err = parse(
+            "x.toml",
+            "[server]\nlisten = \"nowhere\"\n[worker]\n  concurrency = 0\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert_eq!((err[0].line, err[0].column), (2, 1));
+        assert_eq!((err[1].line, err[1].column), (4, 3));
+        assert!(err[1].help.as_deref().unwrap_or("").contains("concurrency"));
+    }
+
+    #[test]
+    fn environment_overrides_listen_and_database() {
+        let mut c = parse("s", SAMPLE).unwrap();
+        apply_env(&mut c, |k| match k {
+            "SPRINTBOT_LISTEN" => Some("127.0.0.1:9".into()),
+            "SPRINTBOT_DATABASE_URL" => Some("sqlite:///tmp/x.db".into()),
+            _ => None,
+        });
+        assert_eq!(c.server.listen, "127.0.0.1:9");
+        assert_eq!(c.storage.path, PathBuf::from("/tmp/x.db"));
+    }
+
+    #[test]
+    fn several_webhook_secrets_and_hidden_debug() {
+        let env =
+            read_env(|k| (k == "GITHUB_WEBHOOK_SECRET").then(|| "old, new".to_string())).unwrap();
+        assert_eq!(env.webhook_secrets.len(), 2);
+        assert_eq!(env.webhook_secrets[1].expose(), "new");
+        assert!(!format!("{env:?}").contains("new"));
+    }
+
+    #[test]
+    fn unreadable_secret_file_and_bad_app_id_are_clear_errors() {
+        let err = read_env(|k| {
+            (k == "GITHUB_WEBHOOK_SECRET_FILE").then(|| "/nonexistent/secret".to_string())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("GITHUB_WEBHOOK_SECRET_FILE"),
+            "{err}"
+        );
+        let err = read_env(|k| (k == "GITHUB_APP_ID").then(|| "abc".to_string())).unwrap_err();
+        assert!(err.to_string().contains("abc"));
+    }
+}

@@ -1,0 +1,94 @@
+//! Webhook deliveries: recorded with their job in one transaction, once per
+//! `X-GitHub-Delivery`.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, now_ms};
+
+/// A verified delivery, as the webhook edge hands it over.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub event: String,
+    pub action: Option<String>,
+    pub installation: Option<u64>,
+    pub payload: Vec<u8>,
+    /// The job kind to queue for it, or `None` when nobody handles the event.
+    pub job_kind: Option<String>,
+}
+
+/// What recording a delivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// Stored, and its job queued.
+    Queued { job_id: i64 },
+    /// Stored; no handler wants this event.
+    Ignored,
+    /// This delivery id was seen before; nothing new was stored.
+    Duplicate,
+}
+
+impl DeliveryOutcome {
+    /// A short label for metrics and logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Queued { .. } => "queued",
+            DeliveryOutcome::Ignored => "ignored",
+            DeliveryOutcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+impl Store {
+    /// Store a delivery and, when it has a job kind, its job — in one
+    /// transaction, committed to disk before this returns.
+    pub async fn record_delivery(&self, d: NewDelivery) -> Result<DeliveryOutcome, StoreError> {
+        self.run(move |conn| {
+            let now = now_ms();
+            let outcome = if d.job_kind.is_some() { "queued" } else { "ignored" };
+            let inserted = conn.execute(
+                "INSERT INTO deliveries (id, event, action, installation, outcome, received_ms, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
+                params![d.id, d.event, d.action, d.installation.map(|i| i as i64), outcome, now, d.payload],
+            )?;
+            if inserted == 0 {
+                return Ok(DeliveryOutcome::Duplicate);
+            }
+            let Some(kind) = d.job_kind else {
+                return Ok(DeliveryOutcome::Ignored);
+            };
+            conn.execute(
+                "INSERT INTO jobs (kind, delivery_id, state, run_after_ms, created_ms)
+                 VALUES (?1, ?2, 'pending', ?3, ?3)",
+                params![kind, d.id, now],
+            )?;
+            Ok(DeliveryOutcome::Queued { job_id: conn.last_insert_rowid() })
+        })
+        .await
+    }
+
+    /// How many deliveries are stored, by outcome (`queued`, `ignored`).
+    pub async fn delivery_count(&self, outcome: &str) -> Result<u64, StoreError> {
+        let outcome = outcome.to_string();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM deliveries WHERE outcome = ?1",
+                [outcome],
+                |r| r.get::<_, i64>(0).map(|n| n as u64),
+            )
+        })
+        .await
+    }
+
+    /// The stored event name of a delivery, if it was stored.
+    pub async fn delivery_event(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let id = id.to_string();
+        self.run(move |conn| {
+            conn.query_row("SELECT event FROM deliveries WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+        .await
+    }
+}

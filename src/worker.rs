@@ -1,1 +1,0 @@
-//! Job worker: claims jobs, dispatches by event, retries.

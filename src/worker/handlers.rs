@@ -1,0 +1,96 @@
+//! The ingress slice's job handlers: `ping` is logged; `installation` and
+//! `installation_repositories` keep the store's list of installations and
+//! repositories current.
+
+use serde::Deserialize;
+
+use super::{BoxFuture, Handler, JobError};
+use crate::store::{Effect, InstallationChange, Job};
+
+/// Logs GitHub's zen and the hook id.
+pub struct PingHandler;
+
+#[derive(Deserialize)]
+struct Ping {
+    zen: Option<String>,
+    hook_id: Option<u64>,
+}
+
+impl Handler for PingHandler {
+    fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
+        Box::pin(async move {
+            let ping: Ping = parse(job)?;
+            tracing::info!(
+                zen = ping.zen.as_deref().unwrap_or(""),
+                hook_id = ping.hook_id,
+                "ping from GitHub"
+            );
+            Ok(Vec::new())
+        })
+    }
+}
+
+/// Records installations and their repositories.
+pub struct InstallationHandler;
+
+#[derive(Deserialize)]
+struct InstallationEvent {
+    action: String,
+    installation: Installation,
+    #[serde(default)]
+    repositories: Vec<Repo>,
+    #[serde(default)]
+    repositories_added: Vec<Repo>,
+    #[serde(default)]
+    repositories_removed: Vec<Repo>,
+}
+
+#[derive(Deserialize)]
+struct Installation {
+    id: u64,
+    account: Option<Account>,
+}
+
+#[derive(Deserialize)]
+struct Account {
+    login: String,
+}
+
+#[derive(Deserialize)]
+struct Repo {
+    full_name: String,
+}
+
+impl Handler for InstallationHandler {
+    fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
+        Box::pin(async move {
+            let ev: InstallationEvent = parse(job)?;
+            let mut added: Vec<String> = ev.repositories.into_iter().map(|r| r.full_name).collect();
+            added.extend(ev.repositories_added.into_iter().map(|r| r.full_name));
+            let removed = ev
+                .repositories_removed
+                .into_iter()
+                .map(|r| r.full_name)
+                .collect();
+            Ok(vec![Effect::Installation(InstallationChange {
+                installation: ev.installation.id,
+                account: ev.installation.account.map(|a| a.login).unwrap_or_default(),
+                action: ev.action,
+                added,
+                removed,
+                source: job.delivery_id.clone(),
+            })])
+        })
+    }
+}
+
+/// A payload that does not have the shape we need will not get better on a
+/// retry: it goes to the dead letters with the reason.
+fn parse<'de, T: Deserialize<'de>>(job: &'de Job) -> Result<T, JobError> {
+    serde_json::from_slice(&job.payload).map_err(|e| {
+        JobError::Permanent(format!(
+            "payload of {} does not have the expected shape: {e}",
+            job.kind
+        ))
+    })
+}

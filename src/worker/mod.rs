@@ -1,0 +1,263 @@
+//! The job worker: claims due jobs from the store, runs the handler for each
+//! job's kind, and records the outcome — done (with the handler's store
+//! effects in the same transaction), retrying with exponential backoff and
+//! jitter, or dead after the configured number of attempts.
+
+mod handlers;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+pub use handlers::{InstallationHandler, PingHandler};
+
+use crate::config::deploy::WorkerConfig;
+use crate::store::{Effect, Job, Store, now_ms};
+
+/// Events the worker has a handler for; a delivery of any other event is
+/// recorded and dropped at the edge.
+pub const HANDLED_EVENTS: &[&str] = &[
+    "ping",
+    "installation",
+    "installation_repositories",
+    "issue_comment",
+    "issues",
+    "push",
+];
+
+/// The job kind for a webhook event, or `None` when nobody handles it.
+pub fn job_kind_for(event: &str) -> Option<String> {
+    HANDLED_EVENTS
+        .contains(&event)
+        .then(|| format!("webhook:{event}"))
+}
+
+/// Why a job attempt failed. Every failure is retried until the attempts run
+/// out, except `Permanent`, which goes straight to the dead letters.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{0}")]
+    Transient(String),
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// A boxed future, so handlers can live behind `dyn`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Runs one kind of job.
+pub trait Handler: Send + Sync {
+    /// Do the job's work; return what to write to the store with "done".
+    fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>>;
+}
+
+/// Job kind → handler. Kinds without a handler complete as counted no-ops.
+#[derive(Clone, Default)]
+pub struct Handlers {
+    by_kind: HashMap<String, Arc<dyn Handler>>,
+}
+
+impl Handlers {
+    /// The handlers of the ingress slice: ping and installation bookkeeping.
+    pub fn standard() -> Handlers {
+        let mut h = Handlers::default();
+        h.insert("webhook:ping", PingHandler);
+        h.insert("webhook:installation", InstallationHandler);
+        h.insert("webhook:installation_repositories", InstallationHandler);
+        h
+    }
+
+    /// Register (or replace) the handler of a job kind.
+    pub fn insert(&mut self, kind: &str, handler: impl Handler + 'static) {
+        self.by_kind.insert(kind.to_string(), Arc::new(handler));
+    }
+}
+
+/// The delay before attempt `failed + 1`: `base * 2^(failed-1)` capped at
+/// `max`, of which the upper half is random ("equal jitter"), so delays grow
+/// with every attempt and retries of many jobs do not stampede. `rand01` is
+/// in [0, 1).
+pub fn backoff(failed: u32, base_ms: u64, max_ms: u64, rand01: f64) -> Duration {
+    let exp = failed.saturating_sub(1).min(32);
+    let full = base_ms.saturating_mul(1u64 << exp).min(max_ms);
+    let half = full / 2;
+    Duration::from_millis(half + (half as f64 * rand01.clamp(0.0, 1.0)) as u64)
+}
+
+/// The worker pool.
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    handlers: Arc<Handlers>,
+    config: WorkerConfig,
+    jobs_ready: Arc<Notify>,
+}
+
+impl Worker {
+    pub fn new(
+        store: Store,
+        handlers: Handlers,
+        config: WorkerConfig,
+        jobs_ready: Arc<Notify>,
+    ) -> Worker {
+        Worker {
+            store,
+            handlers: Arc::new(handlers),
+            config,
+            jobs_ready,
+        }
+    }
+
+    /// Run until `shutdown` turns true; then let running jobs finish within
+    /// the configured deadline and return. Jobs not started stay queued.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        match self.store.requeue_abandoned().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(jobs = n, "requeued jobs left running by a previous process"),
+            Err(e) => tracing::error!(error = %e, "could not requeue abandoned jobs"),
+        }
+        let mut loops = tokio::task::JoinSet::new();
+        for _ in 0..self.config.concurrency.max(1) {
+            loops.spawn(self.clone().run_loop(shutdown.clone()));
+        }
+        let mut stop = shutdown.clone();
+        let _ = stop.wait_for(|s| *s).await;
+        let deadline = Duration::from_secs(self.config.shutdown_deadline_secs);
+        if tokio::time::timeout(deadline, async {
+            while loops.join_next().await.is_some() {}
+        })
+        .await
+        .is_err()
+        {
+            tracing::warn!(
+                "shutdown deadline passed with jobs still running; they will be retried on restart"
+            );
+            loops.abort_all();
+        }
+    }
+
+    async fn run_loop(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            match self.store.claim(now_ms()).await {
+                Ok(Some(job)) => {
+                    // There may be more: let another idle loop look too.
+                    self.jobs_ready.notify_one();
+                    self.run_job(job).await;
+                }
+                Ok(None) => {
+                    let wait = match self.store.next_due_ms().await {
+                        Ok(Some(at)) => {
+                            Duration::from_millis((at - now_ms()).clamp(1, 1000) as u64)
+                        }
+                        _ => Duration::from_secs(1),
+                    };
+                    tokio::select! {
+                        _ = self.jobs_ready.notified() => {}
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not claim a job");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// Run one claimed job and record its outcome.
+    async fn run_job(&self, job: Job) {
+        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempt,
+            delivery = job.delivery_id.as_deref().unwrap_or(""));
+        let _guard = span.enter();
+        let started = std::time::Instant::now();
+        let result = match self.handlers.by_kind.get(&job.kind) {
+            Some(handler) => handler.handle(&job).await,
+            None => {
+                metrics::counter!("sprintbot_jobs_unhandled_total", "kind" => job.kind.clone())
+                    .increment(1);
+                Ok(Vec::new())
+            }
+        };
+        metrics::histogram!("sprintbot_job_duration_seconds", "kind" => job.kind.clone())
+            .record(started.elapsed().as_secs_f64());
+        let recorded = match result {
+            Ok(effects) => {
+                let done = self.store.complete(job.id, effects).await;
+                if done.is_ok() {
+                    let latency = (now_ms() - job.created_ms).max(0) as f64 / 1000.0;
+                    metrics::histogram!("sprintbot_job_latency_seconds", "kind" => job.kind.clone()).record(latency);
+                    metrics::counter!("sprintbot_jobs_completed_total", "kind" => job.kind.clone())
+                        .increment(1);
+                }
+                done
+            }
+            Err(err) => {
+                metrics::counter!("sprintbot_job_failures_total", "kind" => job.kind.clone())
+                    .increment(1);
+                let permanent = matches!(err, JobError::Permanent(_));
+                let retry_at = (!permanent && job.attempt < self.config.max_attempts).then(|| {
+                    let delay = backoff(
+                        job.attempt,
+                        self.config.backoff_base_ms,
+                        self.config.backoff_max_ms,
+                        rand::random::<f64>(),
+                    );
+                    now_ms() + delay.as_millis() as i64
+                });
+                if retry_at.is_none() {
+                    metrics::counter!("sprintbot_jobs_dead_total", "kind" => job.kind.clone())
+                        .increment(1);
+                    tracing::error!(error = %err, "job is dead: no attempts left");
+                } else {
+                    tracing::warn!(error = %err, "job failed; will retry");
+                }
+                self.store
+                    .fail(job.id, job.attempt, err.to_string(), retry_at)
+                    .await
+            }
+        };
+        if let Err(e) = recorded {
+            // The job stays `running`; the next start requeues it.
+            tracing::error!(error = %e, "could not record a job outcome");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let lo: Vec<_> = (1..=5)
+            .map(|a| backoff(a, 100, 1000, 0.0).as_millis())
+            .collect();
+        let hi: Vec<_> = (1..=5)
+            .map(|a| backoff(a, 100, 1000, 0.999).as_millis())
+            .collect();
+        assert_eq!(lo, vec![50, 100, 200, 400, 500]);
+        // Every possible delay of attempt n+1 is at least every delay of attempt n.
+        for n in 0..3 {
+            assert!(lo[n + 1] >= hi[n], "{lo:?} {hi:?}");
+        }
+        assert!(hi[4] <= 1000);
+        assert_eq!(backoff(200, 100, 1000, 0.5).as_millis(), 750);
+    }
+
+    #[test]
+    fn only_handled_events_get_jobs() {
+        assert_eq!(
+            job_kind_for("issue_comment").as_deref(),
+            Some("webhook:issue_comment")
+        );
+        assert_eq!(job_kind_for("star"), None);
+    }
+}

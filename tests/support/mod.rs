@@ -1,0 +1,5 @@
+//! Shared test support: real GitHub payloads, signing, and a running bot.
+#![allow(dead_code)]
+
+pub mod bot;
+pub mod webhooks;
