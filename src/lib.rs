@@ -1,14 +1,11 @@
 //! sprintbot: runs a two-week sprint ritual inside a GitHub issue.
 //!
-//! The module map, one line each. `sprint` and `commands::parse` are the pure
+//! The module map, one line each. `sprint` is the pure
 //! core; everything that touches the network, the disk or the clock lives at
-//! the edges (`webhook`, `store`, `github`, `worker`, `lifecycle`).
+//! the edges (`webhook`, `store`, `worker`).
 
 pub mod cli; // clap definitions and one runner per subcommand
-pub mod commands; // slash commands: pure parser, and the use case that applies them
 pub mod config; // deployment config + repository config: types, loading, validation
-pub mod github; // the narrow GitHub interface, octocrab implementation, auth, retry, pacing
-pub mod lifecycle; // scheduler and the recorded rollover steps
 pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, rollover plan
 pub mod store; // storage interface + SQLite implementation
 pub mod telemetry; // tracing and Prometheus metrics set-up

@@ -84,9 +84,8 @@ fn kind_of(path: Option<&Path>, source: &str) -> Kind {
 }
 
 fn check_repository(name: &str, source: &str) -> Result<(), Vec<Diagnostic>> {
-    let _ = source;
-    Err(vec![Diagnostic::whole_file(
-        name,
-        "repository config checking is not available in this build",
-    )])
+    let defaults = deploy::parse("(built-in config/sprintbot.toml)", deploy::SAMPLE)
+        .map(|c| c.defaults)
+        .unwrap_or_default();
+    crate::config::repo::parse(name, source, &defaults).map(|_| ())
 }

@@ -11,9 +11,7 @@ mod common;
 mod healthcheck;
 mod jobs;
 mod preview;
-mod rollover;
 mod serve;
-mod tick;
 
 /// sprintbot runs your team's two-week sprint ritual inside a GitHub issue.
 #[derive(Debug, Parser)]
@@ -30,16 +28,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the GitHub App server: webhooks, commands, scheduled sprints.
+    /// Run the GitHub App server: verify and queue webhooks, run their jobs.
     Serve(serve::Args),
     /// Print the sprint issue and team comments for a date; no network.
     Preview(preview::Args),
     /// Validate a deployment config or a repository's .github/sprintbot.toml.
     CheckConfig(check_config::Args),
-    /// Run whatever is due once (one-shot mode, e.g. from GitHub Actions).
-    Tick(tick::Args),
-    /// Close the current sprint and open the next one now.
-    Rollover(rollover::Args),
     /// Show the job queue: pending, running, retrying, dead, with last errors.
     Jobs(jobs::Args),
     /// Ask a running server's /healthz; exit 0 when healthy (for Docker).
@@ -53,8 +47,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::run(config, args),
         Command::Preview(args) => preview::run(config, args),
         Command::CheckConfig(args) => check_config::run(config, args),
-        Command::Tick(args) => tick::run(config, args),
-        Command::Rollover(args) => rollover::run(config, args),
         Command::Jobs(args) => jobs::run(config, args),
         Command::Healthcheck(args) => healthcheck::run(config, args),
     }

@@ -1,12 +1,104 @@
-//! `sprintbot preview`: placeholder until its issue lands.
+//! `sprintbot preview [--date D] [--repo-config FILE]`: print the title, body
+//! and team comments of the sprint that contains a date. No network and no
+//! credentials: the first thing a new user runs.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use super::common::{EXIT_CONFIG, load_config, print_diagnostics};
+use crate::config::diag::Diagnostic;
+use crate::config::repo::{self, RepoConfig};
+use crate::sprint::rollover::{self, Settings};
 
-pub fn run(_config: Option<PathBuf>, _args: Args) -> ExitCode {
-    eprintln!("sprintbot: this subcommand is not built yet");
-    ExitCode::FAILURE
+/// The example repository config, built in for a first preview.
+pub const SAMPLE_REPO_CONFIG: &str = include_str!("../../config/repo-sprintbot.example.toml");
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A day of the sprint to show (YYYY-MM-DD). Default: today in the
+    /// cadence's time zone.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// A repository config (.github/sprintbot.toml). Default: the built-in
+    /// example (config/repo-sprintbot.example.toml).
+    #[arg(long, value_name = "FILE")]
+    pub repo_config: Option<PathBuf>,
+}
+
+pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
+    let deploy = match load_config(&config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (name, source) = match &args.repo_config {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(s) => (path.display().to_string(), s),
+            Err(e) => {
+                print_diagnostics(&[Diagnostic::whole_file(
+                    &path.display().to_string(),
+                    format!("cannot read the file: {e}"),
+                )]);
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        },
+        None => (
+            "(built-in config/repo-sprintbot.example.toml)".into(),
+            SAMPLE_REPO_CONFIG.into(),
+        ),
+    };
+    let repo = match repo::parse(&name, &source, &deploy.defaults) {
+        Ok(r) => r,
+        Err(diags) => {
+            print_diagnostics(&diags);
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let date = match &args.date {
+        Some(d) => match d.parse::<jiff::civil::Date>() {
+            Ok(d) => d,
+            Err(_) => {
+                eprintln!(
+                    "error: `{d}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --date 2022-11-14"
+                );
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        },
+        // The one clock read, in the shell: today where the team lives.
+        None => repo.cadence.tz.to_datetime(jiff::Timestamp::now()).date(),
+    };
+    match render(&repo, date) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The preview text for the sprint containing `date`.
+pub fn render(repo: &RepoConfig, date: jiff::civil::Date) -> Result<String, String> {
+    let sprint = repo.cadence.sprint_containing(date);
+    let label = repo
+        .numbering
+        .label(sprint.index)
+        .map_err(|e| e.to_string())?;
+    let settings = Settings {
+        templates: repo.templates.clone(),
+        teams: repo.team_views(),
+        carry_unfinished_goals: false,
+    };
+    let heroes = repo.rotation.heroes_for(&sprint);
+    let plan =
+        rollover::plan(None, &settings, &sprint, &label, heroes).map_err(|e| e.to_string())?;
+    let mut out = format!("# {}\n\n{}", plan.title, plan.body);
+    for c in &plan.team_comments {
+        out.push_str(&format!(
+            "\n---- comment: team {} ----\n\n{}",
+            c.slug, c.body
+        ));
+    }
+    Ok(out)
 }

@@ -4,3 +4,4 @@
 
 pub mod deploy;
 pub mod diag;
+pub mod repo;

@@ -1,1 +1,57 @@
-//! placeholder: filled by the sprint work.
+//! The pure core of the sprint ritual: which sprint it is and what it is
+//! called (`calendar`, `numbering`, `rotation`), what its issue and team
+//! comments look like (`render`), how people's edits are read and one change
+//! applied without disturbing anything else (`body`, `team`), and what a
+//! rollover must produce (`rollover`). No I/O, no clock, no async here.
+
+pub mod body;
+pub mod calendar;
+mod items;
+pub use items::GoalText;
+pub mod markers;
+pub mod numbering;
+pub mod render;
+pub mod rollover;
+pub mod rotation;
+pub mod team;
+
+use std::fmt;
+
+/// A sprint's identity: the date it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SprintId(pub jiff::civil::Date);
+
+impl fmt::Display for SprintId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A GitHub login, without the `@`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Login(pub String);
+
+impl Login {
+    /// Parse `@name` or `name`; GitHub logins are alphanumerics and single
+    /// hyphens (we also accept `[bot]` suffixes), at most 39 characters.
+    pub fn parse(s: &str) -> Option<Login> {
+        let s = s.strip_prefix('@').unwrap_or(s);
+        let core = s.strip_suffix("[bot]").unwrap_or(s);
+        let valid = !core.is_empty()
+            && core.len() <= 39
+            && core
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !core.starts_with('-');
+        valid.then(|| Login(s.to_string()))
+    }
+}
+
+impl fmt::Display for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

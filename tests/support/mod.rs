@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod bot;
+pub mod sprint;
 pub mod webhooks;

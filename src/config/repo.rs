@@ -1,0 +1,257 @@
+//! A repository's `.github/sprintbot.toml`: teams, engineers, cadence,
+//! numbering, rotation, labels, switches and template overrides. Defaults
+//! come from the deployment config's `[defaults]` table; the repository file
+//! wins key by key. Every problem names file, line and column and a fix.
+
+use serde::Deserialize;
+
+use super::diag::Diagnostic;
+use crate::sprint::Login;
+use crate::sprint::calendar::Cadence;
+use crate::sprint::numbering::{Bump, Numbering};
+use crate::sprint::render::{TeamView, Templates};
+use crate::sprint::rotation::Rotation;
+
+mod locate;
+mod validate;
+
+/// A validated repository configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepoConfig {
+    pub teams: Vec<Team>,
+    pub engineers: Engineers,
+    pub cadence: Cadence,
+    pub numbering: Numbering,
+    pub rotation: Rotation,
+    /// The label every sprint issue carries.
+    pub sprint_label: String,
+    pub switches: Switches,
+    pub templates: Templates,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub name: String,
+    pub slug: String,
+    pub members: Vec<Login>,
+    /// `org/team-slug` whose members also belong to the team.
+    pub github_team: Option<String>,
+}
+
+/// Who may own goals. When nothing is configured, team members are engineers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Engineers {
+    pub logins: Vec<Login>,
+    /// `org/team-slug` whose members are engineers.
+    pub github_team: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switches {
+    pub close_previous: bool,
+    pub pin: bool,
+    pub carry_unfinished_goals: bool,
+    pub require_why: bool,
+    pub max_risks: usize,
+}
+
+impl RepoConfig {
+    /// Teams as the templates see them.
+    pub fn team_views(&self) -> Vec<TeamView> {
+        self.teams
+            .iter()
+            .map(|t| TeamView {
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+            })
+            .collect()
+    }
+
+    /// Whether a login is a configured engineer (team membership on GitHub
+    /// is checked by the caller when `engineers.github_team` is set).
+    pub fn is_listed_engineer(&self, login: &Login) -> bool {
+        let eq = |l: &Login| l.0.eq_ignore_ascii_case(&login.0);
+        if self.engineers.logins.is_empty() && self.engineers.github_team.is_none() {
+            return self.teams.iter().any(|t| t.members.iter().any(eq));
+        }
+        self.engineers.logins.iter().any(eq)
+    }
+}
+
+// ----- the file's shape (what serde reads) -----
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct Raw {
+    teams: Vec<RawTeam>,
+    engineers: RawEngineers,
+    cadence: RawCadence,
+    numbering: RawNumbering,
+    rotation: RawRotation,
+    labels: RawLabels,
+    switches: RawSwitches,
+    templates: RawTemplates,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTeam {
+    name: String,
+    slug: Option<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    github_team: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawEngineers {
+    logins: Vec<String>,
+    team: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCadence {
+    anchor: Option<String>,
+    length_weeks: u8,
+    timezone: String,
+    opens_at: String,
+    working_days: Vec<String>,
+}
+
+impl Default for RawCadence {
+    fn default() -> Self {
+        RawCadence {
+            anchor: None,
+            length_weeks: 2,
+            timezone: "UTC".into(),
+            opens_at: "09:00".into(),
+            working_days: ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawNumbering {
+    first_version: String,
+    sprints_per_release: u32,
+    bump: Bump,
+}
+
+impl Default for RawNumbering {
+    fn default() -> Self {
+        RawNumbering {
+            first_version: "1.0.0".into(),
+            sprints_per_release: 2,
+            bump: Bump::Minor,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawRotation {
+    heroes: Vec<String>,
+    overrides: Vec<RawOverride>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    sprint: String,
+    week: u8,
+    login: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLabels {
+    sprint: String,
+}
+
+impl Default for RawLabels {
+    fn default() -> Self {
+        RawLabels {
+            sprint: "sprint".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSwitches {
+    close_previous: bool,
+    pin: bool,
+    carry_unfinished_goals: bool,
+    require_why: bool,
+    max_risks: usize,
+}
+
+impl Default for RawSwitches {
+    fn default() -> Self {
+        RawSwitches {
+            close_previous: true,
+            pin: true,
+            carry_unfinished_goals: false,
+            require_why: false,
+            max_risks: 3,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawTemplates {
+    title: Option<String>,
+    issue: Option<String>,
+    team: Option<String>,
+}
+
+/// Parse and validate a repository config. `file` names it in diagnostics;
+/// `defaults` is the deployment config's `[defaults]` table.
+pub fn parse(
+    file: &str,
+    source: &str,
+    defaults: &toml::Table,
+) -> Result<RepoConfig, Vec<Diagnostic>> {
+    let own: toml::Table =
+        toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(file, source, &e)])?;
+    // Check the file's own shape first, so unknown keys and wrong types are
+    // reported at their place in the file.
+    toml::from_str::<Raw>(source).map_err(|e| {
+        vec![
+            Diagnostic::from_toml(file, source, &e)
+                .with_help("see config/repo-sprintbot.example.toml for every key sprintbot reads"),
+        ]
+    })?;
+    let mut merged = defaults.clone();
+    merge(&mut merged, own);
+    let raw = Raw::deserialize(toml::Value::Table(merged)).map_err(|e| {
+        vec![
+            Diagnostic::whole_file(
+                file,
+                format!("with the deployment defaults applied: {}", e.message()),
+            )
+            .with_help(
+                "fix the [defaults] table of the deployment config (sprintbot check-config)",
+            ),
+        ]
+    })?;
+    validate::build(file, source, raw)
+}
+
+/// Overlay `top` on `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut toml::Table, top: toml::Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}

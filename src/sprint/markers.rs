@@ -1,0 +1,205 @@
+//! The hidden HTML-comment markers that delimit the sections the bot
+//! maintains, the sprint metadata marker, and the team marker; plus how user
+//! text is neutralised so it can never forge one.
+
+use std::fmt;
+
+use super::SprintId;
+
+/// A bot-maintained section of the sprint issue body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Section {
+    /// "3 things that might take us down".
+    Risks,
+    /// "Retro: Status of Outcomes from Previous Sprint".
+    RetroGoals,
+    /// "Retro: What can we do better next sprint?".
+    Retro,
+    /// "Support hero this sprint".
+    Heroes,
+    /// "Plan: Proposed Goals for Next Sprint".
+    Goals,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::Risks,
+        Section::RetroGoals,
+        Section::Retro,
+        Section::Heroes,
+        Section::Goals,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Risks => "risks",
+            Section::RetroGoals => "retro-goals",
+            Section::Retro => "retro",
+            Section::Heroes => "heroes",
+            Section::Goals => "goals",
+        }
+    }
+
+    pub fn start_marker(self) -> String {
+        format!("<!-- sprintbot:{}:start -->", self.name())
+    }
+
+    pub fn end_marker(self) -> String {
+        format!("<!-- sprintbot:{}:end -->", self.name())
+    }
+}
+
+impl fmt::Display for Section {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the hidden metadata marker says about the sprint issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub sprint: SprintId,
+    pub version: String,
+    pub part: u32,
+    pub parts: u32,
+    /// The highest comment id whose commands have been handled.
+    pub handled: u64,
+    /// The previous sprint's issue number, if there was one.
+    pub previous: Option<u64>,
+}
+
+const META_PREFIX: &str = "<!-- sprintbot:sprint ";
+
+impl Metadata {
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "{META_PREFIX}id={} version={} part={}/{} handled={}",
+            self.sprint, self.version, self.part, self.parts, self.handled
+        );
+        if let Some(p) = self.previous {
+            s.push_str(&format!(" previous={p}"));
+        }
+        s.push_str(" -->");
+        s
+    }
+
+    /// True when a (trimmed) line is meant as a metadata marker.
+    pub fn is_marker_line(line: &str) -> bool {
+        line.starts_with(META_PREFIX) && line.ends_with("-->")
+    }
+
+    /// Parse a metadata marker line; `None` when it is damaged.
+    pub fn parse(line: &str) -> Option<Metadata> {
+        let inner = line.strip_prefix(META_PREFIX)?.strip_suffix("-->")?;
+        let (mut id, mut version, mut part, mut handled, mut previous) =
+            (None, None, None, 0, None);
+        for field in inner.split_whitespace() {
+            let (key, value) = field.split_once('=')?;
+            match key {
+                "id" => id = Some(value.parse::<jiff::civil::Date>().ok()?),
+                "version" => version = Some(value.to_string()),
+                "part" => {
+                    let (p, n) = value.split_once('/')?;
+                    part = Some((p.parse().ok()?, n.parse().ok()?));
+                }
+                "handled" => handled = value.parse().ok()?,
+                "previous" => previous = Some(value.parse().ok()?),
+                _ => {}
+            }
+        }
+        let (part, parts) = part?;
+        Some(Metadata {
+            sprint: SprintId(id?),
+            version: version?,
+            part,
+            parts,
+            handled,
+            previous,
+        })
+    }
+}
+
+/// The marker at the top of a team's planning comment.
+pub fn team_marker(slug: &str, sprint: SprintId) -> String {
+    format!("<!-- sprintbot:team slug={slug} sprint={sprint} -->")
+}
+
+/// Parse a team marker line into (slug, sprint).
+pub fn parse_team_marker(line: &str) -> Option<(String, SprintId)> {
+    let inner = line
+        .trim()
+        .strip_prefix("<!-- sprintbot:team ")?
+        .strip_suffix("-->")?;
+    let mut slug = None;
+    let mut sprint = None;
+    for field in inner.split_whitespace() {
+        match field.split_once('=')? {
+            ("slug", v) => slug = Some(v.to_string()),
+            ("sprint", v) => sprint = Some(SprintId(v.parse().ok()?)),
+            _ => {}
+        }
+    }
+    Some((slug?, sprint?))
+}
+
+/// Make user text safe to place on one line of a managed section: no line
+/// breaks, and no HTML comment delimiters, so it can never end a section or
+/// forge a marker. [`restore`] undoes it when the text is read back.
+pub fn neutralise(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+        .replace("<!--", "&lt;!--")
+        .replace("-->", "--&gt;")
+        .trim()
+        .to_string()
+}
+
+/// Undo [`neutralise`].
+pub fn restore(text: &str) -> String {
+    text.replace("&lt;!--", "<!--").replace("--&gt;", "-->")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_round_trips() {
+        let m = Metadata {
+            sprint: SprintId(jiff::civil::date(2022, 11, 14)),
+            version: "1.42.0".into(),
+            part: 2,
+            parts: 2,
+            handled: 1234,
+            previous: Some(12600),
+        };
+        let line = m.render();
+        assert_eq!(
+            line,
+            "<!-- sprintbot:sprint id=2022-11-14 version=1.42.0 part=2/2 handled=1234 previous=12600 -->"
+        );
+        assert!(Metadata::is_marker_line(&line));
+        assert_eq!(Metadata::parse(&line), Some(m));
+        assert_eq!(
+            Metadata::parse("<!-- sprintbot:sprint id=bad version=1 part=1/2 -->"),
+            None
+        );
+    }
+
+    #[test]
+    fn user_text_cannot_forge_markers() {
+        let evil = "<!-- sprintbot:goals:end -->\nnext";
+        let safe = neutralise(evil);
+        assert!(!safe.contains("<!--") && !safe.contains('\n'));
+        assert_eq!(restore(&safe), "<!-- sprintbot:goals:end --> next");
+    }
+
+    #[test]
+    fn team_markers_round_trip() {
+        let id = SprintId(jiff::civil::date(2022, 11, 14));
+        assert_eq!(
+            parse_team_marker(&team_marker("growth", id)),
+            Some(("growth".to_string(), id))
+        );
+        assert_eq!(parse_team_marker("<!-- sprintbot:team sprint=x -->"), None);
+    }
+}

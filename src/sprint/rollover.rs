@@ -1,0 +1,141 @@
+//! Rollover planning, as a pure function: the previous sprint's document and
+//! team comments, the repository's settings and the next sprint go in; the
+//! new issue's title and body, each team's comment with its hang-overs, and
+//! the closing comment for the previous issue come out.
+
+use super::Login;
+use super::body::{Goal, SprintDoc};
+use super::calendar::Sprint;
+use super::items::GoalText;
+use super::numbering::SprintLabel;
+use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
+use super::team::TeamDoc;
+
+/// The previous sprint as found on GitHub.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    pub issue: u64,
+    pub doc: SprintDoc,
+    pub team_comments: Vec<TeamDoc>,
+}
+
+/// What shapes a rollover, from the repository config.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub templates: Templates,
+    pub teams: Vec<TeamView>,
+    /// Unfinished goals are also copied into the new plan.
+    pub carry_unfinished_goals: bool,
+}
+
+/// One team comment to post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamComment {
+    pub slug: String,
+    pub body: String,
+}
+
+/// Everything a rollover writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub title: String,
+    pub body: String,
+    pub team_comments: Vec<TeamComment>,
+    /// Goals of the previous sprint that were not done.
+    pub unfinished: usize,
+}
+
+/// Plan the opening of `next`.
+pub fn plan(
+    previous: Option<&Previous>,
+    settings: &Settings,
+    next: &Sprint,
+    label: &SprintLabel,
+    heroes: Vec<Option<Login>>,
+) -> Result<Plan, TemplateError> {
+    let goals: Vec<Goal> = previous
+        .and_then(|p| p.doc.goals().ok())
+        .unwrap_or_default();
+    let retro_goals = goals.iter().map(retro_line).collect();
+    let carried = if settings.carry_unfinished_goals {
+        goals
+            .iter()
+            .filter(|g| !g.done)
+            .map(|g| GoalText {
+                title: g.title.clone(),
+                owner: g.owner.clone(),
+                why: g.why.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let content = IssueContent {
+        sprint: next.clone(),
+        label: *label,
+        previous_issue: previous.map(|p| p.issue),
+        heroes,
+        retro_goals,
+        goals: carried,
+        teams: settings.teams.clone(),
+    };
+    let mut team_comments = Vec::new();
+    for team in &settings.teams {
+        let hang_overs = previous
+            .and_then(|p| p.team_comments.iter().find(|c| c.slug == team.slug))
+            .map(TeamDoc::hang_overs)
+            .unwrap_or_default();
+        team_comments.push(TeamComment {
+            slug: team.slug.clone(),
+            body: render::team_comment(&settings.templates, team, next, &hang_overs)?,
+        });
+    }
+    Ok(Plan {
+        title: render::title(&settings.templates, next, label)?,
+        body: render::issue_body(&settings.templates, &content)?,
+        team_comments,
+        unfinished: goals.iter().filter(|g| !g.done).count(),
+    })
+}
+
+/// How a previous goal appears in the retro: done or not, owner, status;
+/// unfinished ones ask their owner to report.
+pub fn retro_line(g: &Goal) -> String {
+    let owner = g
+        .owner
+        .as_ref()
+        .map(|o| format!(" @{o}"))
+        .unwrap_or_default();
+    let status = g
+        .status
+        .as_deref()
+        .map(|s| format!(" > {s}"))
+        .unwrap_or_default();
+    if g.done {
+        format!("✅ {}{owner}{status}", g.title)
+    } else {
+        let ask = match &g.owner {
+            Some(o) => format!(" — ⚠️ unfinished: @{o}, how did it go?"),
+            None => " — ⚠️ unfinished, and it has no owner".to_string(),
+        };
+        format!("⬜ {}{owner}{status}{ask}", g.title)
+    }
+}
+
+/// The comment left on the previous issue once the new one exists.
+pub fn closing_comment(new_issue: u64, title: &str, unfinished: usize) -> String {
+    let rolled = match unfinished {
+        0 => "Every goal of this sprint was done. 🎉".to_string(),
+        1 => "1 unfinished goal is in its retro.".to_string(),
+        n => format!("{n} unfinished goals are in its retro."),
+    };
+    format!(
+        "{}\nThis sprint is over: the next one is #{new_issue} ({title}). {rolled}\n",
+        closing_marker(new_issue)
+    )
+}
+
+/// The hidden marker of a closing comment, searched for before posting one.
+pub fn closing_marker(new_issue: u64) -> String {
+    format!("<!-- sprintbot:closed next={new_issue} -->")
+}

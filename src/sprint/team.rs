@@ -1,0 +1,104 @@
+//! The team planning comment model: the team marker, the task-list items
+//! under each heading (Retro, Hang over items, High priority, Bugs, Low
+//! priority / side quests), and which of them roll over.
+
+use super::SprintId;
+use super::items;
+use super::markers::parse_team_marker;
+
+/// One task-list item of a team comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamItem {
+    /// The heading it sits under (`High priority`, `Bugs`, ...).
+    pub heading: String,
+    pub done: bool,
+    pub text: String,
+}
+
+/// A team's planning comment, as people left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamDoc {
+    pub slug: String,
+    pub sprint: SprintId,
+    pub items: Vec<TeamItem>,
+}
+
+impl TeamDoc {
+    /// Read a comment; `None` when it carries no team marker.
+    pub fn parse(body: &str) -> Option<TeamDoc> {
+        let mut lines = body.lines();
+        let (slug, sprint) = lines.by_ref().find_map(parse_team_marker)?;
+        let mut heading = String::new();
+        let mut in_fence = false;
+        let mut found = Vec::new();
+        for line in lines {
+            let t = line.trim_end();
+            if t.trim_start().starts_with("```") || t.trim_start().starts_with("~~~") {
+                in_fence = !in_fence;
+                continue;
+            }
+            if in_fence {
+                continue;
+            }
+            if let Some(h) = t.strip_prefix('#') {
+                heading = h.trim_start_matches('#').trim().to_string();
+                continue;
+            }
+            if let Some((done, text)) = items::task(t.trim_start()) {
+                let text = text.trim();
+                if !text.is_empty() {
+                    found.push(TeamItem {
+                        heading: heading.clone(),
+                        done,
+                        text: text.to_string(),
+                    });
+                }
+            }
+        }
+        Some(TeamDoc {
+            slug,
+            sprint,
+            items: found,
+        })
+    }
+
+    /// Unticked items that roll into the next sprint's hang-over list: every
+    /// unticked task outside the Retro, each text once.
+    pub fn hang_overs(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for item in &self.items {
+            let is_retro = item.heading.eq_ignore_ascii_case("retro");
+            if !item.done && !is_retro && !out.iter().any(|o| o.eq_ignore_ascii_case(&item.text)) {
+                out.push(item.text.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMENT: &str = "<!-- sprintbot:team slug=growth sprint=2022-11-14 -->\nTeam Growth\n\n## Retro\n\n- [ ] talk more\n\n## Hang over items from previous sprint\n\n- [ ] Old thing\n\n## Planning\n\n### High priority\n\n- [x] Shipped thing\n- [ ] Unshipped thing @ann\n- [ ] old thing\n\n### Bugs\n\n```\n- [ ] not an item\n```\n- [ ] Fix login\n\n### Low priority / side quests\n\n-\n";
+
+    #[test]
+    fn unticked_items_become_hang_overs_ticked_ones_do_not() {
+        let doc = TeamDoc::parse(COMMENT).unwrap();
+        assert_eq!(doc.slug, "growth");
+        assert_eq!(
+            doc.hang_overs(),
+            vec!["Old thing", "Unshipped thing @ann", "Fix login"]
+        );
+        assert!(
+            doc.items
+                .iter()
+                .any(|i| i.done && i.text == "Shipped thing" && i.heading == "High priority")
+        );
+    }
+
+    #[test]
+    fn comments_without_a_team_marker_are_not_team_comments() {
+        assert_eq!(TeamDoc::parse("Team Growth\n- [ ] x"), None);
+    }
+}

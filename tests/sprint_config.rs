@@ -1,0 +1,185 @@
+//! Stories of people writing `.github/sprintbot.toml`: mistakes are reported
+//! at their line and column with a fix, and `preview` shows the result.
+
+mod support;
+
+use std::process::Command;
+
+use sprintbot::config::repo;
+
+fn errors(src: &str) -> Vec<sprintbot::config::diag::Diagnostic> {
+    repo::parse(".github/sprintbot.toml", src, &toml::Table::new()).unwrap_err()
+}
+
+#[test]
+fn a_typo_in_a_key_is_located_and_explained() {
+    let e = errors("[cadence]\nanchor = \"2022-10-03\"\ntimezon = \"UTC\"\n");
+    assert_eq!((e[0].line, e[0].column), (3, 1));
+    assert!(e[0].message.contains("timezon"), "{}", e[0]);
+    assert!(e[0].help.is_some());
+}
+
+#[test]
+fn bad_toml_is_located() {
+    let e = errors("[cadence\nanchor = 1\n");
+    assert_eq!(e[0].line, 1);
+}
+
+#[test]
+fn every_bad_value_is_reported_at_its_place_with_a_fix() {
+    let src = "[[teams]]\nname = \"Growth\"\n[[teams]]\nname = \"growth\"\nmembers = [\"not a login\"]\n\n[cadence]\nanchor = \"2022-10-03\"\ntimezone = \"Mars/Olympus\"\nopens_at = \"9 o'clock\"\nworking_days = [\"funday\"]\n\n[numbering]\nfirst_version = \"1.x\"\n\n[switches]\nmax_risks = 0\n";
+    let e = errors(src);
+    let at = |needle: &str| {
+        e.iter()
+            .find(|d| d.message.contains(needle))
+            .unwrap_or_else(|| panic!("no error about {needle}: {e:#?}"))
+    };
+    assert_eq!(at("two teams").line, 4);
+    assert_eq!(at("not a login").line, 5);
+    assert_eq!((at("Mars/Olympus").line, at("Mars/Olympus").column), (9, 1));
+    assert!(
+        at("Mars/Olympus")
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("Europe/London")
+    );
+    assert_eq!(at("time of day").line, 10);
+    assert_eq!(at("funday").line, 11);
+    assert_eq!(at("1.x").line, 14);
+    assert_eq!(at("max_risks").line, 17);
+}
+
+#[test]
+fn a_missing_anchor_says_what_to_add() {
+    let e = errors("[cadence]\ntimezone = \"UTC\"\n");
+    assert!(e[0].message.contains("anchor"));
+    assert!(e[0].help.as_deref().unwrap().contains("anchor = "));
+}
+
+#[test]
+fn a_template_without_markers_is_refused() {
+    let e = errors(
+        "[cadence]\nanchor = \"2022-10-03\"\n[templates]\nissue = \"{{ metadata }}\\nJust text\"\n",
+    );
+    assert!(e[0].message.contains("lacks the markers"), "{}", e[0]);
+    assert_eq!(e[0].line, 4);
+}
+
+#[test]
+fn deployment_defaults_apply_and_the_repository_wins() {
+    let defaults: toml::Table = toml::from_str("[cadence]\ntimezone = \"America/Los_Angeles\"\nopens_at = \"08:00\"\n[switches]\nmax_risks = 5\n").unwrap();
+    let r = repo::parse(
+        "r",
+        "[cadence]\nanchor = \"2022-10-03\"\nopens_at = \"10:00\"\n",
+        &defaults,
+    )
+    .unwrap();
+    assert_eq!(r.cadence.tz.iana_name(), Some("America/Los_Angeles"));
+    assert_eq!(r.cadence.opens_at.to_string(), "10:00:00");
+    assert_eq!(r.switches.max_risks, 5);
+}
+
+#[test]
+fn preview_prints_the_sprint_and_its_team_comments() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args(["preview", "--date", "2022-11-16"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("# Sprint 1.42.0 2/2 - Nov 14 - Nov 25\n"),
+        "{text}"
+    );
+    assert!(text.contains("---- comment: team product-analytics ----"));
+    assert!(text.contains("Week 1: @"));
+}
+
+#[test]
+fn preview_and_check_config_explain_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sprintbot.toml");
+    std::fs::write(
+        &file,
+        "[cadence]\nanchor = \"2022-10-03\"\ntimezone = \"Nowhere\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args(["preview", "--repo-config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sprintbot.toml:3:1:") && err.contains("Nowhere"),
+        "{err}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args(["preview", "--date", "14/11/2022"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+
+    let gh = dir.path().join(".github");
+    std::fs::create_dir(&gh).unwrap();
+    std::fs::write(
+        gh.join("sprintbot.toml"),
+        "[cadence]\nanchor = \"2022-10-03\"\ntimezone = \"Nowhere\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .arg("check-config")
+        .arg(gh.join("sprintbot.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(":3:1: `Nowhere` is not an IANA time zone")
+    );
+
+    let ok = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .arg("check-config")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/repo-sprintbot.example.toml"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("repository config"));
+}
+
+#[test]
+fn check_config_locates_deployment_config_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deploy.toml");
+    std::fs::write(
+        &file,
+        "[server]\nlisten = \"0.0.0.0:3000\"\n[worker]\nconcurency = 2\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .arg("check-config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("deploy.toml:4:1:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .arg("check-config")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}

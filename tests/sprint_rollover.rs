@@ -1,0 +1,176 @@
+//! Stories of a sprint ending: what rolls into the next sprint's retro and
+//! each team's hang-over list, and what a first sprint looks like.
+
+mod support;
+
+use sprintbot::sprint::Login;
+use sprintbot::sprint::body::{Change, SprintDoc};
+use sprintbot::sprint::markers::Section;
+use sprintbot::sprint::rollover::{self, Previous};
+use sprintbot::sprint::team::TeamDoc;
+use support::sprint::{example_config, fresh_body, settings};
+
+fn apply(body: String, change: Change) -> String {
+    SprintDoc::parse(&body)
+        .unwrap()
+        .apply(&change)
+        .unwrap()
+        .body
+}
+
+/// Sprint 1.42.0 2/2 with three goals: one done, one with a status, one silent.
+fn previous_sprint() -> Previous {
+    let repo = example_config();
+    let mut body = fresh_body(&repo, "2022-11-16");
+    for (title, owner) in [
+        ("Ship the data exploration view", "mariusandra"),
+        ("Static playlists", "benjackwhite"),
+        ("Sentry is clean", "tiina303"),
+    ] {
+        body = apply(
+            body,
+            Change::AddGoal {
+                title: title.into(),
+                owner: Some(Login(owner.into())),
+                why: Some("why not".into()),
+            },
+        );
+    }
+    body = apply(body, Change::Tick(1));
+    body = apply(body, Change::SetStatus(2, "🟡 rolled out to 50%".into()));
+    let sprint = repo
+        .cadence
+        .sprint_containing("2022-11-16".parse().unwrap());
+    let growth = sprintbot::sprint::render::team_comment(
+        &repo.templates,
+        &repo.team_views()[0],
+        &sprint,
+        &[],
+    )
+    .unwrap()
+    .replace(
+        "### High priority\n\n-\n",
+        "### High priority\n\n- [x] Done thing\n- [ ] Unfinished thing @kappa90\n",
+    )
+    .replace("### Bugs\n\n-\n", "### Bugs\n\n- [ ] Fix the funnel\n");
+    Previous {
+        issue: 12699,
+        doc: SprintDoc::parse(&body).unwrap(),
+        team_comments: vec![TeamDoc::parse(&growth).unwrap()],
+    }
+}
+
+#[test]
+fn every_previous_goal_is_in_the_next_retro_with_owner_and_status() {
+    let repo = example_config();
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let prev = previous_sprint();
+    let plan = rollover::plan(
+        Some(&prev),
+        &settings(&repo),
+        &next,
+        &label,
+        repo.rotation.heroes_for(&next),
+    )
+    .unwrap();
+
+    assert_eq!(plan.title, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9");
+    assert_eq!(plan.unfinished, 2);
+    let doc = SprintDoc::parse(&plan.body).unwrap();
+    let retro = doc.list(Section::RetroGoals).unwrap();
+    assert_eq!(retro.len(), 3);
+    assert!(
+        retro[0].starts_with("✅ Ship the data exploration view @mariusandra"),
+        "{}",
+        retro[0]
+    );
+    assert!(
+        retro[1].contains("Static playlists @benjackwhite > 🟡 rolled out to 50%")
+            && retro[1].contains("unfinished: @benjackwhite"),
+        "{}",
+        retro[1]
+    );
+    assert!(
+        retro[2].contains("Sentry is clean @tiina303") && retro[2].contains("unfinished"),
+        "{}",
+        retro[2]
+    );
+    assert!(
+        doc.goals().unwrap().is_empty(),
+        "carrying goals into the plan is off by default"
+    );
+    assert_eq!(doc.metadata().unwrap().previous, Some(12699));
+    assert!(plan.body.contains("Previous sprint: #12699"));
+}
+
+#[test]
+fn unticked_team_items_become_hang_overs_ticked_ones_do_not() {
+    let repo = example_config();
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let plan = rollover::plan(
+        Some(&previous_sprint()),
+        &settings(&repo),
+        &next,
+        &label,
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(plan.team_comments.len(), repo.teams.len());
+    let growth = TeamDoc::parse(&plan.team_comments[0].body).unwrap();
+    assert_eq!(growth.slug, "growth");
+    assert_eq!(growth.sprint, next.id);
+    let hang: Vec<&str> = growth
+        .items
+        .iter()
+        .filter(|i| i.heading.starts_with("Hang over"))
+        .map(|i| i.text.as_str())
+        .collect();
+    assert_eq!(hang, ["Unfinished thing @kappa90", "Fix the funnel"]);
+    assert!(!plan.team_comments[0].body.contains("Done thing"));
+    // A team without a previous comment starts with no hang-overs.
+    assert!(plan.team_comments[1].body.contains("- None"));
+}
+
+#[test]
+fn unfinished_goals_can_be_carried_into_the_new_plan() {
+    let repo = example_config();
+    let next = repo.cadence.sprint(
+        repo.cadence
+            .sprint_containing("2022-11-30".parse().unwrap())
+            .index,
+    );
+    let label = repo.numbering.label(next.index).unwrap();
+    let mut s = settings(&repo);
+    s.carry_unfinished_goals = true;
+    let plan = rollover::plan(Some(&previous_sprint()), &s, &next, &label, vec![]).unwrap();
+    let goals = SprintDoc::parse(&plan.body).unwrap().goals().unwrap();
+    let titles: Vec<&str> = goals.iter().map(|g| g.title.as_str()).collect();
+    assert_eq!(titles, ["Static playlists", "Sentry is clean"]);
+    assert!(goals.iter().all(|g| !g.done && g.status.is_none()));
+}
+
+#[test]
+fn the_first_sprint_opens_with_an_empty_retro() {
+    let repo = example_config();
+    let sprint = repo.cadence.sprint(0);
+    let label = repo.numbering.label(0).unwrap();
+    let plan = rollover::plan(None, &settings(&repo), &sprint, &label, vec![]).unwrap();
+    assert_eq!(plan.title, "Sprint 1.41.0 1/2 - Oct 3 - Oct 14");
+    let doc = SprintDoc::parse(&plan.body).unwrap();
+    assert!(doc.list(Section::RetroGoals).unwrap().is_empty());
+    assert_eq!(doc.metadata().unwrap().previous, None);
+    assert_eq!(plan.unfinished, 0);
+}
+
+#[test]
+fn the_closing_comment_links_the_new_issue() {
+    let c = rollover::closing_comment(12800, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9", 2);
+    assert!(c.starts_with(&rollover::closing_marker(12800)));
+    assert!(c.contains("#12800") && c.contains("2 unfinished goals"));
+}
