@@ -126,10 +126,10 @@ impl Store {
                     Effect::Installation(change) => apply_installation(conn, change)?,
                 }
             }
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE jobs SET state = 'done', finished_ms = ?2, last_error = NULL WHERE id = ?1",
-                params![job_id, now_ms()],
-            )?;
+            )?
+            .execute(params![job_id, now_ms()])?;
             Ok(())
         })
         .await
@@ -182,11 +182,10 @@ impl Store {
     /// The earliest time a waiting job becomes due, if any job waits.
     pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
         self.run(|conn| {
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT MIN(run_after_ms) FROM jobs WHERE state IN ('pending', 'retrying')",
-                [],
-                |r| r.get(0),
-            )
+            )?
+            .query_row([], |r| r.get(0))
         })
         .await
     }
@@ -239,31 +238,33 @@ impl Store {
 
 fn claim(conn: &Connection, now: i64) -> rusqlite::Result<Option<Job>> {
     let claimed = conn
-        .query_row(
+        .prepare_cached(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1
              WHERE id = (SELECT id FROM jobs WHERE state IN ('pending', 'retrying') AND run_after_ms <= ?1
                          ORDER BY run_after_ms, id LIMIT 1)
              RETURNING id, kind, delivery_id, payload, attempts, created_ms",
-            [now],
-            |r| {
+        )?
+        .query_row([now], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, u32>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            },
-        )
+                r.get::<_, i64>(5)?,
+            ))
+        })
         .optional()?;
     let Some((id, kind, delivery_id, payload, attempt, created_ms)) = claimed else {
         return Ok(None);
     };
     let payload = match &delivery_id {
-        Some(d) => conn.query_row("SELECT payload FROM deliveries WHERE id = ?1", [d], |r| {
-            r.get(0)
-        })?,
+        Some(d) => {
+            let stored: Vec<u8> = conn
+                .prepare_cached("SELECT payload FROM deliveries WHERE id = ?1")?
+                .query_row([d], |r| r.get(0))?;
+            super::deliveries::decompress(&stored)?
+        }
         None => payload.into_bytes(),
     };
     Ok(Some(Job {

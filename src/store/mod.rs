@@ -50,8 +50,10 @@ impl Store {
     /// the thread that owns the connection.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = schema::open(path)?;
+        let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        schema::checkpointer(path, alive.clone());
         Ok(Store {
-            writer: writer::Writer::start(conn),
+            writer: writer::Writer::start(conn, alive),
         })
     }
 

@@ -19,11 +19,15 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(open_err)?;
     // WAL lets the `jobs` command and readers work while the server writes;
     // FULL makes each commit reach the disk before a delivery is acknowledged.
+    // Checkpoints are not run inside commits (they would stall every waiting
+    // delivery); a background thread runs them, see `checkpointer`.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA cache_size = -2000;",
+         PRAGMA cache_size = -2000;
+         PRAGMA journal_size_limit = 67108864;
+         PRAGMA wal_autocheckpoint = 0;",
     )
     .map_err(open_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
@@ -67,4 +71,30 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Copy the WAL back into the database file ten times a second from a second
+/// connection, in PASSIVE mode so the writer is never blocked. Stops when
+/// `alive` turns false (the store's writer thread has ended).
+pub(super) fn checkpointer(path: &Path, alive: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let Ok(conn) = Connection::open(path) else {
+        return;
+    };
+    let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
+    let path = path.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("sprintbot-checkpoint".into())
+        .spawn(move || {
+            while alive.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, database = %path.display(), "WAL checkpoint failed");
+                }
+            }
+            // A last full checkpoint leaves a compact database behind.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the checkpoint thread");
+    }
 }

@@ -4,7 +4,8 @@
 //! in its own savepoint, so one failing operation rolls back only itself, and
 //! no caller hears back before the transaction holding its work is committed.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -24,11 +25,16 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: Connection) -> Writer {
+    /// Start the thread owning `conn`; `alive` turns false when it ends
+    /// (every handle on the store has been dropped).
+    pub(super) fn start(conn: Connection, alive: Arc<AtomicBool>) -> Writer {
         let (tx, rx) = mpsc::channel::<Op>();
         std::thread::Builder::new()
             .name("sprintbot-store".into())
-            .spawn(move || run_loop(conn, rx))
+            .spawn(move || {
+                run_loop(conn, rx);
+                alive.store(false, Ordering::Relaxed);
+            })
             .expect("spawning the store thread");
         Writer { tx }
     }
@@ -77,10 +83,10 @@ fn in_savepoint<T>(
     conn: &Connection,
     op: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
 ) -> Result<T, rusqlite::Error> {
-    conn.execute_batch("SAVEPOINT op")?;
+    conn.prepare_cached("SAVEPOINT op")?.execute([])?;
     match op(conn) {
         Ok(value) => {
-            conn.execute_batch("RELEASE op")?;
+            conn.prepare_cached("RELEASE op")?.execute([])?;
             Ok(value)
         }
         Err(e) => {
@@ -90,8 +96,19 @@ fn in_savepoint<T>(
     }
 }
 
+/// Every this many transactions the writer finishes a checkpoint itself.
+/// The background checkpointer copies most of the WAL while commits go on,
+/// but only a checkpoint with no commit in flight can copy the last frames,
+/// which is what lets the WAL start over instead of growing under steady load.
+const CHECKPOINT_EVERY: u32 = 32;
+
 fn run_loop(conn: Connection, rx: mpsc::Receiver<Op>) {
+    let mut batches: u32 = 0;
     while let Ok(first) = rx.recv() {
+        batches = batches.wrapping_add(1);
+        if batches.is_multiple_of(CHECKPOINT_EVERY) {
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {

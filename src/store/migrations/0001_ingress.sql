@@ -1,4 +1,5 @@
--- Webhook deliveries as received (the raw payload is kept for replay and audit).
+-- Webhook deliveries as received (the raw payload is kept for replay and audit;
+-- compressed, since payloads are large JSON and written on every delivery).
 CREATE TABLE deliveries (
     id           TEXT PRIMARY KEY,          -- X-GitHub-Delivery
     event        TEXT NOT NULL,             -- X-GitHub-Event
@@ -6,7 +7,7 @@ CREATE TABLE deliveries (
     installation INTEGER,                   -- payload.installation.id
     outcome      TEXT NOT NULL,             -- queued | ignored
     received_ms  INTEGER NOT NULL,
-    payload      BLOB NOT NULL
+    payload      BLOB NOT NULL              -- the raw body, LZ4-compressed (size-prefixed block)
 );
 
 -- The durable job queue: webhook work and scheduled work alike.
