@@ -183,3 +183,19 @@ fn check_config_locates_deployment_config_errors() {
         .unwrap();
     assert!(out.status.success());
 }
+
+#[test]
+fn the_readme_shows_the_current_preview() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args(["preview", "--date", "2022-11-14"])
+        .output()
+        .unwrap();
+    let preview = String::from_utf8(out.stdout).unwrap();
+    let shown = &preview[..preview.find("---- comment: team pipeline ----").unwrap()];
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(shown.trim_end()),
+        "README.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
+    );
+}
