@@ -1,0 +1,608 @@
+//! The [`GitHub`] interface over a [`Transport`]: paths, JSON in GitHub's
+//! shapes, pagination, and finding a create's effect before retrying it.
+
+use http::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::transport::{Response, Transport};
+use super::types::*;
+use super::{GitHub, GitHubError, Result};
+use crate::sprint::Login;
+use crate::worker::BoxFuture;
+
+/// How to recognise what a create made.
+enum Find<'a> {
+    Issue {
+        repo: &'a RepoRef,
+        label: &'a str,
+        marker: &'a str,
+    },
+    Comment {
+        path: &'a str,
+        marker: &'a str,
+    },
+}
+
+fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| GitHubError::Decode(e.to_string()))
+}
+
+/// One identity's view of GitHub.
+pub struct Client {
+    t: Transport,
+}
+
+#[derive(Deserialize)]
+struct User {
+    login: String,
+    #[serde(rename = "type", default)]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct Label {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct RawIssue {
+    number: u64,
+    node_id: String,
+    title: String,
+    body: Option<String>,
+    state: IssueState,
+    #[serde(default)]
+    labels: Vec<Label>,
+    user: User,
+    created_at: String,
+    #[serde(default)]
+    pull_request: Option<serde_json::Value>,
+}
+
+impl From<RawIssue> for Issue {
+    fn from(r: RawIssue) -> Issue {
+        Issue {
+            number: IssueNumber(r.number),
+            node_id: r.node_id,
+            title: r.title,
+            body: r.body.unwrap_or_default(),
+            state: r.state,
+            labels: r.labels.into_iter().map(|l| l.name).collect(),
+            author_is_bot: r.user.kind == "Bot",
+            author: Login(r.user.login),
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawComment {
+    id: u64,
+    body: Option<String>,
+    user: User,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<RawComment> for Comment {
+    fn from(r: RawComment) -> Comment {
+        Comment {
+            id: CommentId(r.id),
+            body: r.body.unwrap_or_default(),
+            author_is_bot: r.user.kind == "Bot",
+            author: Login(r.user.login),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn repo_path(repo: &RepoRef) -> String {
+    format!(
+        "/repos/{}/{}",
+        path_segment(&repo.owner),
+        path_segment(&repo.name)
+    )
+}
+
+impl Client {
+    pub(super) fn new(t: Transport) -> Client {
+        Client { t }
+    }
+
+    async fn get(&self, path: &str) -> Result<Response> {
+        self.t.request(Method::GET, path, None, false).await
+    }
+
+    /// Every page of a list.
+    async fn get_all<T: serde::de::DeserializeOwned>(&self, first: String) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next {
+            let resp = self.get(&url).await?;
+            out.extend(resp.json::<Vec<T>>()?);
+            next = resp.next_page();
+        }
+        Ok(out)
+    }
+
+    /// POST a create; on a timeout, reset or 5xx look for its effect
+    /// (`find`) before trying again, so nothing is created twice.
+    async fn create(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        find: Find<'_>,
+    ) -> Result<serde_json::Value> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .t
+                .request(Method::POST, path, Some(body.clone()), true)
+                .await
+            {
+                Ok(resp) => return resp.json(),
+                Err(e) if e.is_transient() && attempt < 5 => {
+                    tracing::warn!(error = %e, path, "create had no clear answer; looking for its effect");
+                    if let Some(found) = self.find(&find).await? {
+                        metrics::counter!("sprintbot_github_retries_total", "reason" => "create_found").increment(1);
+                        return Ok(found);
+                    }
+                    metrics::counter!("sprintbot_github_retries_total", "reason" => "create_retry")
+                        .increment(1);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The item a create may have made already, recognised by its marker.
+    async fn find(&self, find: &Find<'_>) -> Result<Option<serde_json::Value>> {
+        let (url, marker) = match find {
+            Find::Issue {
+                repo,
+                label,
+                marker,
+            } => (
+                format!(
+                    "{}/issues?state=all&sort=created&direction=desc&per_page=100&labels={}",
+                    repo_path(repo),
+                    path_segment(label)
+                ),
+                *marker,
+            ),
+            Find::Comment { path, marker } => (format!("{path}?per_page=100"), *marker),
+        };
+        let items: Vec<serde_json::Value> = self.get_all(url).await?;
+        Ok(items.into_iter().find(|v| {
+            v.get("body")
+                .and_then(|b| b.as_str())
+                .is_some_and(|b| b.contains(marker))
+        }))
+    }
+
+    async fn graphql(&self, query: &str, node_id: &str) -> Result<()> {
+        let url = self.t.graphql_endpoint().to_string();
+        let resp = self
+            .t
+            .request(
+                Method::POST,
+                &url,
+                Some(json!({ "query": query, "variables": { "id": node_id } })),
+                false,
+            )
+            .await?;
+        let v: serde_json::Value = resp.json()?;
+        match v
+            .get("errors")
+            .and_then(|e| e.as_array())
+            .filter(|e| !e.is_empty())
+        {
+            Some(errors) => Err(GitHubError::Validation {
+                message: errors
+                    .iter()
+                    .filter_map(|e| e.get("message")?.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+pub(super) async fn list_installations(t: &Transport) -> Result<Vec<Installation>> {
+    #[derive(Deserialize)]
+    struct Raw {
+        id: u64,
+        account: Option<User>,
+    }
+    let mut out = Vec::new();
+    let mut next = Some("/app/installations?per_page=100".to_string());
+    while let Some(url) = next {
+        let resp = t.request(Method::GET, &url, None, false).await?;
+        for r in resp.json::<Vec<Raw>>()? {
+            out.push(Installation {
+                id: InstallationId(r.id),
+                account: r.account.map(|a| a.login).unwrap_or_default(),
+            });
+        }
+        next = resp.next_page();
+    }
+    Ok(out)
+}
+
+impl GitHub for Client {
+    fn get_issue<'a>(&'a self, repo: &'a RepoRef, n: IssueNumber) -> BoxFuture<'a, Result<Issue>> {
+        Box::pin(async move {
+            Ok(self
+                .get(&format!("{}/issues/{}", repo_path(repo), n.0))
+                .await?
+                .json::<RawIssue>()?
+                .into())
+        })
+    }
+
+    fn create_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        new: &'a NewIssue,
+        marker: &'a str,
+    ) -> BoxFuture<'a, Result<Issue>> {
+        Box::pin(async move {
+            let body = json!({ "title": new.title, "body": new.body, "labels": new.labels });
+            let label = new.labels.first().map(String::as_str).unwrap_or("");
+            let find = Find::Issue {
+                repo,
+                label,
+                marker,
+            };
+            let raw: RawIssue = decode(
+                self.create(&format!("{}/issues", repo_path(repo)), body, find)
+                    .await?,
+            )?;
+            Ok(raw.into())
+        })
+    }
+
+    fn update_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        u: &'a IssueUpdate,
+    ) -> BoxFuture<'a, Result<Issue>> {
+        Box::pin(async move {
+            let mut body = serde_json::Map::new();
+            if let Some(t) = &u.title {
+                body.insert("title".into(), json!(t));
+            }
+            if let Some(b) = &u.body {
+                body.insert("body".into(), json!(b));
+            }
+            if let Some(s) = u.state {
+                body.insert("state".into(), json!(s));
+                if s == IssueState::Closed {
+                    body.insert("state_reason".into(), json!("completed"));
+                }
+            }
+            let path = format!("{}/issues/{}", repo_path(repo), n.0);
+            let raw: RawIssue = self
+                .t
+                .request(Method::PATCH, &path, Some(body.into()), false)
+                .await?
+                .json()?;
+            Ok(raw.into())
+        })
+    }
+
+    fn list_issues<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        label: &'a str,
+        state: StateFilter,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
+        Box::pin(async move {
+            let path = format!(
+                "{}/issues?labels={}&state={}&sort=created&direction=desc&per_page=100",
+                repo_path(repo),
+                path_segment(label),
+                state.as_str()
+            );
+            let raw: Vec<RawIssue> = self.get_all(path).await?;
+            Ok(raw
+                .into_iter()
+                .filter(|i| i.pull_request.is_none())
+                .map(Issue::from)
+                .collect())
+        })
+    }
+
+    fn list_comments<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        since: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<Comment>>> {
+        Box::pin(async move {
+            let mut path = format!("{}/issues/{}/comments?per_page=100", repo_path(repo), n.0);
+            if let Some(s) = since {
+                path.push_str(&format!("&since={}", path_segment(s)));
+            }
+            let raw: Vec<RawComment> = self.get_all(path).await?;
+            Ok(raw.into_iter().map(Comment::from).collect())
+        })
+    }
+
+    fn create_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        body: &'a str,
+        marker: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Comment>> {
+        Box::pin(async move {
+            let path = format!("{}/issues/{}/comments", repo_path(repo), n.0);
+            let raw: RawComment = match marker {
+                Some(marker) => decode(
+                    self.create(
+                        &path,
+                        json!({ "body": body }),
+                        Find::Comment {
+                            path: &path,
+                            marker,
+                        },
+                    )
+                    .await?,
+                )?,
+                // Without a marker there is no way to recognise the comment:
+                // a timeout is reported, never blindly retried.
+                None => self
+                    .t
+                    .request(Method::POST, &path, Some(json!({ "body": body })), true)
+                    .await?
+                    .json()?,
+            };
+            Ok(raw.into())
+        })
+    }
+
+    fn update_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Comment>> {
+        Box::pin(async move {
+            let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
+            let raw: RawComment = self
+                .t
+                .request(Method::PATCH, &path, Some(json!({ "body": body })), false)
+                .await?
+                .json()?;
+            Ok(raw.into())
+        })
+    }
+
+    fn add_reaction<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+        reaction: Reaction,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            // GitHub answers 200 with the existing reaction when it is there
+            // already, so a retry cannot double it.
+            let path = format!(
+                "{}/issues/comments/{}/reactions",
+                repo_path(repo),
+                comment.0
+            );
+            self.t
+                .request(
+                    Method::POST,
+                    &path,
+                    Some(json!({ "content": reaction.content() })),
+                    false,
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn add_labels<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        labels: &'a [String],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let path = format!("{}/issues/{}/labels", repo_path(repo), n.0);
+            self.t
+                .request(
+                    Method::POST,
+                    &path,
+                    Some(json!({ "labels": labels })),
+                    false,
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn ensure_label<'a>(&'a self, repo: &'a RepoRef, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let existing: Vec<Label> = self
+                .get_all(format!("{}/labels?per_page=100", repo_path(repo)))
+                .await?;
+            if existing.iter().any(|l| l.name.eq_ignore_ascii_case(name)) {
+                return Ok(());
+            }
+            let body = json!({ "name": name, "color": "0e8a16", "description": "A sprint issue managed by sprintbot" });
+            match self
+                .t
+                .request(
+                    Method::POST,
+                    &format!("{}/labels", repo_path(repo)),
+                    Some(body),
+                    false,
+                )
+                .await
+            {
+                Ok(_) => Ok(()),
+                // Someone created it in the meantime.
+                Err(GitHubError::Validation { message }) if message.contains("already_exists") => {
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn permission<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        user: &'a Login,
+    ) -> BoxFuture<'a, Result<Permission>> {
+        Box::pin(async move {
+            #[derive(Deserialize)]
+            struct Raw {
+                permission: String,
+                role_name: Option<String>,
+            }
+            let path = format!(
+                "{}/collaborators/{}/permission",
+                repo_path(repo),
+                path_segment(&user.0)
+            );
+            match self.get(&path).await {
+                Ok(resp) => {
+                    let r: Raw = resp.json()?;
+                    Ok(
+                        Permission::from_github(r.role_name.as_deref().unwrap_or(&r.permission))
+                            .max(Permission::from_github(&r.permission)),
+                    )
+                }
+                Err(GitHubError::NotFound { .. }) => Ok(Permission::None),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn is_team_member<'a>(
+        &'a self,
+        org: &'a str,
+        team: &'a str,
+        user: &'a Login,
+    ) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(async move {
+            #[derive(Deserialize)]
+            struct Raw {
+                state: String,
+            }
+            let path = format!(
+                "/orgs/{}/teams/{}/memberships/{}",
+                path_segment(org),
+                path_segment(team),
+                path_segment(&user.0)
+            );
+            match self.get(&path).await {
+                Ok(resp) => Ok(resp.json::<Raw>()?.state == "active"),
+                Err(GitHubError::NotFound { .. }) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn read_file<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(async move {
+            #[derive(Deserialize)]
+            struct Raw {
+                #[serde(rename = "type")]
+                kind: String,
+                content: Option<String>,
+                encoding: Option<String>,
+            }
+            let encoded: Vec<String> = path.split('/').map(path_segment).collect();
+            let url = format!("{}/contents/{}", repo_path(repo), encoded.join("/"));
+            let raw: Raw = match self.get(&url).await {
+                Ok(resp) => resp.json()?,
+                Err(GitHubError::NotFound { .. }) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            if raw.kind != "file" {
+                return Err(GitHubError::Decode(format!(
+                    "{path} is a {}, not a file",
+                    raw.kind
+                )));
+            }
+            let content = raw.content.unwrap_or_default();
+            if raw.encoding.as_deref() != Some("base64") {
+                return Ok(Some(content));
+            }
+            use base64::Engine as _;
+            let cleaned: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(cleaned)
+                .map_err(|e| GitHubError::Decode(format!("{path}: {e}")))?;
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| GitHubError::Decode(format!("{path} is not UTF-8 text")))
+        })
+    }
+
+    fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
+        Box::pin(async move {
+            #[derive(Deserialize)]
+            struct Page {
+                repositories: Vec<Repo>,
+            }
+            #[derive(Deserialize)]
+            struct Repo {
+                full_name: String,
+            }
+            let mut out = Vec::new();
+            let mut next = Some("/installation/repositories?per_page=100".to_string());
+            while let Some(url) = next {
+                let resp = self.get(&url).await?;
+                out.extend(
+                    resp.json::<Page>()?
+                        .repositories
+                        .iter()
+                        .filter_map(|r| RepoRef::parse(&r.full_name)),
+                );
+                next = resp.next_page();
+            }
+            Ok(out)
+        })
+    }
+
+    fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.graphql(
+            "mutation($id: ID!) { pinIssue(input: {issueId: $id}) { issue { id } } }",
+            node_id,
+        ))
+    }
+
+    fn unpin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.graphql(
+            "mutation($id: ID!) { unpinIssue(input: {issueId: $id}) { issue { id } } }",
+            node_id,
+        ))
+    }
+}

@@ -1,0 +1,194 @@
+//! The one place sprintbot talks to GitHub: the narrow [`GitHub`] interface
+//! holding exactly the calls the bot makes, implemented over octocrab with
+//! App authentication, retries, rate-limit obedience and write pacing.
+
+pub mod auth;
+mod client;
+pub mod clock;
+pub mod error;
+pub mod transport;
+pub mod types;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use client::Client;
+pub use error::GitHubError;
+pub use types::*;
+
+use crate::sprint::Login;
+use crate::worker::BoxFuture;
+use auth::{AppCredentials, AppJwt, InstallationTokens, StaticToken};
+use clock::Clock;
+use transport::{Policy, Transport};
+
+type Result<T> = std::result::Result<T, GitHubError>;
+
+/// The calls sprintbot makes on one repository owner's behalf.
+pub trait GitHub: Send + Sync {
+    fn get_issue<'a>(&'a self, repo: &'a RepoRef, n: IssueNumber) -> BoxFuture<'a, Result<Issue>>;
+    /// Create an issue. `marker` is a string only this issue's body holds:
+    /// after a timeout it is searched for, so the issue is never made twice.
+    fn create_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        new: &'a NewIssue,
+        marker: &'a str,
+    ) -> BoxFuture<'a, Result<Issue>>;
+    fn update_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        update: &'a IssueUpdate,
+    ) -> BoxFuture<'a, Result<Issue>>;
+    /// Issues carrying `label`, newest first, all pages.
+    fn list_issues<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        label: &'a str,
+        state: StateFilter,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>>;
+    /// Comments of an issue, oldest first, all pages; `since` as GitHub reads it.
+    fn list_comments<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        since: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<Comment>>>;
+    /// Comment on an issue; `marker` (when given) makes a retry after a
+    /// timeout find the comment instead of posting it twice.
+    fn create_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        body: &'a str,
+        marker: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Comment>>;
+    fn update_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Comment>>;
+    fn add_reaction<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+        reaction: Reaction,
+    ) -> BoxFuture<'a, Result<()>>;
+    fn add_labels<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        labels: &'a [String],
+    ) -> BoxFuture<'a, Result<()>>;
+    /// Create the label unless the repository has it.
+    fn ensure_label<'a>(&'a self, repo: &'a RepoRef, name: &'a str) -> BoxFuture<'a, Result<()>>;
+    fn permission<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        user: &'a Login,
+    ) -> BoxFuture<'a, Result<Permission>>;
+    /// Whether `user` is an active member of `org/team`.
+    fn is_team_member<'a>(
+        &'a self,
+        org: &'a str,
+        team: &'a str,
+        user: &'a Login,
+    ) -> BoxFuture<'a, Result<bool>>;
+    /// A repository file's text, `None` when there is none.
+    fn read_file<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>>>;
+    /// Repositories this identity can see (installation repositories).
+    fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>>;
+    fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>>;
+    fn unpin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>>;
+}
+
+/// The GitHub App: App-level calls and one cached client per installation.
+pub struct GitHubApp {
+    api_base: String,
+    app: Arc<AppCredentials>,
+    app_transport: Arc<Transport>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    installations: Mutex<HashMap<InstallationId, Arc<Client>>>,
+}
+
+impl GitHubApp {
+    pub fn new(
+        api_base: &str,
+        app: AppCredentials,
+        clock: Arc<dyn Clock>,
+        policy: Policy,
+    ) -> Result<Self> {
+        let app = Arc::new(app);
+        let jwt = Arc::new(AppJwt {
+            app: app.clone(),
+            clock: clock.clone(),
+        });
+        let app_transport = Arc::new(Transport::new(
+            api_base,
+            jwt,
+            clock.clone(),
+            policy.clone(),
+        )?);
+        Ok(GitHubApp {
+            api_base: api_base.to_string(),
+            app,
+            app_transport,
+            clock,
+            policy,
+            installations: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn app_id(&self) -> u64 {
+        self.app.app_id
+    }
+
+    /// The client of one installation; the same one (and its token) every time.
+    pub fn installation(&self, id: InstallationId) -> Result<Arc<Client>> {
+        let mut map = self.installations.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = map.get(&id) {
+            return Ok(c.clone());
+        }
+        let tokens = Arc::new(InstallationTokens::new(
+            id,
+            self.app_transport.clone(),
+            self.clock.clone(),
+        ));
+        let transport = Transport::new(
+            &self.api_base,
+            tokens,
+            self.clock.clone(),
+            self.policy.clone(),
+        )?;
+        let client = Arc::new(Client::new(transport));
+        map.insert(id, client.clone());
+        Ok(client)
+    }
+
+    /// Every installation of the App.
+    pub async fn list_installations(&self) -> Result<Vec<Installation>> {
+        client::list_installations(&self.app_transport).await
+    }
+}
+
+/// A client for a plain token (`GITHUB_TOKEN`), for the one-shot commands.
+pub fn token_client(
+    api_base: &str,
+    token: crate::config::deploy::Secret,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+) -> Result<Client> {
+    Ok(Client::new(Transport::new(
+        api_base,
+        Arc::new(StaticToken(token)),
+        clock,
+        policy,
+    )?))
+}

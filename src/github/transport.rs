@@ -1,0 +1,396 @@
+//! One resilient line to GitHub for one identity (an installation, the App,
+//! or a token): retries 5xx, timeouts and resets with backoff and jitter;
+//! obeys `Retry-After` and `x-ratelimit-reset`; paces writes; refreshes a
+//! refused token once. Creates are never retried here: the caller looks for
+//! their effect first (see `client.rs`). octocrab is the HTTP client.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+
+use super::auth::TokenSource;
+use super::clock::Clock;
+use super::error::GitHubError;
+
+/// How hard to try.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// At most one write (POST/PATCH/PUT/DELETE) per this interval.
+    pub write_interval: Duration,
+    /// A request with no answer by then counts as timed out.
+    pub timeout: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_attempts: 5,
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            write_interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// An answer from GitHub.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, GitHubError> {
+        serde_json::from_slice(&self.body).map_err(|e| GitHubError::Decode(e.to_string()))
+    }
+
+    /// The `rel="next"` URL of a paginated answer.
+    pub fn next_page(&self) -> Option<String> {
+        let link = self.headers.get("link")?.to_str().ok()?;
+        link.split(',').find_map(|part| {
+            let (url, rel) = part.split_once(';')?;
+            rel.contains("rel=\"next\"").then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+        })
+    }
+}
+
+enum SendError {
+    Timeout,
+    Transport(String),
+}
+
+/// The line to GitHub for one identity.
+pub struct Transport {
+    octo: octocrab::Octocrab,
+    base: String,
+    graphql: String,
+    auth: Arc<dyn TokenSource>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    last_write: tokio::sync::Mutex<Option<Timestamp>>,
+    rate_reset: Mutex<Option<Timestamp>>,
+}
+
+/// `https://api.github.com` → GraphQL at `/graphql`; GitHub Enterprise's
+/// `https://host/api/v3` → `https://host/api/graphql`.
+pub fn graphql_url(api_base: &str) -> String {
+    let base = api_base.trim_end_matches('/');
+    match base.strip_suffix("/api/v3") {
+        Some(host) => format!("{host}/api/graphql"),
+        None => format!("{base}/graphql"),
+    }
+}
+
+impl Transport {
+    pub fn new(
+        api_base: &str,
+        auth: Arc<dyn TokenSource>,
+        clock: Arc<dyn Clock>,
+        policy: Policy,
+    ) -> Result<Self, GitHubError> {
+        let octo = octocrab::Octocrab::builder()
+            .build()
+            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        let base = api_base.trim_end_matches('/').to_string();
+        Ok(Transport {
+            octo,
+            graphql: graphql_url(&base),
+            base,
+            auth,
+            clock,
+            policy,
+            last_write: tokio::sync::Mutex::new(None),
+            rate_reset: Mutex::new(None),
+        })
+    }
+
+    pub fn graphql_endpoint(&self) -> &str {
+        &self.graphql
+    }
+
+    /// Send `method path` (a path under the API base, or a full URL from a
+    /// `Link` header) with an optional JSON body. With `create`, a timeout,
+    /// reset or 5xx is returned at once instead of retried: the caller must
+    /// look for the effect before trying again.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        create: bool,
+    ) -> Result<Response, GitHubError> {
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        };
+        let is_write = method != Method::GET;
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.wait_for_rate_limit().await;
+            if is_write {
+                self.pace().await;
+            }
+            let authorization = self.auth.authorization().await?;
+            let result = self
+                .send_once(&method, &url, &authorization, body.as_ref())
+                .await;
+            let label = match &result {
+                Ok(r) => r.status.to_string(),
+                Err(SendError::Timeout) => "timeout".into(),
+                Err(SendError::Transport(_)) => "transport".into(),
+            };
+            metrics::counter!("sprintbot_github_requests_total", "method" => method.to_string(), "status" => label).increment(1);
+            let last = attempt >= self.policy.max_attempts;
+            let resp = match result {
+                Ok(resp) => resp,
+                Err(e) => {
+                    let err = match e {
+                        SendError::Timeout => GitHubError::Timeout,
+                        SendError::Transport(m) => GitHubError::Transport(m),
+                    };
+                    if create || last {
+                        return Err(err);
+                    }
+                    self.retry_after_backoff("transport", attempt).await;
+                    continue;
+                }
+            };
+            self.note_rate_limit(&resp.headers);
+            match resp.status {
+                200..=299 => return Ok(resp),
+                401 if !refreshed => {
+                    self.auth.invalidate(&authorization).await;
+                    refreshed = true;
+                    metrics::counter!("sprintbot_github_retries_total", "reason" => "unauthorized")
+                        .increment(1);
+                }
+                403 | 429
+                    if !last
+                        && (retry_after(&resp.headers).is_some()
+                            || remaining_is_zero(&resp.headers)) =>
+                {
+                    let wait = retry_after(&resp.headers).unwrap_or(Duration::ZERO);
+                    metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit")
+                        .increment(1);
+                    tracing::warn!(
+                        status = resp.status,
+                        wait_secs = wait.as_secs(),
+                        "GitHub rate limit; waiting"
+                    );
+                    self.clock.sleep(wait).await;
+                }
+                500..=599 if !create && !last => {
+                    self.retry_after_backoff("server_error", attempt).await
+                }
+                status => return Err(error_for(status, &resp.body)),
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        authorization: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, SendError> {
+        let mut builder = http::Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header("accept", "application/vnd.github+json")
+            .header("user-agent", "sprintbot")
+            .header("x-github-api-version", "2022-11-28")
+            .header("authorization", authorization);
+        let payload = match body {
+            Some(v) => {
+                builder = builder.header("content-type", "application/json");
+                v.to_string()
+            }
+            None => String::new(),
+        };
+        let request = builder
+            .body(payload)
+            .map_err(|e| SendError::Transport(e.to_string()))?;
+        let exchange = async {
+            let resp = self
+                .octo
+                .execute(request)
+                .await
+                .map_err(|e| SendError::Transport(e.to_string()))?;
+            let (parts, body) = resp.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(|e| SendError::Transport(e.to_string()))?
+                .to_bytes();
+            Ok(Response {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body,
+            })
+        };
+        tokio::time::timeout(self.policy.timeout, exchange)
+            .await
+            .map_err(|_| SendError::Timeout)?
+    }
+
+    async fn retry_after_backoff(&self, reason: &'static str, attempt: u32) {
+        metrics::counter!("sprintbot_github_retries_total", "reason" => reason).increment(1);
+        let base = self.policy.backoff_base.as_millis() as u64;
+        let max = self.policy.backoff_max.as_millis() as u64;
+        let delay = crate::worker::backoff(attempt, base, max, rand::random::<f64>());
+        self.clock.sleep(delay).await;
+    }
+
+    /// One write per `write_interval`: later writers wait their turn.
+    async fn pace(&self) {
+        let mut last = self.last_write.lock().await;
+        if let Some(prev) = *last {
+            let next = prev.checked_add(self.policy.write_interval).unwrap_or(prev);
+            let now = self.clock.now();
+            if next > now {
+                let wait = Duration::try_from(next.duration_since(now)).unwrap_or_default();
+                self.clock.sleep(wait).await;
+            }
+        }
+        *last = Some(self.clock.now());
+    }
+
+    fn note_rate_limit(&self, headers: &HeaderMap) {
+        if remaining_is_zero(headers)
+            && let Some(reset) = header_i64(headers, "x-ratelimit-reset")
+                .and_then(|s| Timestamp::from_second(s).ok())
+        {
+            *self.rate_reset.lock().unwrap_or_else(|e| e.into_inner()) = Some(reset);
+        }
+    }
+
+    async fn wait_for_rate_limit(&self) {
+        let reset = self
+            .rate_reset
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(reset) = reset {
+            let now = self.clock.now();
+            if reset > now {
+                let wait = Duration::try_from(reset.duration_since(now)).unwrap_or_default();
+                tracing::warn!(
+                    wait_secs = wait.as_secs(),
+                    "GitHub rate limit exhausted; waiting for the reset"
+                );
+                metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit_reset")
+                    .increment(1);
+                self.clock.sleep(wait).await;
+            }
+        }
+    }
+}
+
+fn header_i64(headers: &HeaderMap, name: &str) -> Option<i64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn remaining_is_zero(headers: &HeaderMap) -> bool {
+    header_i64(headers, "x-ratelimit-remaining") == Some(0)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    header_i64(headers, "retry-after").map(|s| Duration::from_secs(s.max(0) as u64))
+}
+
+fn error_for(status: u16, body: &[u8]) -> GitHubError {
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            let msg = v.get("message")?.as_str()?.to_string();
+            let details: Vec<String> = v
+                .get("errors")
+                .and_then(|e| e.as_array())
+                .map(|errs| {
+                    errs.iter()
+                        .filter_map(|e| {
+                            e.get("message")
+                                .or(e.get("code"))
+                                .and_then(|m| m.as_str())
+                                .map(String::from)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(if details.is_empty() {
+                msg
+            } else {
+                format!("{msg}: {}", details.join("; "))
+            })
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+    match status {
+        401 => GitHubError::Unauthorized { message },
+        403 if message.to_lowercase().contains("rate limit") => {
+            GitHubError::RateLimited { message }
+        }
+        403 => GitHubError::Forbidden { message },
+        429 => GitHubError::RateLimited { message },
+        404 => GitHubError::NotFound { what: message },
+        422 => GitHubError::Validation { message },
+        _ => GitHubError::Status { status, message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_endpoint_follows_the_api_base() {
+        assert_eq!(
+            graphql_url("https://api.github.com"),
+            "https://api.github.com/graphql"
+        );
+        assert_eq!(
+            graphql_url("https://ghe.example.com/api/v3/"),
+            "https://ghe.example.com/api/graphql"
+        );
+    }
+
+    #[test]
+    fn github_error_bodies_become_typed_errors() {
+        let body = br#"{"message":"Validation Failed","errors":[{"resource":"Issue","code":"missing_field","field":"title"}]}"#;
+        assert_eq!(
+            error_for(422, body),
+            GitHubError::Validation {
+                message: "Validation Failed: missing_field".into()
+            }
+        );
+        assert!(matches!(
+            error_for(404, b"{\"message\":\"Not Found\"}"),
+            GitHubError::NotFound { .. }
+        ));
+        assert!(matches!(
+            error_for(403, b"{\"message\":\"API rate limit exceeded\"}"),
+            GitHubError::RateLimited { .. }
+        ));
+        assert!(matches!(
+            error_for(502, b"<html>"),
+            GitHubError::Status { status: 502, .. }
+        ));
+    }
+}

@@ -1,0 +1,195 @@
+//! Plain domain types for what sprintbot reads from and writes to GitHub.
+//! Built from GitHub's JSON at the border (`client.rs`); nothing else in the
+//! program sees GitHub's or octocrab's models.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sprint::Login;
+
+/// `owner/name`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RepoRef {
+    pub owner: String,
+    pub name: String,
+}
+
+impl RepoRef {
+    pub fn new(owner: impl Into<String>, name: impl Into<String>) -> Self {
+        RepoRef {
+            owner: owner.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Parse `owner/name`.
+    pub fn parse(s: &str) -> Option<RepoRef> {
+        let (owner, name) = s.split_once('/')?;
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        (ok(owner) && ok(name)).then(|| RepoRef::new(owner, name))
+    }
+}
+
+impl fmt::Display for RepoRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IssueNumber(pub u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CommentId(pub u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InstallationId(pub u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IssueState {
+    Open,
+    Closed,
+}
+
+/// Which issues to list by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    Open,
+    Closed,
+    All,
+}
+
+impl StateFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateFilter::Open => "open",
+            StateFilter::Closed => "closed",
+            StateFilter::All => "all",
+        }
+    }
+}
+
+/// An issue as sprintbot needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub number: IssueNumber,
+    /// GraphQL id, for pinning.
+    pub node_id: String,
+    pub title: String,
+    pub body: String,
+    pub state: IssueState,
+    pub labels: Vec<String>,
+    pub author: Login,
+    pub author_is_bot: bool,
+    pub created_at: String,
+}
+
+/// A comment on an issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: CommentId,
+    pub body: String,
+    pub author: Login,
+    pub author_is_bot: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIssue {
+    pub title: String,
+    pub body: String,
+    pub labels: Vec<String>,
+}
+
+/// Fields of an issue to change; `None` leaves a field alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueUpdate {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub state: Option<IssueState>,
+}
+
+/// A user's permission on a repository, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Permission {
+    None,
+    Read,
+    Triage,
+    Write,
+    Maintain,
+    Admin,
+}
+
+impl Permission {
+    /// From GitHub's `role_name` (preferred) or legacy `permission`.
+    pub fn from_github(name: &str) -> Permission {
+        match name {
+            "admin" => Permission::Admin,
+            "maintain" => Permission::Maintain,
+            "write" | "push" => Permission::Write,
+            "triage" => Permission::Triage,
+            "read" | "pull" => Permission::Read,
+            _ => Permission::None,
+        }
+    }
+}
+
+/// Reactions sprintbot leaves on comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    PlusOne,
+    Confused,
+    Eyes,
+}
+
+impl Reaction {
+    pub fn content(self) -> &'static str {
+        match self {
+            Reaction::PlusOne => "+1",
+            Reaction::Confused => "confused",
+            Reaction::Eyes => "eyes",
+        }
+    }
+}
+
+/// An installation of the App.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installation {
+    pub id: InstallationId,
+    pub account: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_refs_parse_strictly() {
+        assert_eq!(
+            RepoRef::parse("acme/app.rs"),
+            Some(RepoRef::new("acme", "app.rs"))
+        );
+        assert_eq!(RepoRef::parse("acme"), None);
+        assert_eq!(RepoRef::parse("acme/a/b"), None);
+        assert_eq!(RepoRef::parse("/x"), None);
+    }
+
+    #[test]
+    fn permissions_are_ordered_and_read_from_github_names() {
+        assert!(Permission::from_github("maintain") > Permission::from_github("write"));
+        assert!(Permission::from_github("triage") > Permission::Read);
+        assert_eq!(Permission::from_github("push"), Permission::Write);
+        assert_eq!(Permission::from_github("weird"), Permission::None);
+    }
+}

@@ -1,0 +1,132 @@
+//! What the fake GitHub keeps: repositories with their issues, comments,
+//! reactions, labels, collaborators and files; teams; installations and the
+//! tokens it has issued; every request in order; faults to inject.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct FakeIssue {
+    pub id: u64,
+    pub number: u64,
+    pub node_id: String,
+    pub title: String,
+    pub body: String,
+    pub open: bool,
+    pub labels: Vec<String>,
+    pub author: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeComment {
+    pub id: u64,
+    pub issue: u64,
+    pub body: String,
+    pub author: String,
+    pub bot: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeRepo {
+    pub issues: BTreeMap<u64, FakeIssue>,
+    pub comments: Vec<FakeComment>,
+    pub labels: Vec<String>,
+    /// login → role (`read`, `triage`, `write`, `maintain`, `admin`)
+    pub roles: HashMap<String, String>,
+    pub files: HashMap<String, String>,
+    /// (comment id, login, content)
+    pub reactions: Vec<(u64, String, String)>,
+}
+
+/// How a request authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthKind {
+    None,
+    /// A valid App JWT.
+    Jwt,
+    /// A valid installation token of this installation (0 = a plain token).
+    Token(u64),
+    /// Something the fake did not accept.
+    Invalid,
+}
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub body: Option<Value>,
+    pub auth: AuthKind,
+    /// The fake's clock when the request arrived.
+    pub at: Timestamp,
+}
+
+/// What to do to matching requests.
+#[derive(Debug, Clone)]
+pub enum FaultKind {
+    /// Answer this status (with these headers) instead of doing the work.
+    Status {
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
+    /// Start answering, then drop the connection.
+    Drop,
+    /// Do the work, then wait this long before answering.
+    DelayAfter(Duration),
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: String,
+    pub path_contains: String,
+    pub remaining: u32,
+    pub kind: FaultKind,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub repos: BTreeMap<String, FakeRepo>,
+    /// (installation id, account, repositories)
+    pub installations: Vec<(u64, String, Vec<String>)>,
+    /// token → (installation, expires at)
+    pub tokens: HashMap<String, (u64, Timestamp)>,
+    pub token_ttl: Duration,
+    pub tokens_issued: u64,
+    pub plain_tokens: Vec<String>,
+    pub next_id: u64,
+    pub requests: Vec<Recorded>,
+    pub faults: Vec<Fault>,
+    pub violations: Vec<String>,
+    /// (org, team) → active members
+    pub teams: HashMap<(String, String), Vec<String>>,
+    pub pinned: Vec<String>,
+}
+
+impl State {
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn repo(&mut self, full: &str) -> Option<&mut FakeRepo> {
+        self.repos.get_mut(full)
+    }
+
+    /// The first fault matching a request, used up by one.
+    pub fn take_fault(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+        let f = self.faults.iter_mut().find(|f| {
+            f.remaining > 0
+                && (f.method.is_empty() || f.method == method)
+                && path.contains(&f.path_contains)
+        })?;
+        f.remaining -= 1;
+        Some(f.kind.clone())
+    }
+}
