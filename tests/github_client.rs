@@ -525,3 +525,45 @@ async fn the_fake_rejects_requests_github_would_reject() {
     assert!(v[0].contains("title"), "{}", v[0]);
     assert!(v[1].contains("not an operation"), "{}", v[1]);
 }
+
+#[tokio::test]
+async fn the_fake_delivers_signed_webhooks_the_bot_accepts() {
+    let w = World::start().await;
+    let bot = support::bot::TestBot::start().await;
+    let payload = support::webhooks::payload("issue_comment.created");
+    let status = w
+        .fake
+        .send_webhook(
+            &bot.webhook_url(),
+            support::bot::SECRET,
+            "issue_comment",
+            &payload,
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(bot.store.queue_stats().await.unwrap().pending, 1);
+    let wrong = w
+        .fake
+        .send_webhook(
+            &bot.webhook_url(),
+            "another secret",
+            "issue_comment",
+            &payload,
+        )
+        .await;
+    assert_eq!(wrong, 401);
+}
+
+#[tokio::test]
+async fn retries_are_counted_in_metrics() {
+    let w = World::start().await;
+    let n = w.fake.add_issue(REPO, "Sprint", "", &[], "alice");
+    w.fake.fail("GET", "/issues/1", 1, 500, &[]);
+    w.client().get_issue(&w.repo, IssueNumber(n)).await.unwrap();
+    let text = sprintbot::telemetry::metrics().render();
+    assert!(
+        text.contains("sprintbot_github_retries_total{reason=\"server_error\"}"),
+        "{text}"
+    );
+    assert!(text.contains("status=\"500\""), "{text}");
+}
