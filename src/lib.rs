@@ -5,6 +5,7 @@
 //! the edges (`webhook`, `store`, `worker`).
 
 pub mod cli; // clap definitions and one runner per subcommand
+pub mod commands; // slash commands: grammar, pure parser, messages, the use case that applies them
 pub mod config; // deployment config + repository config: types, loading, validation
 pub mod github; // the narrow GitHub interface, octocrab transport, App auth, retry, pacing
 pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, rollover plan

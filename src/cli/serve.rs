@@ -64,6 +64,7 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
 
 async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result<()> {
     crate::telemetry::metrics();
+    let app = github_app(&env)?;
     let store = Store::open(&config.storage.path)?;
     let jobs_ready = Arc::new(Notify::new());
     let state = AppState {
@@ -78,12 +79,24 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
     tracing::info!(%addr, database = %config.storage.path.display(), "sprintbot listening");
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = Worker::new(
-        store,
-        Handlers::standard(),
-        config.worker.clone(),
-        jobs_ready,
-    );
+    let mut handlers = Handlers::standard();
+    match app {
+        Some(app) => {
+            let clock: Arc<dyn crate::github::clock::Clock> =
+                Arc::new(crate::github::clock::SystemClock);
+            let commands = crate::commands::apply::CommandsHandler::new(
+                Arc::new(app),
+                store.clone(),
+                clock,
+                config.defaults.clone(),
+            );
+            handlers.insert("webhook:issue_comment", commands);
+        }
+        None => tracing::warn!(
+            "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run"
+        ),
+    }
+    let worker = Worker::new(store, handlers, config.worker.clone(), jobs_ready);
     let worker_task = tokio::spawn(worker.run(stop_rx.clone()));
 
     let mut http_stop = stop_rx.clone();
@@ -125,4 +138,19 @@ async fn wait_for_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The GitHub App from the environment, when its credentials are set.
+fn github_app(env: &deploy::Env) -> anyhow::Result<Option<crate::github::GitHubApp>> {
+    let (Some(id), Some(key)) = (env.app_id, env.app_private_key.as_ref()) else {
+        return Ok(None);
+    };
+    let creds = crate::github::auth::AppCredentials::from_pem(id, key)?;
+    let clock: Arc<dyn crate::github::clock::Clock> = Arc::new(crate::github::clock::SystemClock);
+    Ok(Some(crate::github::GitHubApp::new(
+        &env.api_url,
+        creds,
+        clock,
+        Default::default(),
+    )?))
 }

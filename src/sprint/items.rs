@@ -92,7 +92,7 @@ pub struct GoalText {
 
 /// Find the start of a "why" clause as people write it: `why:`, `why?`,
 /// `Why -`, `— Why:` in any case. Returns (end of title, start of reason).
-fn why_clause(s: &str) -> Option<(usize, usize)> {
+pub(crate) fn why_clause(s: &str) -> Option<(usize, usize)> {
     let lower = s.to_ascii_lowercase();
     let mut from = 0;
     while let Some(found) = lower[from..].find("why") {
@@ -126,7 +126,7 @@ fn why_clause(s: &str) -> Option<(usize, usize)> {
 
 /// Drop the trailing dash-only words people put before an owner or a why
 /// (`Ship X - @ann`, `Ship X — Why: ...`).
-fn strip_separators(s: &str) -> &str {
+pub(crate) fn strip_separators(s: &str) -> &str {
     let mut s = s.trim_end();
     while let Some((head, last)) = s.rsplit_once(' ') {
         if !last.is_empty() && last.chars().all(|c| c == '-' || c == '—') {

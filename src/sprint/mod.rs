@@ -6,7 +6,7 @@
 
 pub mod body;
 pub mod calendar;
-mod items;
+pub(crate) mod items;
 pub use items::GoalText;
 pub mod markers;
 pub mod numbering;

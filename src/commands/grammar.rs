@@ -1,0 +1,128 @@
+//! The command table: every command's usage, what it does and who may run
+//! it. The parser's error messages and `/sprint help` are both generated
+//! from it, so help can never drift from the grammar.
+
+/// Who may run a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// An engineer with at least triage permission.
+    Engineer,
+    /// Anyone with at least triage permission.
+    Triage,
+    /// Maintainers and admins.
+    Maintain,
+    Anyone,
+}
+
+impl Who {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Who::Engineer => "engineers with triage access or more",
+            Who::Triage => "triage access or more",
+            Who::Maintain => "maintain or admin access",
+            Who::Anyone => "anyone",
+        }
+    }
+}
+
+pub struct Spec {
+    pub usage: &'static str,
+    pub effect: &'static str,
+    pub who: Who,
+}
+
+pub const COMMANDS: &[Spec] = &[
+    Spec {
+        usage: "/goal <title> [@owner] [why: <reason>]",
+        effect: "add a goal to the plan; the owner defaults to you",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/goal done N",
+        effect: "tick goal N",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/goal undone N",
+        effect: "untick goal N",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/goal drop N",
+        effect: "remove goal N (kept in the audit log)",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/goal owner N @user",
+        effect: "change goal N's owner",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/goal status N <text>",
+        effect: "set goal N's status for the retro (may start with 🟢 🟡 🔴 ⚪)",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/goal edit N <title>",
+        effect: "change goal N's title",
+        who: Who::Engineer,
+    },
+    Spec {
+        usage: "/risk <text>",
+        effect: "add one of the things that might take us down",
+        who: Who::Triage,
+    },
+    Spec {
+        usage: "/risk drop N",
+        effect: "remove risk N",
+        who: Who::Triage,
+    },
+    Spec {
+        usage: "/retro <text>",
+        effect: "add to \"what can we do better next sprint?\"",
+        who: Who::Triage,
+    },
+    Spec {
+        usage: "/hero week1|week2 @user",
+        effect: "set this sprint's support hero for a week",
+        who: Who::Triage,
+    },
+    Spec {
+        usage: "/sprint rollover",
+        effect: "close this sprint and open the next now",
+        who: Who::Maintain,
+    },
+    Spec {
+        usage: "/sprint help",
+        effect: "show this reference",
+        who: Who::Anyone,
+    },
+];
+
+/// The usage line(s) of a command word (`goal`, `risk`, ...).
+pub fn usage_of(word: &str) -> String {
+    let prefix = format!("/{word}");
+    COMMANDS
+        .iter()
+        .filter(|c| c.usage == prefix || c.usage.starts_with(&format!("{prefix} ")))
+        .map(|c| format!("`{}`", c.usage))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `/sprint help` reply.
+pub fn help() -> String {
+    let mut s = String::from(
+        "**sprintbot commands** — write them at the start of a line in a comment on the current sprint issue:\n\n| command | what it does | who |\n| --- | --- | --- |\n",
+    );
+    for c in COMMANDS {
+        s.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            c.usage,
+            c.effect,
+            c.who.describe()
+        ));
+    }
+    s.push_str("\nN is the number shown in the list. `why:` may also be written `why?` or `Why -`. Goals have exactly one owner, who must be an engineer.\n");
+    s
+}
