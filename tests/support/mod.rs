@@ -3,5 +3,6 @@
 
 pub mod bot;
 pub mod fake_github;
+pub mod scenario;
 pub mod sprint;
 pub mod webhooks;

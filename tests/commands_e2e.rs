@@ -1,0 +1,323 @@
+//! Stories of people running their sprint by commenting, end to end: a
+//! comment arrives as a signed webhook, the bot applies its commands to the
+//! sprint issue on (fake) GitHub and answers.
+
+mod support;
+
+use sprintbot::sprint::Login;
+use sprintbot::sprint::body::SprintDoc;
+use sprintbot::sprint::markers::Section;
+use support::scenario::{REPO, Scenario};
+use support::webhooks::Delivery;
+
+#[tokio::test]
+async fn goal_from_engineer_is_added_with_owner_and_why() {
+    let s = Scenario::start().await;
+    let c = s
+        .comment(
+            "kappa90",
+            "/goal Ship the data exploration view @mariusandra why: make exploring data easier",
+        )
+        .await;
+    let goals = s.goals();
+    assert_eq!(goals.len(), 1);
+    assert_eq!(goals[0].title, "Ship the data exploration view");
+    assert_eq!(goals[0].owner, Some(Login("mariusandra".into())));
+    assert_eq!(goals[0].why.as_deref(), Some("make exploring data easier"));
+    assert_eq!(s.reactions(c), ["+1"]);
+    assert!(s.replies(s.issue).is_empty());
+    let audit = s
+        .bot
+        .store
+        .audit_entries(Some("goal.add".into()))
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor, "kappa90");
+    assert_eq!(
+        audit[0].source.as_deref(),
+        Some(format!("comment {c}").as_str())
+    );
+    assert!(audit[0].after.as_deref().unwrap().contains("@mariusandra"));
+}
+
+#[tokio::test]
+async fn every_goal_command_does_what_it_says() {
+    let s = Scenario::start().await;
+    s.comment(
+        "kappa90",
+        "/goal First @kappa90 why: a\n/goal Second @tiina303",
+    )
+    .await;
+    s.comment("kappa90", "/goal done 1").await;
+    assert!(s.goals()[0].done);
+    s.comment("kappa90", "/goal status 2 🟡 rolled out to 50%")
+        .await;
+    assert_eq!(s.goals()[1].status.as_deref(), Some("🟡 rolled out to 50%"));
+    s.comment("kappa90", "/goal owner 2 @benjackwhite").await;
+    assert_eq!(s.goals()[1].owner, Some(Login("benjackwhite".into())));
+    s.comment("kappa90", "/goal edit 2 Second, renamed").await;
+    assert_eq!(s.goals()[1].title, "Second, renamed");
+    s.comment("kappa90", "/goal undone 1").await;
+    assert!(!s.goals()[0].done);
+    s.comment("kappa90", "/goal drop 1").await;
+    let titles: Vec<_> = s.goals().into_iter().map(|g| g.title).collect();
+    assert_eq!(titles, ["Second, renamed"]);
+    assert_eq!(
+        s.bot
+            .store
+            .audit_entries(Some("goal.drop".into()))
+            .await
+            .unwrap()[0]
+            .before
+            .as_deref()
+            .map(|b| b.contains("First")),
+        Some(true)
+    );
+}
+
+#[tokio::test]
+async fn risks_retro_and_heroes_land_in_their_sections() {
+    let s = Scenario::start().await;
+    let c = s.comment("timgl", "/risk Postgres person table data growth\n/retro Feels like a fair amount of incidents\n/hero week2 @neilkakkar").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    let doc = SprintDoc::parse(&s.body()).unwrap();
+    assert_eq!(
+        doc.list(Section::Risks).unwrap(),
+        ["Postgres person table data growth"]
+    );
+    assert_eq!(
+        doc.list(Section::Retro).unwrap(),
+        ["Feels like a fair amount of incidents"]
+    );
+    assert_eq!(
+        doc.heroes().unwrap().get(&2),
+        Some(&Login("neilkakkar".into()))
+    );
+}
+
+#[tokio::test]
+async fn refusals_are_answered_with_confused_and_one_reply() {
+    let s = Scenario::start().await;
+    let c = s
+        .comment(
+            "kappa90",
+            "/goal Ship it @visitor\n/goal Ship it @ann @bob\n/goal done 5\n/goal Fine one @tiina303",
+        )
+        .await;
+    assert_eq!(s.reactions(c), ["confused"]);
+    let replies = s.replies(s.issue);
+    assert_eq!(replies.len(), 1);
+    let r = &replies[0].body;
+    assert!(
+        r.contains("> /goal Ship it @visitor") && r.contains("@visitor is not an engineer"),
+        "{r}"
+    );
+    assert!(
+        r.contains("> /goal Ship it @ann @bob") && r.contains("exactly one owner"),
+        "{r}"
+    );
+    assert!(
+        r.contains("> /goal done 5") && r.contains("no item 5"),
+        "{r}"
+    );
+    // The good line of the same comment was applied.
+    assert_eq!(s.goals().len(), 1);
+
+    let c = s.comment("visitor", "/risk The building is on fire").await;
+    assert_eq!(s.reactions(c), ["confused"]);
+    assert!(s.replies(s.issue)[1].body.contains("needs triage access"));
+
+    let c = s.comment("timgl", "/sprint rollover").await;
+    assert_eq!(s.reactions(c), ["confused"]);
+    assert!(s.replies(s.issue)[2].body.contains("needs maintain access"));
+}
+
+#[tokio::test]
+async fn help_replies_with_the_command_reference() {
+    let s = Scenario::start().await;
+    let c = s.comment("visitor", "/sprint help").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    assert!(
+        s.replies(s.issue)[0]
+            .body
+            .contains("/goal <title> [@owner] [why: <reason>]")
+    );
+}
+
+#[tokio::test]
+async fn commands_on_closed_or_non_sprint_issues_are_ignored_silently() {
+    let s = Scenario::start().await;
+    let other = s
+        .fake
+        .add_issue(REPO, "A bug", "Steps to reproduce", &[], "visitor");
+    let c = s.comment_on(other, "kappa90", "/goal Ship it").await;
+    s.settle().await;
+    assert!(s.reactions(c).is_empty());
+    assert!(s.replies(other).is_empty());
+
+    let old = s
+        .fake
+        .add_issue(REPO, "Old sprint", &s.body(), &["sprint"], "sprintbot[bot]");
+    s.fake.issue(REPO, old).unwrap();
+    let gh_close = reqwest::Client::new()
+        .patch(format!("{}/repos/{REPO}/issues/{old}", s.fake.url()))
+        .header("authorization", "token ghp_admin");
+    s.fake.add_plain_token("ghp_admin");
+    gh_close
+        .json(&serde_json::json!({ "state": "closed" }))
+        .send()
+        .await
+        .unwrap();
+    let c = s.comment_on(old, "kappa90", "/goal Ship it").await;
+    s.settle().await;
+    assert!(s.reactions(c).is_empty());
+    assert!(s.goals().is_empty());
+}
+
+#[tokio::test]
+async fn bots_are_never_obeyed() {
+    let s = Scenario::start().await;
+    let c = s
+        .comment("dependabot[bot]", "/goal Upgrade everything")
+        .await;
+    assert!(s.reactions(c).is_empty());
+    assert!(s.goals().is_empty());
+}
+
+#[tokio::test]
+async fn code_and_quotes_are_not_run_and_three_commands_apply_in_order() {
+    let s = Scenario::start().await;
+    s.comment("kappa90", "```\n/goal In code\n```\n> /goal Quoted\n")
+        .await;
+    assert!(s.goals().is_empty());
+    s.comment(
+        "kappa90",
+        "/goal One @kappa90\n/goal Two @kappa90\n/goal done 2",
+    )
+    .await;
+    let goals = s.goals();
+    assert_eq!(
+        goals
+            .iter()
+            .map(|g| (g.title.as_str(), g.done))
+            .collect::<Vec<_>>(),
+        [("One", false), ("Two", true)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_goal_comments_add_exactly_fifty_goals() {
+    let s = Scenario::start().await;
+    let bodies: Vec<String> = (0..50).map(|i| format!("/goal Goal number {i}")).collect();
+    let sends = bodies.iter().map(|b| s.comment_on(s.issue, "kappa90", b));
+    let ids = futures_util::future::join_all(sends).await;
+    s.settle().await;
+    let goals = s.goals();
+    assert_eq!(goals.len(), 50);
+    for id in ids {
+        assert_eq!(s.reactions(id), ["+1"], "comment {id}");
+    }
+}
+
+#[tokio::test]
+async fn a_redelivered_comment_applies_once() {
+    let s = Scenario::start().await;
+    let id = s
+        .fake
+        .add_comment(REPO, s.issue, "kappa90", "/goal Only once");
+    let p = s.comment_payload(s.issue, id, "kappa90", "/goal Only once");
+    let d = Delivery::signed("issue_comment", "same-guid", &p, support::bot::SECRET);
+    for _ in 0..3 {
+        assert_eq!(s.deliver(&d).await, 202);
+    }
+    // A second delivery of the same event under a new id applies nothing either.
+    let again = Delivery::signed("issue_comment", "other-guid", &p, support::bot::SECRET);
+    assert_eq!(s.deliver(&again).await, 202);
+    s.settle().await;
+    assert_eq!(s.goals().len(), 1);
+    assert_eq!(s.reactions(id), ["+1"]);
+}
+
+#[tokio::test]
+async fn a_human_edit_between_two_commands_survives() {
+    let s = Scenario::start().await;
+    s.comment("kappa90", "/goal First @kappa90").await;
+    // Someone ticks the box and adds a note by hand on GitHub.
+    let edited = s
+        .body()
+        .replace(
+            "- [ ] First @kappa90",
+            "- [x] First @kappa90\n  some notes by hand",
+        )
+        .replace(
+            "## Global Sprint Planning",
+            "## Global Sprint Planning\n\nHand-written intro",
+        );
+    s.fake.add_plain_token("ghp_admin");
+    reqwest::Client::new()
+        .patch(format!("{}/repos/{REPO}/issues/{}", s.fake.url(), s.issue))
+        .header("authorization", "token ghp_admin")
+        .json(&serde_json::json!({ "body": edited }))
+        .send()
+        .await
+        .unwrap();
+    s.comment("kappa90", "/goal Second @kappa90").await;
+    let body = s.body();
+    assert!(
+        body.contains("- [x] First @kappa90\n  some notes by hand\n- [ ] Second @kappa90"),
+        "{body}"
+    );
+    assert!(body.contains("Hand-written intro"));
+}
+
+#[tokio::test]
+async fn commands_written_while_the_bot_was_down_are_caught_up_in_order() {
+    let mut s = Scenario::start().await;
+    s.stop_worker().await;
+    // Five comments whose webhooks never arrived.
+    let mut missed = Vec::new();
+    for i in 0..5 {
+        missed.push(
+            s.fake
+                .add_comment(REPO, s.issue, "kappa90", &format!("/goal Missed {i}")),
+        );
+    }
+    s.start_worker();
+    let last = s.comment("kappa90", "/goal done 1").await;
+    let titles: Vec<_> = s.goals().into_iter().map(|g| (g.title, g.done)).collect();
+    assert_eq!(titles.len(), 5);
+    assert_eq!(titles[0], ("Missed 0".to_string(), true));
+    assert_eq!(titles[4].0, "Missed 4");
+    for id in missed.into_iter().chain([last]) {
+        assert_eq!(s.reactions(id), ["+1"], "comment {id}");
+    }
+}
+
+#[tokio::test]
+async fn an_edited_comment_runs_only_its_new_lines() {
+    let s = Scenario::start().await;
+    let id = s.comment("kappa90", "/goal First @kappa90").await;
+    let mut p = s.comment_payload(
+        s.issue,
+        id,
+        "kappa90",
+        "/goal First @kappa90\n/goal Added later @kappa90",
+    );
+    p["action"] = serde_json::json!("edited");
+    p["changes"] = serde_json::json!({ "body": { "from": "/goal First @kappa90" } });
+    assert_eq!(
+        s.fake
+            .send_webhook(
+                &s.bot.webhook_url(),
+                support::bot::SECRET,
+                "issue_comment",
+                &p
+            )
+            .await,
+        202
+    );
+    s.settle().await;
+    let titles: Vec<_> = s.goals().into_iter().map(|g| g.title).collect();
+    assert_eq!(titles, ["First", "Added later"]);
+}
