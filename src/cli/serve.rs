@@ -82,15 +82,31 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
     let mut handlers = Handlers::standard();
     match app {
         Some(app) => {
+            let app = Arc::new(app);
             let clock: Arc<dyn crate::github::clock::Clock> =
                 Arc::new(crate::github::clock::SystemClock);
-            let commands = crate::commands::apply::CommandsHandler::new(
-                Arc::new(app),
+            let commands = Arc::new(crate::commands::apply::CommandsHandler::new(
+                app.clone(),
                 store.clone(),
                 clock,
                 config.defaults.clone(),
-            );
-            handlers.insert("webhook:issue_comment", commands);
+            ));
+            handlers.insert("webhook:issue_comment", commands.clone());
+            // Commands written while the bot was down are applied at start.
+            tokio::spawn(async move {
+                match app.list_installations().await {
+                    Ok(installations) => {
+                        for i in installations {
+                            if let Err(e) = commands.catch_up(i.id).await {
+                                tracing::warn!(installation = i.id.0, error = %e, "catch-up of commands failed");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot list installations for the command catch-up")
+                    }
+                }
+            });
         }
         None => tracing::warn!(
             "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run"

@@ -16,7 +16,7 @@ use crate::config::repo::{self, RepoConfig};
 use crate::github::clock::Clock;
 use crate::github::{
     Comment, CommentId, GitHub, GitHubError, InstallationId, IssueNumber, IssueState, IssueUpdate,
-    RepoRef,
+    RepoRef, StateFilter,
 };
 use crate::sprint::body::{Change, SprintDoc};
 use crate::store::{Effect, Job, Store};
@@ -173,12 +173,27 @@ impl CommandsHandler {
             return Ok(Vec::new());
         };
 
-        let lock = self.lock_for(format!("{repo}#{}", p.issue.number));
+        let number = IssueNumber(p.issue.number);
+        let mode = if p.action == "edited" {
+            Mode::Edited(comment_from(&p), new_lines)
+        } else {
+            Mode::Created(comment_from(&p))
+        };
+        self.sync(gh.as_ref(), &repo, &config, number, mode).await
+    }
+
+    /// Apply what is new on one sprint issue, under the issue's lock.
+    async fn sync(
+        &self,
+        gh: &dyn GitHub,
+        repo: &RepoRef,
+        config: &RepoConfig,
+        number: IssueNumber,
+        mode: Mode,
+    ) -> Result<Vec<Effect>, JobError> {
+        let lock = self.lock_for(format!("{repo}#{}", number.0));
         let _guard = lock.lock().await;
-        let issue = gh
-            .get_issue(&repo, IssueNumber(p.issue.number))
-            .await
-            .map_err(gh_err)?;
+        let issue = gh.get_issue(repo, number).await.map_err(gh_err)?;
         if issue.state != IssueState::Open {
             return Ok(Vec::new());
         }
@@ -186,23 +201,16 @@ impl CommandsHandler {
             Ok(doc) => doc,
             Err(e) => {
                 // A damaged sprint issue is reported, never repaired.
-                if issue.body.contains("<!-- sprintbot:sprint ") {
-                    let c = comment_from(&p);
-                    let outcome = Outcome::refused(
-                        &new_lines[0].text,
-                        &format!(
-                            "The sprint issue's structure is damaged ({e}); restore the marker lines, then try again."
-                        ),
+                if let (true, Some((c, line))) = (
+                    issue.body.contains("<!-- sprintbot:sprint "),
+                    mode.first_line(),
+                ) {
+                    let reason = format!(
+                        "The sprint issue's structure is damaged ({e}); restore the marker lines, then try again."
                     );
-                    answer::send(
-                        gh.as_ref(),
-                        &repo,
-                        IssueNumber(p.issue.number),
-                        &c,
-                        &outcome,
-                    )
-                    .await
-                    .map_err(gh_err)?;
+                    answer::send(gh, repo, number, c, &Outcome::refused(&line, &reason))
+                        .await
+                        .map_err(gh_err)?;
                 }
                 return Ok(Vec::new());
             }
@@ -213,35 +221,32 @@ impl CommandsHandler {
         if meta.sprint != config.cadence.sprint_at(self.clock.now()).id {
             return Ok(Vec::new());
         }
-
-        let ctx = answer::Context {
-            gh: gh.as_ref(),
-            repo: &repo,
-            config: &config,
-        };
+        let ctx = answer::Context { gh, repo, config };
         let mut doc = doc;
         let mut effects = Vec::new();
         let mut outcomes = Vec::new();
-        if p.action == "edited" {
-            let c = comment_from(&p);
-            let (next, outcome, audit) = answer::apply_lines(&ctx, doc, &c, &new_lines)
+        if let Mode::Edited(c, lines) = &mode {
+            let (next, outcome, audit) = answer::apply_lines(&ctx, doc, c, lines)
                 .await
                 .map_err(gh_err)?;
             doc = next;
             effects.extend(audit);
-            outcomes.push((c, outcome));
+            outcomes.push((c.clone(), outcome));
         } else {
             // Every comment past the cursor, in order: this one and any whose
             // webhook is late, lost, or handled by a job that is still waiting.
             let mut pending: Vec<Comment> = gh
-                .list_comments(&repo, issue.number, None)
+                .list_comments(repo, issue.number, None)
                 .await
                 .map_err(gh_err)?
                 .into_iter()
                 .filter(|c| c.id.0 > meta.handled)
                 .collect();
-            if p.comment.id > meta.handled && !pending.iter().any(|c| c.id.0 == p.comment.id) {
-                pending.push(comment_from(&p));
+            if let Mode::Created(hint) = &mode
+                && hint.id.0 > meta.handled
+                && !pending.iter().any(|c| c.id == hint.id)
+            {
+                pending.push(hint.clone());
             }
             pending.sort_by_key(|c| c.id);
             for c in pending {
@@ -258,12 +263,11 @@ impl CommandsHandler {
                     effects.extend(audit);
                     outcomes.push((c.clone(), outcome));
                 }
-                doc = SprintDoc::parse(
-                    &doc.apply(&Change::SetHandled(c.id.0))
-                        .map_err(|e| JobError::Permanent(e.to_string()))?
-                        .body,
-                )
-                .map_err(|e| JobError::Permanent(e.to_string()))?;
+                let moved = doc
+                    .apply(&Change::SetHandled(c.id.0))
+                    .map_err(|e| JobError::Permanent(e.to_string()))?;
+                doc = SprintDoc::parse(&moved.body)
+                    .map_err(|e| JobError::Permanent(e.to_string()))?;
             }
         }
         if doc.text() != issue.body {
@@ -271,16 +275,51 @@ impl CommandsHandler {
                 body: Some(doc.text().to_string()),
                 ..Default::default()
             };
-            gh.update_issue(&repo, issue.number, &update)
+            gh.update_issue(repo, issue.number, &update)
                 .await
                 .map_err(gh_err)?;
         }
         for (c, outcome) in &outcomes {
-            answer::send(gh.as_ref(), &repo, issue.number, c, outcome)
+            answer::send(gh, repo, issue.number, c, outcome)
                 .await
                 .map_err(gh_err)?;
         }
         Ok(effects)
+    }
+
+    /// Apply commands written while the bot was down (or whose webhooks never
+    /// came) on the open sprint issues of every repository of an
+    /// installation. Returns how many changes it applied.
+    pub async fn catch_up(&self, installation: InstallationId) -> Result<usize, JobError> {
+        let gh = self.github.client(installation).map_err(gh_err)?;
+        let mut applied = 0;
+        for repo in gh.repositories().await.map_err(gh_err)? {
+            let Some(config) = self.config(gh.as_ref(), &repo).await? else {
+                continue;
+            };
+            let open = gh
+                .list_issues(&repo, &config.sprint_label, StateFilter::Open)
+                .await
+                .map_err(gh_err)?;
+            for issue in open
+                .into_iter()
+                .filter(|i| i.body.contains("<!-- sprintbot:sprint "))
+            {
+                let effects = self
+                    .sync(gh.as_ref(), &repo, &config, issue.number, Mode::CatchUp)
+                    .await?;
+                applied += effects.len();
+                for e in effects {
+                    if let Effect::Audit(entry) = e {
+                        self.store
+                            .audit(entry)
+                            .await
+                            .map_err(|e| JobError::Transient(e.to_string()))?;
+                    }
+                }
+            }
+        }
+        Ok(applied)
     }
 
     async fn config(
@@ -299,6 +338,26 @@ impl CommandsHandler {
                 tracing::warn!(%repo, problems = diags.len(), "repository config is invalid; commands are paused");
                 Ok(None)
             }
+        }
+    }
+}
+
+/// Why an issue is being synced.
+enum Mode {
+    /// A new comment (the webhook's, as a hint if GitHub's list lags).
+    Created(Comment),
+    /// An edited comment and its new command lines.
+    Edited(Comment, Vec<Line>),
+    /// Start-up or a scheduler tick: whatever is past the cursor.
+    CatchUp,
+}
+
+impl Mode {
+    fn first_line(&self) -> Option<(&Comment, String)> {
+        match self {
+            Mode::Created(c) => parse::parse(&c.body).first().map(|l| (c, l.text.clone())),
+            Mode::Edited(c, lines) => lines.first().map(|l| (c, l.text.clone())),
+            Mode::CatchUp => None,
         }
     }
 }

@@ -55,6 +55,12 @@ pub trait Handler: Send + Sync {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>>;
 }
 
+impl<T: Handler + ?Sized> Handler for Arc<T> {
+    fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
+        (**self).handle(job)
+    }
+}
+
 /// Job kind → handler. Kinds without a handler complete as counted no-ops.
 #[derive(Clone, Default)]
 pub struct Handlers {

@@ -30,6 +30,7 @@ pub struct Scenario {
     pub bot: TestBot,
     pub clock: ManualClock,
     pub issue: u64,
+    pub commands: Option<Arc<CommandsHandler>>,
     stop: Option<watch::Sender<bool>>,
     worker: Option<tokio::task::JoinHandle<()>>,
 }
@@ -63,6 +64,7 @@ impl Scenario {
             bot,
             clock,
             issue,
+            commands: None,
             stop: None,
             worker: None,
         };
@@ -80,15 +82,14 @@ impl Scenario {
         };
         let app = GitHubApp::new(&self.fake.url(), key, shared.clone(), policy).unwrap();
         let mut handlers = Handlers::standard();
-        handlers.insert(
-            "webhook:issue_comment",
-            CommandsHandler::new(
-                Arc::new(app),
-                self.bot.store.clone(),
-                shared,
-                toml::Table::new(),
-            ),
-        );
+        let commands = Arc::new(CommandsHandler::new(
+            Arc::new(app),
+            self.bot.store.clone(),
+            shared,
+            toml::Table::new(),
+        ));
+        handlers.insert("webhook:issue_comment", commands.clone());
+        self.commands = Some(commands);
         let config = WorkerConfig {
             concurrency: 4,
             max_attempts: 3,
@@ -105,6 +106,15 @@ impl Scenario {
         );
         self.worker = Some(tokio::spawn(worker.run(rx)));
         self.stop = Some(stop);
+    }
+
+    /// What `serve` does at start-up: apply commands nobody told it about.
+    pub async fn catch_up(&self) -> usize {
+        let commands = self.commands.as_ref().expect("worker started");
+        commands
+            .catch_up(sprintbot::github::InstallationId(INSTALLATION))
+            .await
+            .unwrap()
     }
 
     pub async fn stop_worker(&mut self) {
