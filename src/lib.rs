@@ -8,6 +8,7 @@ pub mod cli; // clap definitions and one runner per subcommand
 pub mod commands; // slash commands: grammar, pure parser, messages, the use case that applies them
 pub mod config; // deployment config + repository config: types, loading, validation
 pub mod github; // the narrow GitHub interface, octocrab transport, App auth, retry, pacing
+pub mod lifecycle; // opening sprints: tick, rollover, recorded idempotent steps
 pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, rollover plan
 pub mod store; // storage interface + SQLite implementation
 pub mod telemetry; // tracing and Prometheus metrics set-up

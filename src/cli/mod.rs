@@ -10,8 +10,11 @@ mod check_config;
 mod common;
 mod healthcheck;
 mod jobs;
+mod oneshot;
 mod preview;
+mod rollover;
 mod serve;
+mod tick;
 
 /// sprintbot runs your team's two-week sprint ritual inside a GitHub issue.
 #[derive(Debug, Parser)]
@@ -34,6 +37,10 @@ pub enum Command {
     Preview(preview::Args),
     /// Validate a deployment config or a repository's .github/sprintbot.toml.
     CheckConfig(check_config::Args),
+    /// Run whatever is due once with GITHUB_TOKEN (one-shot mode, e.g. from GitHub Actions).
+    Tick(tick::Args),
+    /// Close the newest sprint and open the next one now.
+    Rollover(rollover::Args),
     /// Show the job queue: pending, running, retrying, dead, with last errors.
     Jobs(jobs::Args),
     /// Ask a running server's /healthz; exit 0 when healthy (for Docker).
@@ -47,6 +54,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::run(config, args),
         Command::Preview(args) => preview::run(config, args),
         Command::CheckConfig(args) => check_config::run(config, args),
+        Command::Tick(args) => tick::run(config, args),
+        Command::Rollover(args) => rollover::run(config, args),
         Command::Jobs(args) => jobs::run(config, args),
         Command::Healthcheck(args) => healthcheck::run(config, args),
     }

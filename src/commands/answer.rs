@@ -23,6 +23,8 @@ pub struct Context<'a> {
 pub struct Outcome {
     pub refused: Vec<Refusal>,
     pub help: bool,
+    /// `/sprint rollover` was asked for, by someone allowed to.
+    pub rollover: bool,
 }
 
 impl Outcome {
@@ -33,6 +35,7 @@ impl Outcome {
                 reason: reason.into(),
             }],
             help: false,
+            rollover: false,
         }
     }
 }
@@ -155,11 +158,7 @@ pub async fn apply_lines(
                 continue;
             }
             Command::SprintRollover => {
-                refuse(
-                    &mut outcome,
-                    "Rolling over on demand is not available in this version of sprintbot yet."
-                        .into(),
-                );
+                outcome.rollover = true;
                 continue;
             }
             Command::GoalAdd { title, owner, why } => {

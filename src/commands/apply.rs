@@ -270,6 +270,22 @@ impl CommandsHandler {
                     .map_err(|e| JobError::Permanent(e.to_string()))?;
             }
         }
+        // A requested rollover runs before the cursor moves past its comment,
+        // so a failure retries it; it targets the sprint after this issue's,
+        // so running it again changes nothing.
+        if outcomes.iter().any(|(_, o)| o.rollover) {
+            let report = crate::lifecycle::rollover_now(
+                gh,
+                &self.store,
+                repo,
+                config,
+                self.clock.now(),
+                Some(meta.sprint),
+            )
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+            tracing::info!(%repo, issue = report.issue.0, "rolled over on request");
+        }
         if doc.text() != issue.body {
             let update = IssueUpdate {
                 body: Some(doc.text().to_string()),

@@ -10,6 +10,7 @@
 
 mod deliveries;
 mod jobs;
+mod lifecycle;
 mod schema;
 mod writer;
 

@@ -9,7 +9,10 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// (version, SQL). Never edit a released migration; add a new one.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_ingress.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_ingress.sql")),
+    (2, include_str!("migrations/0002_lifecycle.sql")),
+];
 
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     let open_err = |source| StoreError::Open {

@@ -263,6 +263,7 @@ impl FakeGitHub {
             s.faults.push(Fault {
                 method: method.into(),
                 path_contains: path_contains.into(),
+                skip: 0,
                 remaining: times,
                 kind,
             })
@@ -288,6 +289,30 @@ impl FakeGitHub {
             times,
             FaultKind::Status { status, headers },
         );
+    }
+
+    /// Let `skip` matching requests through, then fail the next `times`.
+    pub fn fail_after(
+        &self,
+        method: &str,
+        path_contains: &str,
+        skip: u32,
+        times: u32,
+        status: u16,
+    ) {
+        let kind = FaultKind::Status {
+            status,
+            headers: Vec::new(),
+        };
+        self.with(|s| {
+            s.faults.push(Fault {
+                method: method.into(),
+                path_contains: path_contains.into(),
+                skip,
+                remaining: times,
+                kind,
+            })
+        });
     }
 
     /// Requests GitHub would have rejected (wrong path, method or body).

@@ -86,6 +86,8 @@ pub enum FaultKind {
 pub struct Fault {
     pub method: String,
     pub path_contains: String,
+    /// Matching requests let through before the fault starts.
+    pub skip: u32,
     pub remaining: u32,
     pub kind: FaultKind,
 }
@@ -126,6 +128,10 @@ impl State {
                 && (f.method.is_empty() || f.method == method)
                 && path.contains(&f.path_contains)
         })?;
+        if f.skip > 0 {
+            f.skip -= 1;
+            return None;
+        }
         f.remaining -= 1;
         Some(f.kind.clone())
     }

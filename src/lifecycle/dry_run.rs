@@ -1,0 +1,235 @@
+//! `--dry-run`: a [`GitHub`] that reads for real and, instead of writing,
+//! records each write it would have made.
+
+use std::sync::Mutex;
+
+use crate::github::*;
+use crate::sprint::Login;
+use crate::worker::BoxFuture;
+
+type Result<T> = std::result::Result<T, GitHubError>;
+
+/// Reads pass through; writes are only described.
+pub struct DryRun<'g> {
+    inner: &'g dyn GitHub,
+    writes: Mutex<Vec<String>>,
+}
+
+impl<'g> DryRun<'g> {
+    pub fn new(inner: &'g dyn GitHub) -> Self {
+        DryRun {
+            inner,
+            writes: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every write that would have been made, in order.
+    pub fn writes(&self) -> Vec<String> {
+        self.writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn note(&self, what: String) {
+        self.writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(what);
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with("<!--"))
+        .unwrap_or("")
+}
+
+impl GitHub for DryRun<'_> {
+    fn get_issue<'a>(&'a self, repo: &'a RepoRef, n: IssueNumber) -> BoxFuture<'a, Result<Issue>> {
+        self.inner.get_issue(repo, n)
+    }
+    fn create_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        new: &'a NewIssue,
+        _marker: &'a str,
+    ) -> BoxFuture<'a, Result<Issue>> {
+        Box::pin(async move {
+            self.note(format!(
+                "POST /repos/{repo}/issues  title={:?} labels={:?} ({} bytes of body)",
+                new.title,
+                new.labels,
+                new.body.len()
+            ));
+            Ok(Issue {
+                number: IssueNumber(0),
+                node_id: "(new issue)".into(),
+                title: new.title.clone(),
+                body: new.body.clone(),
+                state: IssueState::Open,
+                labels: new.labels.clone(),
+                author: Login("sprintbot".into()),
+                author_is_bot: true,
+                created_at: String::new(),
+            })
+        })
+    }
+    fn update_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        u: &'a IssueUpdate,
+    ) -> BoxFuture<'a, Result<Issue>> {
+        Box::pin(async move {
+            self.note(format!(
+                "PATCH /repos/{repo}/issues/{}  state={:?} title={:?} body={}",
+                n.0,
+                u.state,
+                u.title,
+                u.body.as_ref().map_or("unchanged", |_| "changed")
+            ));
+            self.inner.get_issue(repo, n).await
+        })
+    }
+    fn list_issues<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        label: &'a str,
+        state: StateFilter,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
+        self.inner.list_issues(repo, label, state)
+    }
+    fn list_comments<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        since: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<Comment>>> {
+        Box::pin(async move {
+            // The issue a dry run "created" has no comments.
+            if n.0 == 0 {
+                Ok(Vec::new())
+            } else {
+                self.inner.list_comments(repo, n, since).await
+            }
+        })
+    }
+    fn create_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        body: &'a str,
+        _marker: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Comment>> {
+        Box::pin(async move {
+            let issue = if n.0 == 0 {
+                "(new issue)".to_string()
+            } else {
+                n.0.to_string()
+            };
+            self.note(format!(
+                "POST /repos/{repo}/issues/{issue}/comments  {:?}",
+                first_line(body)
+            ));
+            Ok(Comment {
+                id: CommentId(0),
+                body: body.into(),
+                author: Login("sprintbot".into()),
+                author_is_bot: true,
+                created_at: String::new(),
+                updated_at: String::new(),
+            })
+        })
+    }
+    fn update_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Comment>> {
+        Box::pin(async move {
+            self.note(format!("PATCH /repos/{repo}/issues/comments/{}", id.0));
+            Ok(Comment {
+                id,
+                body: body.into(),
+                author: Login("sprintbot".into()),
+                author_is_bot: true,
+                created_at: String::new(),
+                updated_at: String::new(),
+            })
+        })
+    }
+    fn add_reaction<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        c: CommentId,
+        r: Reaction,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!(
+                "POST /repos/{repo}/issues/comments/{}/reactions  {}",
+                c.0,
+                r.content()
+            ));
+            Ok(())
+        })
+    }
+    fn add_labels<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        labels: &'a [String],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!(
+                "POST /repos/{repo}/issues/{}/labels  {labels:?}",
+                n.0
+            ));
+            Ok(())
+        })
+    }
+    fn ensure_label<'a>(&'a self, repo: &'a RepoRef, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!("(if missing) POST /repos/{repo}/labels  {name:?}"));
+            Ok(())
+        })
+    }
+    fn permission<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        user: &'a Login,
+    ) -> BoxFuture<'a, Result<Permission>> {
+        self.inner.permission(repo, user)
+    }
+    fn is_team_member<'a>(
+        &'a self,
+        org: &'a str,
+        team: &'a str,
+        user: &'a Login,
+    ) -> BoxFuture<'a, Result<bool>> {
+        self.inner.is_team_member(org, team, user)
+    }
+    fn read_file<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>>> {
+        self.inner.read_file(repo, path)
+    }
+    fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
+        self.inner.repositories()
+    }
+    fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!("POST /graphql  pinIssue {node_id}"));
+            Ok(())
+        })
+    }
+    fn unpin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!("POST /graphql  unpinIssue {node_id}"));
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,442 @@
+//! Stories of sprints opening on their own: the first sprint, a full
+//! two-sprint story, exactly once however often it runs, resuming after a
+//! failure at any step, catching up after downtime, and the calls it costs.
+
+mod support;
+
+use std::sync::Arc;
+
+use sprintbot::config::deploy::Secret;
+use sprintbot::config::repo::{self, RepoConfig};
+use sprintbot::github::clock::{Clock, ManualClock};
+use sprintbot::github::transport::Policy;
+use sprintbot::github::{Client, GitHub, IssueNumber, IssueUpdate, RepoRef, token_client};
+use sprintbot::lifecycle::{self, dry_run::DryRun};
+use sprintbot::sprint::body::{Change, SprintDoc};
+use sprintbot::sprint::markers::Section;
+use sprintbot::sprint::team::TeamDoc;
+use sprintbot::store::Store;
+use support::fake_github::FakeGitHub;
+use support::sprint::EXAMPLE_CONFIG;
+
+const REPO: &str = "acme/app";
+
+/// A repository config with `teams` teams (the example's cadence).
+fn config_with_teams(teams: usize) -> String {
+    let cut = EXAMPLE_CONFIG.find("[engineers]").unwrap();
+    let mut s: String = (0..teams)
+        .map(|i| format!("[[teams]]\nname = \"Team {i}\"\nmembers = [\"kappa90\"]\n\n"))
+        .collect();
+    s.push_str(&EXAMPLE_CONFIG[cut..]);
+    s
+}
+
+struct World {
+    fake: FakeGitHub,
+    clock: ManualClock,
+    gh: Client,
+    repo: RepoRef,
+    config: RepoConfig,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    /// The example repository at 08:00 London time on Monday 14 Nov 2022,
+    /// an hour before sprint 1.42.0 2/2 opens.
+    async fn start(config_text: &str) -> World {
+        let clock = ManualClock::new("2022-11-14T08:00:00Z".parse().unwrap());
+        let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+        let fake = FakeGitHub::start(shared.clone()).await;
+        fake.add_repo(REPO);
+        fake.add_plain_token("ghp_actions");
+        fake.put_file(REPO, ".github/sprintbot.toml", config_text);
+        let gh = token_client(
+            &fake.url(),
+            Secret::new("ghp_actions"),
+            shared,
+            Policy::default(),
+        )
+        .unwrap();
+        let config = repo::parse("test", config_text, &toml::Table::new()).unwrap();
+        World {
+            fake,
+            clock,
+            gh,
+            repo: RepoRef::new("acme", "app"),
+            config,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.dir.path().join("bot.db")).unwrap()
+    }
+
+    fn at(&self, t: &str) {
+        self.clock.set(t.parse().unwrap());
+    }
+
+    async fn tick(
+        &self,
+        store: &Store,
+    ) -> Result<Option<lifecycle::Report>, lifecycle::LifecycleError> {
+        lifecycle::tick(&self.gh, store, &self.repo, &self.config, self.clock.now()).await
+    }
+
+    /// Issues, their state, comments and pins — what a person would see.
+    fn state(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in self.fake.issues(REPO) {
+            out.push(format!("#{} {} open={}", i.number, i.title, i.open));
+            for c in self.fake.comments(REPO, i.number) {
+                out.push(format!(
+                    "  comment: {}",
+                    c.body.lines().next().unwrap_or("")
+                ));
+            }
+        }
+        let issues = self.fake.issues(REPO);
+        let pinned: Vec<u64> = self
+            .fake
+            .pinned()
+            .iter()
+            .filter_map(|node| issues.iter().find(|i| &i.node_id == node).map(|i| i.number))
+            .collect();
+        out.push(format!("pinned: {pinned:?}"));
+        out
+    }
+
+    async fn edit_body(&self, n: u64, change: Change) {
+        let body = self.fake.issue(REPO, n).unwrap().body;
+        let new = SprintDoc::parse(&body)
+            .unwrap()
+            .apply(&change)
+            .unwrap()
+            .body;
+        self.gh
+            .update_issue(
+                &self.repo,
+                IssueNumber(n),
+                &IssueUpdate {
+                    body: Some(new),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.fake.assert_no_violations();
+        }
+    }
+}
+
+#[tokio::test]
+async fn nothing_opens_before_the_opening_instant_and_the_first_sprint_opens_cleanly() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    // 08:00 London is before 09:00: the previous sprint is current, and it
+    // opens now (a repository's first sprint is whatever is current).
+    w.at("2022-11-14T09:00:00Z");
+    let report = w.tick(&store).await.unwrap().unwrap();
+    assert!(report.created);
+    assert_eq!(report.team_comments_posted, 5);
+    let issue = w.fake.issue(REPO, report.issue.0).unwrap();
+    assert_eq!(issue.title, "Sprint 1.42.0 2/2 - Nov 14 - Nov 25");
+    assert_eq!(issue.labels, ["sprint"]);
+    let doc = SprintDoc::parse(&issue.body).unwrap();
+    assert!(doc.list(Section::RetroGoals).unwrap().is_empty());
+    let teams: Vec<_> = w
+        .fake
+        .comments(REPO, report.issue.0)
+        .iter()
+        .filter_map(|c| TeamDoc::parse(&c.body))
+        .map(|t| t.slug)
+        .collect();
+    assert_eq!(
+        teams,
+        [
+            "growth",
+            "pipeline",
+            "posthog-tv",
+            "product-analytics",
+            "infrastructure"
+        ]
+    );
+    assert_eq!(
+        w.fake.pinned(),
+        [format!("I_kw{}", {
+            w.fake.issue(REPO, report.issue.0).unwrap().id
+        })]
+    );
+    assert_eq!(w.fake.labels(REPO), ["sprint"]);
+}
+
+#[tokio::test]
+async fn a_full_two_sprint_story() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    w.at("2022-11-14T09:00:00Z");
+    let first = w.tick(&store).await.unwrap().unwrap().issue.0;
+    // People plan: three goals, one done, one with a status.
+    for (title, owner) in [
+        ("Ship data exploration", "mariusandra"),
+        ("Static playlists", "benjackwhite"),
+        ("Sentry is clean", "tiina303"),
+    ] {
+        w.edit_body(
+            first,
+            Change::AddGoal {
+                title: title.into(),
+                owner: Some(sprintbot::sprint::Login(owner.into())),
+                why: None,
+            },
+        )
+        .await;
+    }
+    w.edit_body(first, Change::Tick(1)).await;
+    w.edit_body(first, Change::SetStatus(2, "🟡 rolled out to 50%".into()))
+        .await;
+    // Team Growth plans two items and finishes one.
+    let growth = w
+        .fake
+        .comments(REPO, first)
+        .into_iter()
+        .find(|c| c.body.contains("slug=growth"))
+        .unwrap();
+    let planned = growth.body.replace(
+        "### High priority\n\n-\n",
+        "### High priority\n\n- [x] Onboarding v2\n- [ ] Activation dashboard\n",
+    );
+    w.gh.update_comment(&w.repo, sprintbot::github::CommentId(growth.id), &planned)
+        .await
+        .unwrap();
+
+    // Mid-sprint ticks do nothing.
+    w.at("2022-11-21T12:00:00Z");
+    assert_eq!(w.tick(&store).await.unwrap(), None);
+
+    // Monday 28 Nov, 09:00 London (GMT): the next sprint opens.
+    w.at("2022-11-28T09:00:00Z");
+    let report = w.tick(&store).await.unwrap().unwrap();
+    assert_eq!(report.previous, Some(IssueNumber(first)));
+    let new = w.fake.issue(REPO, report.issue.0).unwrap();
+    assert_eq!(new.title, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9");
+    let retro = SprintDoc::parse(&new.body)
+        .unwrap()
+        .list(Section::RetroGoals)
+        .unwrap();
+    assert_eq!(retro.len(), 3);
+    assert!(retro[0].starts_with("✅ Ship data exploration @mariusandra"));
+    assert!(
+        retro[1].contains("Static playlists @benjackwhite > 🟡 rolled out to 50%")
+            && retro[1].contains("unfinished")
+    );
+    assert!(retro[2].contains("Sentry is clean @tiina303") && retro[2].contains("unfinished"));
+    let new_growth = w
+        .fake
+        .comments(REPO, report.issue.0)
+        .into_iter()
+        .find(|c| c.body.contains("slug=growth"))
+        .unwrap();
+    let hang: Vec<_> = TeamDoc::parse(&new_growth.body)
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|i| i.heading.starts_with("Hang over"))
+        .map(|i| i.text)
+        .collect();
+    assert_eq!(hang, ["Activation dashboard"]);
+    let old = w.fake.issue(REPO, first).unwrap();
+    assert!(!old.open);
+    let closing = w.fake.comments(REPO, first).into_iter().last().unwrap();
+    assert!(
+        closing.body.contains(&format!("#{}", report.issue.0)),
+        "{}",
+        closing.body
+    );
+    assert_eq!(w.fake.pinned(), vec![new.node_id]);
+}
+
+#[tokio::test]
+async fn a_hundred_ticks_and_an_empty_store_open_the_sprint_once() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    w.at("2022-11-14T09:00:00Z");
+    let store = w.store();
+    for _ in 0..100 {
+        w.tick(&store).await.unwrap();
+        w.clock.advance(std::time::Duration::from_secs(60));
+    }
+    // A fresh CI runner with an empty store, many times over.
+    for _ in 0..5 {
+        let empty = Store::open(&tempfile::tempdir().unwrap().path().join("fresh.db")).unwrap();
+        w.tick(&empty).await.unwrap();
+    }
+    assert_eq!(w.fake.issues(REPO).len(), 1);
+    assert_eq!(w.fake.comments(REPO, 1).len(), 5);
+    assert_eq!(
+        w.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/repos/acme/app/issues")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failure_at_any_step_resumes_to_the_same_end_state() {
+    // The clean run, for reference.
+    let clean = World::start(EXAMPLE_CONFIG).await;
+    let store = clean.store();
+    clean.at("2022-11-14T09:00:00Z");
+    clean.tick(&store).await.unwrap();
+    clean.at("2022-11-28T09:00:00Z");
+    clean.tick(&store).await.unwrap();
+    let expected = clean.state();
+
+    // Each write of the second rollover fails in turn (5 teams: the 2nd and
+    // 5th team comment stand for all of them).
+    let steps: &[(&str, &str, usize)] = &[
+        ("POST", "/repos/acme/app/issues", 0),
+        ("POST", "/issues/2/comments", 1),
+        ("POST", "/issues/2/comments", 4),
+        ("POST", "/issues/1/comments", 0),
+        ("POST", "/graphql", 0),
+        ("POST", "/graphql", 1),
+        ("PATCH", "/issues/1", 0),
+    ];
+    for &(method, path, skip) in steps {
+        let w = World::start(EXAMPLE_CONFIG).await;
+        let store = w.store();
+        w.at("2022-11-14T09:00:00Z");
+        w.tick(&store).await.unwrap();
+        w.at("2022-11-28T09:00:00Z");
+        // Let `skip` matching calls through, then fail the next one for good.
+        // (Every retry of that call fails too: five attempts in all.)
+        w.fake.fail_after(method, path, skip as u32, 5, 500);
+        assert!(
+            w.tick(&store).await.is_err(),
+            "{method} {path} #{skip} should have failed the run"
+        );
+        // Run again, half the time with the store lost.
+        let again = if skip % 2 == 0 {
+            Store::open(&w.dir.path().join("other.db")).unwrap()
+        } else {
+            store.clone()
+        };
+        w.tick(&again).await.unwrap();
+        assert_eq!(
+            w.state(),
+            expected,
+            "after a failure at {method} {path} #{skip}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_downtime_only_the_current_sprint_opens_once() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    // Last tick 3 days before the opening instant, then down until after it.
+    w.at("2022-11-11T09:00:00Z");
+    w.tick(&store).await.unwrap();
+    assert_eq!(
+        w.fake.issues(REPO).len(),
+        1,
+        "the then-current sprint opened"
+    );
+    w.at("2022-11-14T10:30:00Z");
+    w.tick(&store).await.unwrap();
+    w.tick(&store).await.unwrap();
+    assert_eq!(w.fake.issues(REPO).len(), 2);
+    // Five weeks down: only the current sprint opens, not the two missed.
+    w.at("2022-12-19T12:00:00Z");
+    let r = w.tick(&store).await.unwrap().unwrap();
+    assert_eq!(w.fake.issues(REPO).len(), 3);
+    let new = w.fake.issue(REPO, r.issue.0).unwrap();
+    assert_eq!(new.title, "Sprint 1.43.0 2/2 - Dec 12 - Dec 23");
+    assert_eq!(r.previous, Some(IssueNumber(2)));
+}
+
+#[tokio::test]
+async fn a_rollover_costs_eight_calls_plus_one_per_team() {
+    for teams in [1, 3, 6] {
+        let w = World::start(&config_with_teams(teams)).await;
+        let store = w.store();
+        w.fake.add_label(REPO, "sprint");
+        w.at("2022-11-14T09:00:00Z");
+        let before = w.fake.requests().len();
+        w.tick(&store).await.unwrap();
+        // First sprint: labels, issues, create, T comments, pin.
+        assert_eq!(
+            w.fake.requests().len() - before,
+            4 + teams,
+            "first sprint, T = {teams}"
+        );
+        w.at("2022-11-28T09:00:00Z");
+        let before = w.fake.requests().len();
+        w.tick(&store).await.unwrap();
+        // labels, issues, previous comments, create, T comments, closing
+        // comment, unpin, pin, close.
+        assert_eq!(
+            w.fake.requests().len() - before,
+            8 + teams,
+            "rollover, T = {teams}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dry_run_prints_every_write_and_changes_nothing() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    w.at("2022-11-14T09:00:00Z");
+    w.tick(&store).await.unwrap();
+    let state = w.state();
+    let writes_before = w
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count();
+    let dry = DryRun::new(&w.gh);
+    let scratch = Store::open(&w.dir.path().join("scratch.db")).unwrap();
+    let r = lifecycle::rollover_now(&dry, &scratch, &w.repo, &w.config, w.clock.now(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.sprint, "2022-11-28");
+    let writes = dry.writes();
+    assert!(
+        writes
+            .iter()
+            .any(|l| l.starts_with("POST /repos/acme/app/issues ")
+                && l.contains("Sprint 1.43.0 1/2")),
+        "{writes:#?}"
+    );
+    assert_eq!(
+        writes
+            .iter()
+            .filter(|l| l.contains("/issues/(new issue)/comments"))
+            .count(),
+        5
+    );
+    assert!(
+        writes
+            .iter()
+            .any(|l| l.starts_with("PATCH /repos/acme/app/issues/1") && l.contains("Closed"))
+    );
+    assert_eq!(w.state(), state);
+    assert_eq!(
+        w.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method != "GET")
+            .count(),
+        writes_before
+    );
+}
