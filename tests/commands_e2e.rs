@@ -339,3 +339,30 @@ async fn an_edited_comment_runs_only_its_new_lines() {
     let titles: Vec<_> = s.goals().into_iter().map(|g| g.title).collect();
     assert_eq!(titles, ["First", "Added later"]);
 }
+
+#[tokio::test]
+async fn a_maintainer_rolls_the_sprint_over_by_comment_once() {
+    let s = Scenario::start().await;
+    s.fake.set_role(REPO, "mariusandra", "maintain");
+    let c = s.comment("mariusandra", "/sprint rollover").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    let issues = s.fake.issues(REPO);
+    assert_eq!(issues.len(), 2, "{issues:?}");
+    assert_eq!(issues[1].title, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9");
+    assert!(!issues[0].open, "the old sprint is closed");
+    // The same request again (a redelivery under a new id) opens nothing more.
+    let p = s.comment_payload(s.issue, c, "mariusandra", "/sprint rollover");
+    assert_eq!(
+        s.fake
+            .send_webhook(
+                &s.bot.webhook_url(),
+                support::bot::SECRET,
+                "issue_comment",
+                &p
+            )
+            .await,
+        202
+    );
+    s.settle().await;
+    assert_eq!(s.fake.issues(REPO).len(), 2);
+}

@@ -1,0 +1,125 @@
+//! The one-shot mode as a scheduled GitHub Actions job runs it: the real
+//! binary, a token, and a store that may be shared or brand new.
+
+mod support;
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use sprintbot::github::clock::{Clock, ManualClock};
+use support::fake_github::FakeGitHub;
+use support::sprint::EXAMPLE_CONFIG;
+
+const REPO: &str = "acme/app";
+
+async fn fake_with_one_team() -> FakeGitHub {
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new("2022-11-14T09:30:00Z".parse().unwrap()));
+    let fake = FakeGitHub::start(clock).await;
+    fake.add_repo(REPO);
+    fake.add_plain_token("ghp_actions");
+    let cut = EXAMPLE_CONFIG.find("[engineers]").unwrap();
+    let config = format!("[[teams]]\nname = \"Growth\"\n\n{}", &EXAMPLE_CONFIG[cut..]);
+    fake.put_file(REPO, ".github/sprintbot.toml", &config);
+    fake
+}
+
+fn tick(fake: &FakeGitHub, db: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .arg("tick")
+        .args(extra)
+        .env("GITHUB_TOKEN", "ghp_actions")
+        .env("GITHUB_API_URL", fake.url())
+        .env("SPRINTBOT_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+async fn finish(child: std::process::Child) -> Output {
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_ticks_started_together_on_one_store_open_one_sprint() {
+    let fake = fake_with_one_team().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("actions.db");
+    let args = ["--repo", REPO, "--now", "2022-11-14T09:30:00Z"];
+    let a = tick(&fake, &db, &args);
+    let b = tick(&fake, &db, &args);
+    let (a, b) = (finish(a).await, finish(b).await);
+    for out in [&a, &b] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let said: Vec<String> = [a, b]
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .collect();
+    assert_eq!(
+        said.iter()
+            .filter(|s| s.contains("opened sprint 2022-11-14"))
+            .count(),
+        1,
+        "{said:?}"
+    );
+    assert_eq!(
+        said.iter().filter(|s| s.contains("nothing due")).count(),
+        1,
+        "{said:?}"
+    );
+    assert_eq!(fake.issues(REPO).len(), 1);
+    assert_eq!(fake.comments(REPO, 1).len(), 1);
+    fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tick_explains_what_it_needs() {
+    let fake = fake_with_one_team().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let run = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sprintbot"));
+        c.arg("tick")
+            .args(args)
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GITHUB_REPOSITORY")
+            .env("SPRINTBOT_DATABASE_URL", &db)
+            .env("GITHUB_API_URL", fake.url());
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = run(&[], &["--repo", REPO]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_TOKEN is not set"));
+    let out = run(&[("GITHUB_TOKEN", "ghp_actions")], &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no repository"));
+    fake.add_repo("acme/other");
+    let out = run(
+        &[("GITHUB_TOKEN", "ghp_actions")],
+        &["--repo", "acme/other"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no .github/sprintbot.toml"));
+    let out = run(
+        &[("GITHUB_TOKEN", "ghp_actions")],
+        &["--repo", REPO, "--now", "yesterday"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an instant"));
+    let out = run(&[("GITHUB_TOKEN", "wrong")], &["--repo", REPO]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("credentials"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
