@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 
@@ -88,25 +89,31 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
             let commands = Arc::new(crate::commands::apply::CommandsHandler::new(
                 app.clone(),
                 store.clone(),
-                clock,
+                clock.clone(),
                 config.defaults.clone(),
             ));
             handlers.insert("webhook:issue_comment", commands.clone());
-            // Commands written while the bot was down are applied at start.
-            tokio::spawn(async move {
-                match app.list_installations().await {
-                    Ok(installations) => {
-                        for i in installations {
-                            if let Err(e) = commands.catch_up(i.id).await {
-                                tracing::warn!(installation = i.id.0, error = %e, "catch-up of commands failed");
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot list installations for the command catch-up")
-                    }
-                }
-            });
+            let rollovers = crate::lifecycle::schedule::RolloverHandler {
+                github: app.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                defaults: config.defaults.clone(),
+            };
+            handlers.insert(crate::lifecycle::schedule::ROLLOVER_JOB, rollovers);
+            // Rollovers that are due and commands nobody told us about are
+            // found at start-up and on every tick.
+            let scheduler = crate::lifecycle::schedule::Scheduler {
+                app,
+                store: store.clone(),
+                clock,
+                defaults: config.defaults.clone(),
+                commands: Some(commands),
+                jobs_ready: jobs_ready.clone(),
+            };
+            tokio::spawn(scheduler.run(
+                Duration::from_secs(config.scheduler.tick_secs),
+                stop_rx.clone(),
+            ));
         }
         None => tracing::warn!(
             "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run"

@@ -6,5 +6,6 @@
 
 pub mod dry_run;
 pub mod open;
+pub mod schedule;
 
 pub use open::{LifecycleError, Report, open_sprint, rollover_now, tick};
