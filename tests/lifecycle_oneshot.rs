@@ -109,7 +109,7 @@ async fn tick_explains_what_it_needs() {
         &["--repo", "acme/other"],
     );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no .github/sprintbot.toml"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no valid .github/sprintbot.toml"));
     let out = run(
         &[("GITHUB_TOKEN", "ghp_actions")],
         &["--repo", REPO, "--now", "yesterday"],

@@ -440,3 +440,67 @@ async fn a_dry_run_prints_every_write_and_changes_nothing() {
         writes_before
     );
 }
+
+#[tokio::test]
+async fn a_broken_config_is_reported_once_and_the_last_good_one_stays_in_force() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    let defaults = toml::Table::new();
+    let load = || lifecycle::config::load(&w.gh, &store, &w.repo, &defaults);
+    assert!(load().await.unwrap().is_some());
+
+    let broken = EXAMPLE_CONFIG.replace(
+        "timezone = \"Europe/London\"",
+        "timezone = \"Europe/Lndon\"",
+    );
+    w.fake.put_file(REPO, ".github/sprintbot.toml", &broken);
+    for _ in 0..3 {
+        let config = load()
+            .await
+            .unwrap()
+            .expect("the last good config stays in force");
+        assert_eq!(config.cadence.tz.iana_name(), Some("Europe/London"));
+    }
+    let notices: Vec<_> = w
+        .fake
+        .issues(REPO)
+        .into_iter()
+        .filter(|i| i.title == lifecycle::config::ERROR_TITLE)
+        .collect();
+    assert_eq!(notices.len(), 1);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("Europe/Lndon"))
+        .unwrap()
+        + 1;
+    assert!(
+        notices[0].body.contains(&format!(
+            "line {line}, column 1: `Europe/Lndon` is not an IANA time zone"
+        )),
+        "{}",
+        notices[0].body
+    );
+    assert!(notices[0].body.contains("fix: use a name like"));
+
+    // A different mistake updates the same issue.
+    w.fake.put_file(
+        REPO,
+        ".github/sprintbot.toml",
+        &broken.replace("opens_at = \"09:00\"", "opens_at = \"nine\""),
+    );
+    load().await.unwrap();
+    let notices: Vec<_> = w
+        .fake
+        .issues(REPO)
+        .into_iter()
+        .filter(|i| i.title == lifecycle::config::ERROR_TITLE)
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].body.contains("`nine` is not a time of day"));
+
+    // Fixed: the notice closes itself.
+    w.fake
+        .put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+    load().await.unwrap();
+    assert!(!w.fake.issue(REPO, notices[0].number).unwrap().open);
+}

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::common::load_config;
 use crate::config::deploy;
-use crate::config::repo::{self, RepoConfig};
+use crate::config::repo::RepoConfig;
 use crate::github::clock::SystemClock;
-use crate::github::{Client, GitHub, RepoRef, token_client};
+use crate::github::{Client, RepoRef, token_client};
 use crate::store::Store;
 
 pub struct OneShot {
@@ -40,27 +40,15 @@ pub async fn setup(
         Default::default(),
     )
     .map_err(|e| e.to_string())?;
-    let source = client
-        .read_file(&repo, crate::commands::apply::CONFIG_PATH)
+    let store = Store::open(&deploy.storage.path).map_err(|e| e.to_string())?;
+    let config = crate::lifecycle::config::load(&client, &store, &repo, &deploy.defaults)
         .await
         .map_err(|e| format!("cannot read {}: {e}", crate::commands::apply::CONFIG_PATH))?
         .ok_or(format!(
-            "{repo} has no {}: add one to run its sprints",
-            crate::commands::apply::CONFIG_PATH
+            "{repo} has no valid {}: add one to run its sprints (a broken one is reported in a \"{}\" issue)",
+            crate::commands::apply::CONFIG_PATH,
+            crate::lifecycle::config::ERROR_TITLE
         ))?;
-    let config = repo::parse(
-        &format!("{repo}:{}", crate::commands::apply::CONFIG_PATH),
-        &source,
-        &deploy.defaults,
-    )
-    .map_err(|diags| {
-        diags
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    })?;
-    let store = Store::open(&deploy.storage.path).map_err(|e| e.to_string())?;
     Ok(OneShot {
         repo,
         client,

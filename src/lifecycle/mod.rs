@@ -4,6 +4,7 @@
 //! first, so a crash, a failed call or an empty store never duplicates
 //! anything.
 
+pub mod config;
 pub mod dry_run;
 pub mod open;
 pub mod schedule;

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
 use crate::commands::apply::{CONFIG_PATH, CommandsHandler, Installations};
-use crate::config::repo;
 use crate::github::clock::Clock;
 use crate::github::{GitHub, GitHubApp, InstallationId, RepoRef};
 use crate::store::{Effect, Job, NewJob, Store, now_ms};
@@ -47,13 +46,20 @@ impl Scheduler {
         {
             let gh = self.app.installation(inst.id).map_err(|e| e.to_string())?;
             for repo in gh.repositories().await.map_err(|e| e.to_string())? {
-                let Ok(Some(source)) = gh.read_file(&repo, CONFIG_PATH).await else {
-                    continue;
-                };
-                let Ok(config) =
-                    repo::parse(&format!("{repo}:{CONFIG_PATH}"), &source, &self.defaults)
-                else {
-                    continue;
+                let config = match super::config::load(
+                    gh.as_ref(),
+                    &self.store,
+                    &repo,
+                    &self.defaults,
+                )
+                .await
+                {
+                    Ok(Some(config)) => config,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        tracing::warn!(%repo, error = %e, "cannot read the repository config");
+                        continue;
+                    }
                 };
                 let sprint = config.cadence.sprint_at(self.clock.now());
                 let steps = self
@@ -131,19 +137,13 @@ impl RolloverHandler {
             .github
             .client(InstallationId(j.installation))
             .map_err(|e| JobError::Transient(e.to_string()))?;
-        let source = gh
-            .read_file(&repo, CONFIG_PATH)
+        let config = super::config::load(gh.as_ref(), &self.store, &repo, &self.defaults)
             .await
             .map_err(|e| JobError::Transient(e.to_string()))?
-            .ok_or_else(|| JobError::Permanent(format!("{repo} no longer has {CONFIG_PATH}")))?;
-        let config = repo::parse(&format!("{repo}:{CONFIG_PATH}"), &source, &self.defaults)
-            .map_err(|d| {
-                JobError::Permanent(
-                    d.iter()
-                        .map(|d| d.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
+            .ok_or_else(|| {
+                JobError::Permanent(format!(
+                    "{repo} no longer has {CONFIG_PATH}, or no valid version of it"
+                ))
             })?;
         match crate::lifecycle::tick(gh.as_ref(), &self.store, &repo, &config, self.clock.now())
             .await
