@@ -101,3 +101,72 @@ async fn ticking_a_hundred_times_past_the_opening_opens_the_sprint_once() {
     assert_eq!(store.queue_stats().await.unwrap().done, 2);
     fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_push_that_breaks_the_config_is_reported_at_once() {
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new("2022-11-16T12:00:00Z".parse().unwrap()));
+    let fake = FakeGitHub::start(clock.clone()).await;
+    fake.add_installation(7, "acme", &[REPO]);
+    fake.put_file(
+        REPO,
+        ".github/sprintbot.toml",
+        "[cadence]\nanchor = \"2022-10-03\"\nlength_weeks = 0\n",
+    );
+    let bot = support::bot::TestBot::start().await;
+    let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
+    let app = Arc::new(GitHubApp::new(&fake.url(), key, clock, Policy::default()).unwrap());
+    let mut handlers = Handlers::default();
+    handlers.insert(
+        "webhook:push",
+        sprintbot::lifecycle::push::PushHandler {
+            github: app,
+            store: bot.store.clone(),
+            defaults: toml::Table::new(),
+        },
+    );
+    let config = WorkerConfig {
+        concurrency: 1,
+        max_attempts: 2,
+        backoff_base_ms: 50,
+        backoff_max_ms: 100,
+        shutdown_deadline_secs: 5,
+    };
+    let (stop, rx) = watch::channel(false);
+    let worker = tokio::spawn(
+        Worker::new(bot.store.clone(), handlers, config, bot.jobs_ready.clone()).run(rx),
+    );
+
+    let mut push = support::webhooks::payload("push");
+    push["ref"] = serde_json::json!("refs/heads/main");
+    push["repository"]["full_name"] = serde_json::json!(REPO);
+    push["repository"]["default_branch"] = serde_json::json!("main");
+    push["commits"] = serde_json::json!([{ "id": "1", "tree_id": "1", "distinct": true, "message": "tune sprints", "timestamp": "2022-11-16T12:00:00Z", "url": "", "author": {}, "committer": {}, "added": [], "removed": [], "modified": [".github/sprintbot.toml"] }]);
+    push["installation"] = serde_json::json!({ "id": 7 });
+    assert_eq!(
+        fake.send_webhook(&bot.webhook_url(), support::bot::SECRET, "push", &push)
+            .await,
+        202
+    );
+    for _ in 0..300 {
+        if bot.store.queue_stats().await.unwrap().done == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    worker.await.unwrap();
+    let notices: Vec<_> = fake
+        .issues(REPO)
+        .into_iter()
+        .filter(|i| i.title == "sprintbot: configuration error")
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(
+        notices[0]
+            .body
+            .contains("line 3, column 1: a sprint of 0 weeks is not supported"),
+        "{}",
+        notices[0].body
+    );
+    fake.assert_no_violations();
+}

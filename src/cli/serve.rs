@@ -100,6 +100,12 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
                 defaults: config.defaults.clone(),
             };
             handlers.insert(crate::lifecycle::schedule::ROLLOVER_JOB, rollovers);
+            let pushes = crate::lifecycle::push::PushHandler {
+                github: app.clone(),
+                store: store.clone(),
+                defaults: config.defaults.clone(),
+            };
+            handlers.insert("webhook:push", pushes);
             // Rollovers that are due and commands nobody told us about are
             // found at start-up and on every tick.
             let scheduler = crate::lifecycle::schedule::Scheduler {

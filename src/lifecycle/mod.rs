@@ -7,6 +7,7 @@
 pub mod config;
 pub mod dry_run;
 pub mod open;
+pub mod push;
 pub mod schedule;
 
 pub use open::{LifecycleError, Report, open_sprint, rollover_now, tick};
