@@ -5,6 +5,7 @@ use http::Method;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::models::*;
 use super::transport::{Response, Transport};
 use super::types::*;
 use super::{GitHub, GitHubError, Result};
@@ -33,96 +34,12 @@ pub struct Client {
     t: Transport,
 }
 
-#[derive(Deserialize)]
-struct User {
-    login: String,
-    #[serde(rename = "type", default)]
-    kind: String,
-}
-
-#[derive(Deserialize)]
-struct Label {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct RawIssue {
-    number: u64,
-    node_id: String,
-    title: String,
-    body: Option<String>,
-    state: IssueState,
-    #[serde(default)]
-    labels: Vec<Label>,
-    user: User,
-    created_at: String,
-    #[serde(default)]
-    pull_request: Option<serde_json::Value>,
-}
-
-impl From<RawIssue> for Issue {
-    fn from(r: RawIssue) -> Issue {
-        Issue {
-            number: IssueNumber(r.number),
-            node_id: r.node_id,
-            title: r.title,
-            body: r.body.unwrap_or_default(),
-            state: r.state,
-            labels: r.labels.into_iter().map(|l| l.name).collect(),
-            author_is_bot: r.user.kind == "Bot",
-            author: Login(r.user.login),
-            created_at: r.created_at,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct RawComment {
-    id: u64,
-    body: Option<String>,
-    user: User,
-    created_at: String,
-    updated_at: String,
-}
-
-impl From<RawComment> for Comment {
-    fn from(r: RawComment) -> Comment {
-        Comment {
-            id: CommentId(r.id),
-            body: r.body.unwrap_or_default(),
-            author_is_bot: r.user.kind == "Bot",
-            author: Login(r.user.login),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-fn path_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn repo_path(repo: &RepoRef) -> String {
-    format!(
-        "/repos/{}/{}",
-        path_segment(&repo.owner),
-        path_segment(&repo.name)
-    )
-}
-
 impl Client {
     pub(super) fn new(t: Transport) -> Client {
         Client { t }
     }
 
-    async fn get(&self, path: &str) -> Result<Response> {
+    pub(super) async fn get(&self, path: &str) -> Result<Response> {
         self.t.request(Method::GET, path, None, false).await
     }
 
@@ -475,29 +392,7 @@ impl GitHub for Client {
         repo: &'a RepoRef,
         user: &'a Login,
     ) -> BoxFuture<'a, Result<Permission>> {
-        Box::pin(async move {
-            #[derive(Deserialize)]
-            struct Raw {
-                permission: String,
-                role_name: Option<String>,
-            }
-            let path = format!(
-                "{}/collaborators/{}/permission",
-                repo_path(repo),
-                path_segment(&user.0)
-            );
-            match self.get(&path).await {
-                Ok(resp) => {
-                    let r: Raw = resp.json()?;
-                    Ok(
-                        Permission::from_github(r.role_name.as_deref().unwrap_or(&r.permission))
-                            .max(Permission::from_github(&r.permission)),
-                    )
-                }
-                Err(GitHubError::NotFound { .. }) => Ok(Permission::None),
-                Err(e) => Err(e),
-            }
-        })
+        Box::pin(self.lookup_permission(repo, user))
     }
 
     fn is_team_member<'a>(
@@ -506,23 +401,7 @@ impl GitHub for Client {
         team: &'a str,
         user: &'a Login,
     ) -> BoxFuture<'a, Result<bool>> {
-        Box::pin(async move {
-            #[derive(Deserialize)]
-            struct Raw {
-                state: String,
-            }
-            let path = format!(
-                "/orgs/{}/teams/{}/memberships/{}",
-                path_segment(org),
-                path_segment(team),
-                path_segment(&user.0)
-            );
-            match self.get(&path).await {
-                Ok(resp) => Ok(resp.json::<Raw>()?.state == "active"),
-                Err(GitHubError::NotFound { .. }) => Ok(false),
-                Err(e) => Err(e),
-            }
-        })
+        Box::pin(self.lookup_team_member(org, team, user))
     }
 
     fn read_file<'a>(
@@ -530,66 +409,11 @@ impl GitHub for Client {
         repo: &'a RepoRef,
         path: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>>> {
-        Box::pin(async move {
-            #[derive(Deserialize)]
-            struct Raw {
-                #[serde(rename = "type")]
-                kind: String,
-                content: Option<String>,
-                encoding: Option<String>,
-            }
-            let encoded: Vec<String> = path.split('/').map(path_segment).collect();
-            let url = format!("{}/contents/{}", repo_path(repo), encoded.join("/"));
-            let raw: Raw = match self.get(&url).await {
-                Ok(resp) => resp.json()?,
-                Err(GitHubError::NotFound { .. }) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            if raw.kind != "file" {
-                return Err(GitHubError::Decode(format!(
-                    "{path} is a {}, not a file",
-                    raw.kind
-                )));
-            }
-            let content = raw.content.unwrap_or_default();
-            if raw.encoding.as_deref() != Some("base64") {
-                return Ok(Some(content));
-            }
-            use base64::Engine as _;
-            let cleaned: String = content.chars().filter(|c| !c.is_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(cleaned)
-                .map_err(|e| GitHubError::Decode(format!("{path}: {e}")))?;
-            String::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| GitHubError::Decode(format!("{path} is not UTF-8 text")))
-        })
+        Box::pin(self.lookup_file(repo, path))
     }
 
     fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
-        Box::pin(async move {
-            #[derive(Deserialize)]
-            struct Page {
-                repositories: Vec<Repo>,
-            }
-            #[derive(Deserialize)]
-            struct Repo {
-                full_name: String,
-            }
-            let mut out = Vec::new();
-            let mut next = Some("/installation/repositories?per_page=100".to_string());
-            while let Some(url) = next {
-                let resp = self.get(&url).await?;
-                out.extend(
-                    resp.json::<Page>()?
-                        .repositories
-                        .iter()
-                        .filter_map(|r| RepoRef::parse(&r.full_name)),
-                );
-                next = resp.next_page();
-            }
-            Ok(out)
-        })
+        Box::pin(self.lookup_repositories())
     }
 
     fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {

@@ -6,6 +6,8 @@ pub mod auth;
 mod client;
 pub mod clock;
 pub mod error;
+mod lookups;
+mod models;
 pub mod transport;
 pub mod types;
 

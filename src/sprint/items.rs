@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use std::collections::BTreeMap;
+
 use super::Login;
 use super::markers::{neutralise, restore};
 
@@ -197,6 +199,68 @@ pub(crate) fn status_line(line: &str) -> Option<&str> {
 
 pub(crate) fn render_status(status: &str, eol: &str) -> String {
     format!("  - Status: {}{eol}", neutralise(status))
+}
+
+pub(crate) fn set_tick(item: &str, done: bool) -> String {
+    // Only the box changes: "- [ ]" and "- [x]" have the same length.
+    let mark = if done { "x" } else { " " };
+    format!("{}{}{}", &item[..3], mark, &item[4..])
+}
+
+pub(crate) fn set_status(item: &str, status: &str, eol: &str) -> String {
+    let new_line = render_status(status, eol);
+    let mut out = String::with_capacity(item.len() + new_line.len());
+    let mut replaced = false;
+    for (i, line) in item.split_inclusive('\n').enumerate() {
+        if i > 0 && !replaced && status_line(text(line)).is_some() {
+            out.push_str(&new_line);
+            replaced = true;
+        } else {
+            out.push_str(line);
+            if i == 0 && !line.ends_with('\n') {
+                out.push_str(eol);
+            }
+        }
+    }
+    if !replaced {
+        let first_len = out.find('\n').map_or(out.len(), |i| i + 1);
+        out.insert_str(first_len, &new_line);
+        if !item.contains('\n') {
+            // The item had no line ending (end of content); keep it that way.
+            out.truncate(out.len() - eol.len());
+        }
+    }
+    out
+}
+
+pub(crate) fn read_heroes(content: &str) -> BTreeMap<u8, Login> {
+    let mut heroes = BTreeMap::new();
+    let words: Vec<&str> = content.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        if w.eq_ignore_ascii_case("week")
+            && let Some(num) = words
+                .get(i + 1)
+                .and_then(|n| n.trim_end_matches(':').parse::<u8>().ok())
+            && let Some(login) = words
+                .get(i + 2)
+                .and_then(|l| l.strip_prefix('@'))
+                .and_then(Login::parse)
+        {
+            heroes.insert(num, login);
+        }
+    }
+    heroes
+}
+
+/// `Week 1: @a Week 2: @b`.
+pub fn render_heroes(heroes: &BTreeMap<u8, Login>, weeks: u8, eol: &str) -> String {
+    let parts: Vec<String> = (1..=weeks)
+        .map(|w| match heroes.get(&w) {
+            Some(l) => format!("Week {w}: @{l}"),
+            None => format!("Week {w}: (nobody)"),
+        })
+        .collect();
+    format!("{}{eol}", parts.join(" "))
 }
 
 #[cfg(test)]

@@ -1,0 +1,131 @@
+//! The read-only look-ups of the [`GitHub`](super::GitHub) interface:
+//! permissions, team membership, repository files and the installation's
+//! repositories.
+
+use serde::Deserialize;
+
+use super::client::Client;
+use super::models::*;
+use super::types::*;
+use super::{GitHubError, Result};
+use crate::sprint::Login;
+
+impl Client {
+    pub(super) async fn lookup_permission(
+        &self,
+        repo: &RepoRef,
+        user: &Login,
+    ) -> Result<Permission> {
+        {
+            #[derive(Deserialize)]
+            struct Raw {
+                permission: String,
+                role_name: Option<String>,
+            }
+            let path = format!(
+                "{}/collaborators/{}/permission",
+                repo_path(repo),
+                path_segment(&user.0)
+            );
+            match self.get(&path).await {
+                Ok(resp) => {
+                    let r: Raw = resp.json()?;
+                    Ok(
+                        Permission::from_github(r.role_name.as_deref().unwrap_or(&r.permission))
+                            .max(Permission::from_github(&r.permission)),
+                    )
+                }
+                Err(GitHubError::NotFound { .. }) => Ok(Permission::None),
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    pub(super) async fn lookup_team_member(
+        &self,
+        org: &str,
+        team: &str,
+        user: &Login,
+    ) -> Result<bool> {
+        {
+            #[derive(Deserialize)]
+            struct Raw {
+                state: String,
+            }
+            let path = format!(
+                "/orgs/{}/teams/{}/memberships/{}",
+                path_segment(org),
+                path_segment(team),
+                path_segment(&user.0)
+            );
+            match self.get(&path).await {
+                Ok(resp) => Ok(resp.json::<Raw>()?.state == "active"),
+                Err(GitHubError::NotFound { .. }) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    pub(super) async fn lookup_file(&self, repo: &RepoRef, path: &str) -> Result<Option<String>> {
+        {
+            #[derive(Deserialize)]
+            struct Raw {
+                #[serde(rename = "type")]
+                kind: String,
+                content: Option<String>,
+                encoding: Option<String>,
+            }
+            let encoded: Vec<String> = path.split('/').map(path_segment).collect();
+            let url = format!("{}/contents/{}", repo_path(repo), encoded.join("/"));
+            let raw: Raw = match self.get(&url).await {
+                Ok(resp) => resp.json()?,
+                Err(GitHubError::NotFound { .. }) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            if raw.kind != "file" {
+                return Err(GitHubError::Decode(format!(
+                    "{path} is a {}, not a file",
+                    raw.kind
+                )));
+            }
+            let content = raw.content.unwrap_or_default();
+            if raw.encoding.as_deref() != Some("base64") {
+                return Ok(Some(content));
+            }
+            use base64::Engine as _;
+            let cleaned: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(cleaned)
+                .map_err(|e| GitHubError::Decode(format!("{path}: {e}")))?;
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| GitHubError::Decode(format!("{path} is not UTF-8 text")))
+        }
+    }
+
+    pub(super) async fn lookup_repositories(&self) -> Result<Vec<RepoRef>> {
+        {
+            #[derive(Deserialize)]
+            struct Page {
+                repositories: Vec<Repo>,
+            }
+            #[derive(Deserialize)]
+            struct Repo {
+                full_name: String,
+            }
+            let mut out = Vec::new();
+            let mut next = Some("/installation/repositories?per_page=100".to_string());
+            while let Some(url) = next {
+                let resp = self.get(&url).await?;
+                out.extend(
+                    resp.json::<Page>()?
+                        .repositories
+                        .iter()
+                        .filter_map(|r| RepoRef::parse(&r.full_name)),
+                );
+                next = resp.next_page();
+            }
+            Ok(out)
+        }
+    }
+}
