@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::common::{EXIT_CONFIG, print_diagnostics};
+use super::common::{EXIT_CONFIG, print_diagnostics, read_config_file};
 use crate::config::deploy;
 use crate::config::diag::Diagnostic;
 
@@ -25,21 +25,13 @@ enum Kind {
 
 pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
     let file = args.file.or(config);
-    let (name, source) = match &file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(s) => (path.display().to_string(), s),
-            Err(e) => {
-                print_diagnostics(&[Diagnostic::whole_file(
-                    &path.display().to_string(),
-                    format!("cannot read the file: {e}"),
-                )]);
-                return ExitCode::from(EXIT_CONFIG);
-            }
-        },
-        None => (
-            "(built-in config/sprintbot.toml)".to_string(),
-            deploy::SAMPLE.to_string(),
-        ),
+    let (name, source) = match read_config_file(
+        file.as_deref(),
+        "(built-in config/sprintbot.toml)",
+        deploy::SAMPLE,
+    ) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let kind = kind_of(file.as_deref(), &source);
     let result = match kind {

@@ -24,3 +24,24 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
         eprintln!("error: {d}");
     }
 }
+
+/// A config file's name and text, or the built-in one when no path is given;
+/// an unreadable file is reported as a diagnostic.
+pub fn read_config_file(
+    path: Option<&std::path::Path>,
+    builtin_name: &str,
+    builtin: &str,
+) -> Result<(String, String), std::process::ExitCode> {
+    match path {
+        Some(path) => std::fs::read_to_string(path)
+            .map(|s| (path.display().to_string(), s))
+            .map_err(|e| {
+                print_diagnostics(&[Diagnostic::whole_file(
+                    &path.display().to_string(),
+                    format!("cannot read the file: {e}"),
+                )]);
+                std::process::ExitCode::from(EXIT_CONFIG)
+            }),
+        None => Ok((builtin_name.to_string(), builtin.to_string())),
+    }
+}

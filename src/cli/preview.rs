@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{EXIT_CONFIG, load_config, print_diagnostics};
-use crate::config::diag::Diagnostic;
+use super::common::{EXIT_CONFIG, load_config, print_diagnostics, read_config_file};
 use crate::config::repo::{self, RepoConfig};
 use crate::sprint::rollover::{self, Settings};
 
@@ -30,21 +29,13 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let (name, source) = match &args.repo_config {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(s) => (path.display().to_string(), s),
-            Err(e) => {
-                print_diagnostics(&[Diagnostic::whole_file(
-                    &path.display().to_string(),
-                    format!("cannot read the file: {e}"),
-                )]);
-                return ExitCode::from(EXIT_CONFIG);
-            }
-        },
-        None => (
-            "(built-in config/repo-sprintbot.example.toml)".into(),
-            SAMPLE_REPO_CONFIG.into(),
-        ),
+    let (name, source) = match read_config_file(
+        args.repo_config.as_deref(),
+        "(built-in config/repo-sprintbot.example.toml)",
+        SAMPLE_REPO_CONFIG,
+    ) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let repo = match repo::parse(&name, &source, &deploy.defaults) {
         Ok(r) => r,
