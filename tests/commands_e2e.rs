@@ -366,3 +366,16 @@ async fn a_maintainer_rolls_the_sprint_over_by_comment_once() {
     s.settle().await;
     assert_eq!(s.fake.issues(REPO).len(), 2);
 }
+
+#[tokio::test]
+async fn a_burst_of_comments_looks_the_author_up_once() {
+    let s = Scenario::start().await;
+    for i in 0..5 {
+        s.comment("kappa90", &format!("/goal Goal {i}")).await;
+    }
+    assert_eq!(s.fake.count("GET", "/collaborators/kappa90/permission"), 1);
+    // A minute later the permission is looked up afresh.
+    s.clock.advance(std::time::Duration::from_secs(61));
+    s.comment("kappa90", "/goal One more").await;
+    assert_eq!(s.fake.count("GET", "/collaborators/kappa90/permission"), 2);
+}

@@ -504,3 +504,66 @@ async fn a_broken_config_is_reported_once_and_the_last_good_one_stays_in_force()
     load().await.unwrap();
     assert!(!w.fake.issue(REPO, notices[0].number).unwrap().open);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sprint_rollover_command_racing_the_scheduler_opens_one_sprint() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    w.at("2022-11-14T09:00:00Z");
+    w.tick(&store).await.unwrap();
+    // At the next opening instant a maintainer's /sprint rollover (written
+    // on the Nov 14 issue) and the scheduler's tick run at the same moment.
+    w.at("2022-11-28T09:00:00Z");
+    let after = sprintbot::sprint::SprintId("2022-11-14".parse().unwrap());
+    let (a, b) = tokio::join!(
+        lifecycle::rollover_now(
+            &w.gh,
+            &store,
+            &w.repo,
+            &w.config,
+            w.clock.now(),
+            Some(after)
+        ),
+        w.tick(&store),
+    );
+    a.unwrap();
+    b.unwrap();
+    let titles: Vec<_> = w.fake.issues(REPO).into_iter().map(|i| i.title).collect();
+    assert_eq!(
+        titles,
+        [
+            "Sprint 1.42.0 2/2 - Nov 14 - Nov 25",
+            "Sprint 1.43.0 1/2 - Nov 28 - Dec 9"
+        ]
+    );
+    assert_eq!(w.fake.comments(REPO, 2).len(), 5);
+}
+
+#[tokio::test]
+async fn a_repository_inherits_its_organisations_defaults() {
+    let w = World::start("[cadence]\nanchor = \"2022-10-03\"\n").await;
+    let store = w.store();
+    w.fake.add_repo("acme/.github");
+    w.fake.put_file(
+        "acme/.github",
+        ".github/sprintbot.toml",
+        "[cadence]\ntimezone = \"America/Los_Angeles\"\n\n[[teams]]\nname = \"Platform\"\n",
+    );
+    let config = lifecycle::config::load(&w.gh, &store, &w.repo, &toml::Table::new())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(config.cadence.tz.iana_name(), Some("America/Los_Angeles"));
+    assert_eq!(config.teams[0].name, "Platform");
+    // The repository's own file wins.
+    w.fake.put_file(
+        REPO,
+        ".github/sprintbot.toml",
+        "[cadence]\nanchor = \"2022-10-03\"\ntimezone = \"UTC\"\n",
+    );
+    let config = lifecycle::config::load(&w.gh, &store, &w.repo, &toml::Table::new())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(config.cadence.tz.iana_name(), Some("UTC"));
+}

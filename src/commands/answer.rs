@@ -16,6 +16,8 @@ pub struct Context<'a> {
     pub gh: &'a dyn GitHub,
     pub repo: &'a RepoRef,
     pub config: &'a RepoConfig,
+    pub permissions: &'a super::permissions::PermissionCache,
+    pub now: jiff::Timestamp,
 }
 
 /// How one comment's commands went.
@@ -124,7 +126,11 @@ pub async fn apply_lines(
         if needed != Who::Anyone {
             let have = match permission {
                 Some(p) => p,
-                None => *permission.insert(ctx.gh.permission(ctx.repo, &c.author).await?),
+                None => *permission.insert(
+                    ctx.permissions
+                        .get(ctx.gh, ctx.repo, &c.author, ctx.now)
+                        .await?,
+                ),
             };
             let (min, name) = if needed == Who::Maintain {
                 (Permission::Maintain, "maintain")

@@ -44,6 +44,7 @@ pub struct CommandsHandler {
     /// The deployment config's `[defaults]`.
     pub defaults: toml::Table,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    permissions: super::permissions::PermissionCache,
 }
 
 #[derive(Deserialize)]
@@ -116,6 +117,7 @@ impl CommandsHandler {
             clock,
             defaults,
             locks: Mutex::new(HashMap::new()),
+            permissions: Default::default(),
         }
     }
 
@@ -221,7 +223,13 @@ impl CommandsHandler {
         if meta.sprint != config.cadence.sprint_at(self.clock.now()).id {
             return Ok(Vec::new());
         }
-        let ctx = answer::Context { gh, repo, config };
+        let ctx = answer::Context {
+            gh,
+            repo,
+            config,
+            permissions: &self.permissions,
+            now: self.clock.now(),
+        };
         let mut doc = doc;
         let mut effects = Vec::new();
         let mut outcomes = Vec::new();
@@ -346,10 +354,17 @@ impl CommandsHandler {
         let Some(source) = gh.read_file(repo, CONFIG_PATH).await.map_err(gh_err)? else {
             return Ok(None);
         };
-        match repo::parse(&format!("{repo}:{CONFIG_PATH}"), &source, &self.defaults) {
+        let defaults = match crate::lifecycle::config::defaults_for(gh, repo, &self.defaults)
+            .await
+            .map_err(gh_err)?
+        {
+            Ok(d) => d,
+            Err(_) => self.defaults.clone(),
+        };
+        match repo::parse(&format!("{repo}:{CONFIG_PATH}"), &source, &defaults) {
             Ok(c) => Ok(Some(c)),
             Err(diags) => {
-                // The configuration-error issue is the lifecycle's to raise;
+                // The configuration-error issue is the scheduler's to raise;
                 // commands wait for a valid file.
                 tracing::warn!(%repo, problems = diags.len(), "repository config is invalid; commands are paused");
                 Ok(None)

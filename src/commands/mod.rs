@@ -7,3 +7,4 @@ pub mod apply;
 pub mod grammar;
 pub mod messages;
 pub mod parse;
+pub mod permissions;

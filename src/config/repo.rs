@@ -245,7 +245,7 @@ pub fn parse(
 }
 
 /// Overlay `top` on `base`: tables merge key by key, anything else replaces.
-fn merge(base: &mut toml::Table, top: toml::Table) {
+pub fn merge(base: &mut toml::Table, top: toml::Table) {
     for (key, value) in top {
         match (base.get_mut(&key), value) {
             (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),

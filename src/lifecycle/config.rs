@@ -16,20 +16,55 @@ const ERROR_MARKER: &str = "<!-- sprintbot:config-error -->";
 /// The label of the bot's own notices (not sprint issues).
 pub const NOTICE_LABEL: &str = "sprintbot";
 
+/// The defaults a repository's file builds on: the deployment's
+/// `[defaults]`, overlaid by the organisation's `.github` repository's
+/// `.github/sprintbot.toml` when there is one.
+pub async fn defaults_for(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    deployment: &toml::Table,
+) -> Result<Result<toml::Table, Vec<Diagnostic>>, GitHubError> {
+    let org = RepoRef::new(repo.owner.clone(), ".github");
+    if org == *repo {
+        return Ok(Ok(deployment.clone()));
+    }
+    let Some(source) = gh.read_file(&org, CONFIG_PATH).await.or_else(|e| match e {
+        // No org `.github` repository, or no access to it: no org defaults.
+        GitHubError::NotFound { .. } | GitHubError::Forbidden { .. } => Ok(None),
+        e => Err(e),
+    })?
+    else {
+        return Ok(Ok(deployment.clone()));
+    };
+    let file = format!("{org}:{CONFIG_PATH}");
+    match toml::from_str::<toml::Table>(&source) {
+        Ok(table) => {
+            let mut merged = deployment.clone();
+            repo::merge(&mut merged, table);
+            Ok(Ok(merged))
+        }
+        Err(e) => Ok(Err(vec![Diagnostic::from_toml(&file, &source, &e)])),
+    }
+}
+
 /// The config in force for `repo`, or `None` when the repository has no
 /// config (sprintbot is not enabled there).
 pub async fn load(
     gh: &dyn GitHub,
     store: &Store,
     repo: &RepoRef,
-    defaults: &toml::Table,
+    deployment: &toml::Table,
 ) -> Result<Option<RepoConfig>, LifecycleError> {
     let Some(source) = gh.read_file(repo, CONFIG_PATH).await? else {
         return Ok(None);
     };
     let file = format!("{repo}:{CONFIG_PATH}");
-    match repo::parse(&file, &source, defaults) {
-        Ok(config) => {
+    let parsed = match defaults_for(gh, repo, deployment).await? {
+        Ok(defaults) => repo::parse(&file, &source, &defaults).map(|c| (c, defaults)),
+        Err(diags) => Err(diags),
+    };
+    match parsed {
+        Ok((config, _)) => {
             store.save_good_config(&repo.to_string(), &source).await?;
             resolve_error_issue(gh, repo).await?;
             Ok(Some(config))
@@ -37,7 +72,7 @@ pub async fn load(
         Err(diags) => {
             report_error(gh, repo, &diags).await?;
             let last = store.good_config(&repo.to_string()).await?;
-            Ok(last.and_then(|src| repo::parse(&file, &src, defaults).ok()))
+            Ok(last.and_then(|src| repo::parse(&file, &src, deployment).ok()))
         }
     }
 }
