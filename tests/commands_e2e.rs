@@ -297,17 +297,7 @@ async fn commands_written_while_the_bot_was_down_are_caught_up_in_order() {
     assert_eq!(s.catch_up().await, 0);
     // And a late webhook for one of them applies nothing twice.
     let p = s.comment_payload(s.issue, missed[0], "kappa90", "/goal Missed 0");
-    assert_eq!(
-        s.fake
-            .send_webhook(
-                &s.bot.webhook_url(),
-                support::bot::SECRET,
-                "issue_comment",
-                &p
-            )
-            .await,
-        202
-    );
+    assert_eq!(s.send_comment_event(&p).await, 202);
     s.settle().await;
     assert_eq!(s.goals().len(), 4);
 }
@@ -324,17 +314,7 @@ async fn an_edited_comment_runs_only_its_new_lines() {
     );
     p["action"] = serde_json::json!("edited");
     p["changes"] = serde_json::json!({ "body": { "from": "/goal First @kappa90" } });
-    assert_eq!(
-        s.fake
-            .send_webhook(
-                &s.bot.webhook_url(),
-                support::bot::SECRET,
-                "issue_comment",
-                &p
-            )
-            .await,
-        202
-    );
+    assert_eq!(s.send_comment_event(&p).await, 202);
     s.settle().await;
     let titles: Vec<_> = s.goals().into_iter().map(|g| g.title).collect();
     assert_eq!(titles, ["First", "Added later"]);
@@ -352,17 +332,7 @@ async fn a_maintainer_rolls_the_sprint_over_by_comment_once() {
     assert!(!issues[0].open, "the old sprint is closed");
     // The same request again (a redelivery under a new id) opens nothing more.
     let p = s.comment_payload(s.issue, c, "mariusandra", "/sprint rollover");
-    assert_eq!(
-        s.fake
-            .send_webhook(
-                &s.bot.webhook_url(),
-                support::bot::SECRET,
-                "issue_comment",
-                &p
-            )
-            .await,
-        202
-    );
+    assert_eq!(s.send_comment_event(&p).await, 202);
     s.settle().await;
     assert_eq!(s.fake.issues(REPO).len(), 2);
 }

@@ -150,16 +150,18 @@ impl Scenario {
         p
     }
 
+    /// GitHub delivers an `issue_comment` event with this payload.
+    pub async fn send_comment_event(&self, payload: &serde_json::Value) -> u16 {
+        self.fake
+            .send_webhook(&self.bot.webhook_url(), SECRET, "issue_comment", payload)
+            .await
+    }
+
     /// `author` comments `body` on issue `issue`; GitHub delivers the webhook.
     pub async fn comment_on(&self, issue: u64, author: &str, body: &str) -> u64 {
         let id = self.fake.add_comment(REPO, issue, author, body);
         let p = self.comment_payload(issue, id, author, body);
-        assert_eq!(
-            self.fake
-                .send_webhook(&self.bot.webhook_url(), SECRET, "issue_comment", &p)
-                .await,
-            202
-        );
+        assert_eq!(self.send_comment_event(&p).await, 202);
         id
     }
 
