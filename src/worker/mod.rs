@@ -180,9 +180,13 @@ impl Worker {
 
     /// Run one claimed job and record its outcome.
     async fn run_job(&self, job: Job) {
+        use tracing::Instrument as _;
         let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempt,
             delivery = job.delivery_id.as_deref().unwrap_or(""));
-        let _guard = span.enter();
+        self.run_job_in_span(job).instrument(span).await
+    }
+
+    async fn run_job_in_span(&self, job: Job) {
         let started = std::time::Instant::now();
         let result = match self.handlers.by_kind.get(&job.kind) {
             Some(handler) => handler.handle(&job).await,
