@@ -122,7 +122,7 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
             ));
         }
         None => tracing::warn!(
-            "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run"
+            "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run and no sprint is opened on schedule (use `sprintbot tick` for that)"
         ),
     }
     let worker = Worker::new(store, handlers, config.worker.clone(), jobs_ready);
