@@ -5,12 +5,13 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use sprintbot::store::Store;
 use support::bot::SECRET;
+use support::process::KillOnDrop;
 use support::webhooks::{Delivery, payload};
 
 fn free_port() -> u16 {
@@ -21,16 +22,18 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn_bot(db: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sprintbot"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("GITHUB_WEBHOOK_SECRET", SECRET)
-        .env("SPRINTBOT_DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sprintbot")
+fn spawn_bot(db: &std::path::Path, port: u16) -> KillOnDrop {
+    KillOnDrop::new(
+        Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("GITHUB_WEBHOOK_SECRET", SECRET)
+            .env("SPRINTBOT_DATABASE_URL", db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sprintbot"),
+    )
 }
 
 async fn wait_healthy(client: &reqwest::Client, port: u16) {
@@ -102,8 +105,7 @@ async fn kill_9_mid_stream_loses_nothing_and_runs_nothing_twice() {
         if answered == 250
             && let Some(mut bot) = first.take()
         {
-            bot.kill().expect("kill -9");
-            bot.wait().unwrap();
+            bot.kill_now();
             killed = true;
         }
     }
@@ -132,8 +134,7 @@ async fn kill_9_mid_stream_loses_nothing_and_runs_nothing_twice() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bot.kill().unwrap();
-    bot.wait().unwrap();
+    bot.kill_now();
     assert!(drained, "the queue did not drain after restart");
 
     let store = Store::open(&db).unwrap();

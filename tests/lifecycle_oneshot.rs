@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use sprintbot::github::clock::{Clock, ManualClock};
 use support::fake_github::FakeGitHub;
+use support::process::KillOnDrop;
 use support::sprint::EXAMPLE_CONFIG;
 
 const REPO: &str = "acme/app";
@@ -23,22 +24,24 @@ async fn fake_with_one_team() -> FakeGitHub {
     fake
 }
 
-fn tick(fake: &FakeGitHub, db: &std::path::Path, extra: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_sprintbot"))
-        .arg("tick")
-        .args(extra)
-        .env("GITHUB_TOKEN", "ghp_actions")
-        .env("GITHUB_API_URL", fake.url())
-        .env("SPRINTBOT_DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
+fn tick(fake: &FakeGitHub, db: &std::path::Path, extra: &[&str]) -> KillOnDrop {
+    KillOnDrop::new(
+        Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+            .arg("tick")
+            .args(extra)
+            .env("GITHUB_TOKEN", "ghp_actions")
+            .env("GITHUB_API_URL", fake.url())
+            .env("SPRINTBOT_DATABASE_URL", db)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
 }
 
-async fn finish(child: std::process::Child) -> Output {
-    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+async fn finish(child: KillOnDrop) -> Output {
+    tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .unwrap()
 }

@@ -120,7 +120,7 @@ mod tests {
     fn githubs_push_payload_reads() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/github/webhooks/push.json"
+            "/tests/fixtures/github/webhooks/push.json"
         );
         let p: Push = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert!(!touches_config(&p));

@@ -1,23 +1,24 @@
-//! GitHub's own webhook payloads from `../shared/github/webhooks/`, adjusted
-//! per test, signed as GitHub signs them.
+//! GitHub's own webhook payloads from `tests/fixtures/github/webhooks/`,
+//! adjusted per test, signed as GitHub signs them.
 
 use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// The shared reference data folder (`../shared` beside the repository).
-pub fn shared_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"))
+/// The test fixtures folder (`tests/fixtures`), copied from GitHub's own
+/// data with its licence notices (`tests/fixtures/github/LICENSES.md`).
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
 /// A payload file by name, e.g. `issue_comment.created`, parsed.
 pub fn payload(name: &str) -> Value {
-    let path = shared_dir()
+    let path = fixtures_dir()
         .join("github/webhooks")
         .join(format!("{name}.json"));
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("shared payloads are JSON")
+    serde_json::from_str(&text).expect("fixture payloads are JSON")
 }
 
 /// `sha256=<hex>` for a body under a secret.

@@ -1,5 +1,5 @@
 //! A stateful fake GitHub served over HTTP on an ephemeral loopback port, for
-//! tests: GitHub's response shapes (from `../shared/github/rest/examples/`),
+//! tests: GitHub's response shapes (from `tests/fixtures/github/rest/examples/`),
 //! App JWT verification, installation tokens with an expiry the test
 //! controls, a log of every request, injected faults, GraphQL pin/unpin, and
 //! a check of every request against GitHub's OpenAPI description.

@@ -1,5 +1,5 @@
 //! Checks each request against GitHub's own OpenAPI description
-//! (`../shared/github/rest/openapi-subset.json`): the method and path must be
+//! (`tests/fixtures/github/rest/openapi-subset.json`): the method and path must be
 //! an operation GitHub has, and the JSON body must satisfy its schema.
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use serde_json::Value;
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = super::super::webhooks::shared_dir().join("github/rest/openapi-subset.json");
+        let path = super::super::webhooks::fixtures_dir().join("github/rest/openapi-subset.json");
         serde_json::from_str(&std::fs::read_to_string(path).expect("read openapi-subset.json"))
             .expect("spec is JSON")
     })

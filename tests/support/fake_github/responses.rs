@@ -1,10 +1,10 @@
-//! GitHub's example responses (`../shared/github/rest/examples/`) with the
+//! GitHub's example responses (`tests/fixtures/github/rest/examples/`) with the
 //! fields the fake controls filled in, so the bot parses GitHub's shapes.
 
 use serde_json::{Value, json};
 
 fn example(name: &str) -> Value {
-    let path = super::super::webhooks::shared_dir()
+    let path = super::super::webhooks::fixtures_dir()
         .join("github/rest/examples")
         .join(name);
     serde_json::from_str(
