@@ -12,5 +12,6 @@ pub mod lifecycle; // opening sprints: tick, rollover, recorded idempotent steps
 pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, rollover plan
 pub mod store; // storage interface + SQLite implementation
 pub mod telemetry; // tracing and Prometheus metrics set-up
+pub mod util; // below every module: the boxed future type and the backoff curve
 pub mod webhook; // HTTP edge: router, signature check, delivery -> queued job
 pub mod worker; // claims jobs, dispatches by event, retries

@@ -13,7 +13,7 @@ use super::error::GitHubError;
 use super::transport::Transport;
 use super::types::InstallationId;
 use crate::config::deploy::Secret;
-use crate::worker::BoxFuture;
+use crate::util::BoxFuture;
 
 /// Renew an installation token this long before GitHub says it expires.
 const RENEW_BEFORE_SECS: i64 = 300;

@@ -10,7 +10,7 @@ use super::transport::{Response, Transport};
 use super::types::*;
 use super::{GitHub, GitHubError, Result};
 use crate::sprint::Login;
-use crate::worker::BoxFuture;
+use crate::util::BoxFuture;
 
 /// How to recognise what a create made.
 enum Find<'a> {

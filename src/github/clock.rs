@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::worker::BoxFuture;
+use crate::util::BoxFuture;
 
 /// Now, and waiting.
 pub trait Clock: Send + Sync {

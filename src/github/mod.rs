@@ -19,7 +19,7 @@ pub use error::GitHubError;
 pub use types::*;
 
 use crate::sprint::Login;
-use crate::worker::BoxFuture;
+use crate::util::BoxFuture;
 use auth::{AppCredentials, AppJwt, InstallationTokens, StaticToken};
 use clock::Clock;
 use transport::{Policy, Transport};

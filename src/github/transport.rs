@@ -255,7 +255,7 @@ impl Transport {
         metrics::counter!("sprintbot_github_retries_total", "reason" => reason).increment(1);
         let base = self.policy.backoff_base.as_millis() as u64;
         let max = self.policy.backoff_max.as_millis() as u64;
-        let delay = crate::worker::backoff(attempt, base, max, rand::random::<f64>());
+        let delay = crate::util::backoff(attempt, base, max, rand::random::<f64>());
         self.clock.sleep(delay).await;
     }
 

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use crate::github::*;
 use crate::sprint::Login;
-use crate::worker::BoxFuture;
+use crate::util::BoxFuture;
 
 type Result<T> = std::result::Result<T, GitHubError>;
 

@@ -6,8 +6,6 @@
 mod handlers;
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +15,7 @@ pub use handlers::{InstallationHandler, PingHandler};
 
 use crate::config::deploy::WorkerConfig;
 use crate::store::{Effect, Job, Store, now_ms};
+pub use crate::util::{BoxFuture, backoff};
 
 /// Events the worker has a handler for; a delivery of any other event is
 /// recorded and dropped at the edge.
@@ -45,9 +44,6 @@ pub enum JobError {
     #[error("{0}")]
     Permanent(String),
 }
-
-/// A boxed future, so handlers can live behind `dyn`.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Runs one kind of job.
 pub trait Handler: Send + Sync {
@@ -81,17 +77,6 @@ impl Handlers {
     pub fn insert(&mut self, kind: &str, handler: impl Handler + 'static) {
         self.by_kind.insert(kind.to_string(), Arc::new(handler));
     }
-}
-
-/// The delay before attempt `failed + 1`: `base * 2^(failed-1)` capped at
-/// `max`, of which the upper half is random ("equal jitter"), so delays grow
-/// with every attempt and retries of many jobs do not stampede. `rand01` is
-/// in [0, 1).
-pub fn backoff(failed: u32, base_ms: u64, max_ms: u64, rand01: f64) -> Duration {
-    let exp = failed.saturating_sub(1).min(32);
-    let full = base_ms.saturating_mul(1u64 << exp).min(max_ms);
-    let half = full / 2;
-    Duration::from_millis(half + (half as f64 * rand01.clamp(0.0, 1.0)) as u64)
 }
 
 /// The worker pool.
@@ -244,23 +229,6 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let lo: Vec<_> = (1..=5)
-            .map(|a| backoff(a, 100, 1000, 0.0).as_millis())
-            .collect();
-        let hi: Vec<_> = (1..=5)
-            .map(|a| backoff(a, 100, 1000, 0.999).as_millis())
-            .collect();
-        assert_eq!(lo, vec![50, 100, 200, 400, 500]);
-        // Every possible delay of attempt n+1 is at least every delay of attempt n.
-        for n in 0..3 {
-            assert!(lo[n + 1] >= hi[n], "{lo:?} {hi:?}");
-        }
-        assert!(hi[4] <= 1000);
-        assert_eq!(backoff(200, 100, 1000, 0.5).as_millis(), 750);
-    }
 
     #[test]
     fn only_handled_events_get_jobs() {
