@@ -9,6 +9,7 @@ use std::ops::Range;
 use super::Login;
 pub use super::items::render_heroes;
 use super::items::{self, Chunk, GoalText, read_heroes, set_status, set_tick};
+use super::ledger::Ledger;
 use super::markers::{Metadata, Section, neutralise, restore};
 
 /// Why a body could not be read or changed.
@@ -72,7 +73,8 @@ pub enum Change {
         week: u8,
         login: Login,
     },
-    SetHandled(u64),
+    /// Replace the ledger of handled comments in the metadata marker.
+    SetLedger(Ledger),
 }
 
 /// The result of a change: the new body, and the targeted item before and after.
@@ -137,6 +139,9 @@ impl SprintDoc {
             None => None,
         };
         let mut sections = BTreeMap::new();
+        // Each section from its start marker to its end marker, markers
+        // included: two sections may not overlap even by a marker line.
+        let mut outer: Vec<(Section, Range<usize>)> = Vec::new();
         for s in Section::ALL {
             let st = starts.remove(&s).unwrap_or_default();
             let en = ends.remove(&s).unwrap_or_default();
@@ -152,15 +157,14 @@ impl SprintDoc {
                 (None, None) => {}
                 (Some(a), Some(b)) if a.end <= b.start => {
                     sections.insert(s, a.end..b.start);
+                    outer.push((s, a.start..b.end));
                 }
                 (Some(_), Some(_)) => return Err(BodyError::MarkersOutOfOrder { section: s }),
                 _ => return Err(BodyError::MissingMarker { section: s }),
             }
         }
-        let mut spans: Vec<(Section, Range<usize>)> =
-            sections.iter().map(|(s, r)| (*s, r.clone())).collect();
-        spans.sort_by_key(|(_, r)| r.start);
-        for pair in spans.windows(2) {
+        outer.sort_by_key(|(_, r)| r.start);
+        for pair in outer.windows(2) {
             if pair[0].1.end > pair[1].1.start {
                 return Err(BodyError::MarkersOutOfOrder { section: pair[1].0 });
             }
@@ -227,11 +231,11 @@ impl SprintDoc {
     pub fn apply(&self, change: &Change) -> Result<Applied, BodyError> {
         let eol = self.eol;
         match change {
-            Change::SetHandled(id) => {
+            Change::SetLedger(ledger) => {
                 let (range, meta) = self.meta.clone().ok_or(BodyError::NoMetadata)?;
                 let before = meta.render();
                 let after = Metadata {
-                    handled: *id,
+                    ledger: ledger.clone(),
                     ..meta
                 }
                 .render();
