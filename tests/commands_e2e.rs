@@ -7,7 +7,7 @@ mod support;
 use sprintbot::sprint::Login;
 use sprintbot::sprint::body::SprintDoc;
 use sprintbot::sprint::markers::Section;
-use support::scenario::{REPO, Scenario};
+use support::scenario::{BOT, REPO, Scenario};
 use support::webhooks::Delivery;
 
 #[tokio::test]
@@ -34,9 +34,12 @@ async fn goal_from_engineer_is_added_with_owner_and_why() {
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].actor, "kappa90");
-    assert_eq!(
-        audit[0].source.as_deref(),
-        Some(format!("comment {c}").as_str())
+    assert!(
+        audit[0]
+            .source
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("comment {c}: /goal Ship"))
     );
     assert!(audit[0].after.as_deref().unwrap().contains("@mariusandra"));
 }
@@ -146,7 +149,7 @@ async fn help_replies_with_the_command_reference() {
 }
 
 #[tokio::test]
-async fn commands_on_closed_or_non_sprint_issues_are_ignored_silently() {
+async fn commands_on_non_sprint_issues_are_ignored_and_on_closed_ones_refused_with_a_link() {
     let s = Scenario::start().await;
     let other = s
         .fake
@@ -156,22 +159,19 @@ async fn commands_on_closed_or_non_sprint_issues_are_ignored_silently() {
     assert!(s.reactions(c).is_empty());
     assert!(s.replies(other).is_empty());
 
+    // An older sprint issue, closed: the command is refused with a link.
     let old = s
         .fake
-        .add_issue(REPO, "Old sprint", &s.body(), &["sprint"], "sprintbot[bot]");
-    s.fake.issue(REPO, old).unwrap();
-    let gh_close = reqwest::Client::new()
-        .patch(format!("{}/repos/{REPO}/issues/{old}", s.fake.url()))
-        .header("authorization", "token ghp_admin");
-    s.fake.add_plain_token("ghp_admin");
-    gh_close
-        .json(&serde_json::json!({ "state": "closed" }))
-        .send()
-        .await
-        .unwrap();
+        .add_issue(REPO, "Old sprint", &s.body(), &["sprint"], BOT);
+    s.fake.set_issue_open(REPO, old, false);
     let c = s.comment_on(old, "kappa90", "/goal Ship it").await;
     s.settle().await;
-    assert!(s.reactions(c).is_empty());
+    assert_eq!(s.reactions(c), ["confused"]);
+    let reply = &s.replies(old)[0].body;
+    assert!(
+        reply.contains(&format!("commands go on #{}", s.issue)),
+        "{reply}"
+    );
     assert!(s.goals().is_empty());
 }
 
@@ -226,7 +226,7 @@ async fn a_redelivered_comment_applies_once() {
     let id = s
         .fake
         .add_comment(REPO, s.issue, "kappa90", "/goal Only once");
-    let p = s.comment_payload(s.issue, id, "kappa90", "/goal Only once");
+    let p = s.comment_payload("created", s.issue, id, "kappa90", "/goal Only once");
     let d = Delivery::signed("issue_comment", "same-guid", &p, support::bot::SECRET);
     for _ in 0..3 {
         assert_eq!(s.deliver(&d).await, 202);
@@ -254,14 +254,7 @@ async fn a_human_edit_between_two_commands_survives() {
             "## Global Sprint Planning",
             "## Global Sprint Planning\n\nHand-written intro",
         );
-    s.fake.add_plain_token("ghp_admin");
-    reqwest::Client::new()
-        .patch(format!("{}/repos/{REPO}/issues/{}", s.fake.url(), s.issue))
-        .header("authorization", "token ghp_admin")
-        .json(&serde_json::json!({ "body": edited }))
-        .send()
-        .await
-        .unwrap();
+    s.fake.edit_issue_body(REPO, s.issue, |_| edited.clone());
     s.comment("kappa90", "/goal Second @kappa90").await;
     let body = s.body();
     assert!(
@@ -285,7 +278,7 @@ async fn commands_written_while_the_bot_was_down_are_caught_up_in_order() {
     }
     missed.push(s.fake.add_comment(REPO, s.issue, "kappa90", "/goal done 1"));
     s.start_worker();
-    assert_eq!(s.catch_up().await, 5);
+    s.catch_up().await;
     let titles: Vec<_> = s.goals().into_iter().map(|g| (g.title, g.done)).collect();
     assert_eq!(titles.len(), 4);
     assert_eq!(titles[0], ("Missed 0".to_string(), true));
@@ -294,9 +287,11 @@ async fn commands_written_while_the_bot_was_down_are_caught_up_in_order() {
         assert_eq!(s.reactions(*id), ["+1"], "comment {id}");
     }
     // Catching up again finds nothing new.
-    assert_eq!(s.catch_up().await, 0);
+    let writes = s.fake.count("PATCH", "/issues/");
+    s.catch_up().await;
+    assert_eq!(s.fake.count("PATCH", "/issues/"), writes);
     // And a late webhook for one of them applies nothing twice.
-    let p = s.comment_payload(s.issue, missed[0], "kappa90", "/goal Missed 0");
+    let p = s.comment_payload("created", s.issue, missed[0], "kappa90", "/goal Missed 0");
     assert_eq!(s.send_comment_event(&p).await, 202);
     s.settle().await;
     assert_eq!(s.goals().len(), 4);
@@ -306,15 +301,13 @@ async fn commands_written_while_the_bot_was_down_are_caught_up_in_order() {
 async fn an_edited_comment_runs_only_its_new_lines() {
     let s = Scenario::start().await;
     let id = s.comment("kappa90", "/goal First @kappa90").await;
-    let mut p = s.comment_payload(
-        s.issue,
+    s.edit(
         id,
         "kappa90",
+        "kappa90",
         "/goal First @kappa90\n/goal Added later @kappa90",
-    );
-    p["action"] = serde_json::json!("edited");
-    p["changes"] = serde_json::json!({ "body": { "from": "/goal First @kappa90" } });
-    assert_eq!(s.send_comment_event(&p).await, 202);
+    )
+    .await;
     s.settle().await;
     let titles: Vec<_> = s.goals().into_iter().map(|g| g.title).collect();
     assert_eq!(titles, ["First", "Added later"]);
@@ -331,7 +324,7 @@ async fn a_maintainer_rolls_the_sprint_over_by_comment_once() {
     assert_eq!(issues[1].title, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9");
     assert!(!issues[0].open, "the old sprint is closed");
     // The same request again (a redelivery under a new id) opens nothing more.
-    let p = s.comment_payload(s.issue, c, "mariusandra", "/sprint rollover");
+    let p = s.comment_payload("created", s.issue, c, "mariusandra", "/sprint rollover");
     assert_eq!(s.send_comment_event(&p).await, 202);
     s.settle().await;
     assert_eq!(s.fake.issues(REPO).len(), 2);

@@ -339,11 +339,22 @@ async fn github_enterprise_base_urls_with_a_path_prefix_work() {
     let gh = w.client();
     let n = w.fake.add_issue(REPO, "Sprint", "", &[], "alice");
     let issue = gh.get_issue(&w.repo, IssueNumber(n)).await.unwrap();
-    gh.pin_issue(&issue.node_id).await.unwrap();
+    let pin = [IssueOp::Pin(issue.node_id.clone())];
+    assert!(gh.issue_ops(&pin).await.unwrap()[0].is_ok());
     assert_eq!(w.fake.pinned(), vec![issue.node_id.clone()]);
     assert_eq!(w.fake.count("POST", "/api/graphql"), 1);
-    gh.unpin_issue(&issue.node_id).await.unwrap();
+    // Unpin and close in one request, in order.
+    let ops = [
+        IssueOp::Unpin(issue.node_id.clone()),
+        IssueOp::Close(issue.node_id.clone()),
+        IssueOp::Pin("I_nonexistent".into()),
+    ];
+    let results = gh.issue_ops(&ops).await.unwrap();
+    assert!(results[0].is_ok() && results[1].is_ok());
+    assert!(results[2].is_err(), "an unknown node is refused on its own");
     assert!(w.fake.pinned().is_empty());
+    assert!(!w.fake.issue(REPO, n).unwrap().open);
+    assert_eq!(w.fake.count("POST", "/api/graphql"), 2);
 }
 
 #[tokio::test]

@@ -67,6 +67,7 @@ fn job(kind: &str) -> NewJob {
         kind: kind.into(),
         payload: "{}".into(),
         dedupe_key: None,
+        serial_key: None,
         run_after_ms: now_ms(),
     }
 }

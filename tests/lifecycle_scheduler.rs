@@ -7,14 +7,15 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sprintbot::commands::Commands;
 use sprintbot::config::deploy::{Secret, WorkerConfig};
 use sprintbot::github::GitHubApp;
 use sprintbot::github::auth::AppCredentials;
 use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::github::transport::Policy;
-use sprintbot::lifecycle::schedule::{ROLLOVER_JOB, RolloverHandler, Scheduler};
+use sprintbot::lifecycle::schedule::Scheduler;
 use sprintbot::store::Store;
-use sprintbot::worker::{Handlers, Worker};
+use sprintbot::worker::Worker;
 use support::fake_github::{APP_ID, FakeGitHub, PRIVATE_KEY};
 use support::sprint::EXAMPLE_CONFIG;
 use tokio::sync::{Notify, watch};
@@ -34,28 +35,22 @@ async fn ticking_a_hundred_times_past_the_opening_opens_the_sprint_once() {
     let app =
         Arc::new(GitHubApp::new(&fake.url(), key, shared.clone(), Policy::default()).unwrap());
     let jobs_ready = Arc::new(Notify::new());
+    let commands = Arc::new(Commands::new(
+        app.clone(),
+        store.clone(),
+        shared.clone(),
+        toml::Table::new(),
+    ));
     let scheduler = Scheduler {
         app: app.clone(),
-        store: store.clone(),
-        clock: shared.clone(),
-        defaults: toml::Table::new(),
-        commands: None,
+        commands: commands.clone(),
         jobs_ready: jobs_ready.clone(),
     };
 
     // The first tick (at start-up, an hour before the opening) queues the
     // rollover of the sprint then current; the worker is not running yet.
-    assert_eq!(scheduler.tick_once().await.unwrap(), 1);
-    let mut handlers = Handlers::default();
-    handlers.insert(
-        ROLLOVER_JOB,
-        RolloverHandler {
-            github: app.clone(),
-            store: store.clone(),
-            clock: shared.clone(),
-            defaults: toml::Table::new(),
-        },
-    );
+    assert_eq!(scheduler.tick_once().await, 1);
+    let handlers = sprintbot::app::handlers(&commands);
     let config = WorkerConfig {
         concurrency: 2,
         max_attempts: 3,
@@ -70,7 +65,7 @@ async fn ticking_a_hundred_times_past_the_opening_opens_the_sprint_once() {
     clock.set("2022-11-14T09:00:00Z".parse().unwrap());
     let mut queued = 0;
     for _ in 0..100 {
-        queued += scheduler.tick_once().await.unwrap();
+        queued += scheduler.tick_once().await;
         clock.advance(Duration::from_secs(60));
     }
     assert_eq!(
@@ -114,16 +109,14 @@ async fn a_push_that_breaks_the_config_is_reported_at_once() {
     );
     let bot = support::bot::TestBot::start().await;
     let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
-    let app = Arc::new(GitHubApp::new(&fake.url(), key, clock, Policy::default()).unwrap());
-    let mut handlers = Handlers::default();
-    handlers.insert(
-        "webhook:push",
-        sprintbot::lifecycle::push::PushHandler {
-            github: app,
-            store: bot.store.clone(),
-            defaults: toml::Table::new(),
-        },
-    );
+    let app = Arc::new(GitHubApp::new(&fake.url(), key, clock.clone(), Policy::default()).unwrap());
+    let commands = Arc::new(Commands::new(
+        app,
+        bot.store.clone(),
+        clock,
+        toml::Table::new(),
+    ));
+    let handlers = sprintbot::app::handlers(&commands);
     let config = WorkerConfig {
         concurrency: 1,
         max_attempts: 2,
@@ -139,6 +132,7 @@ async fn a_push_that_breaks_the_config_is_reported_at_once() {
     let mut push = support::webhooks::payload("push");
     push["ref"] = serde_json::json!("refs/heads/main");
     push["repository"]["full_name"] = serde_json::json!(REPO);
+    push["repository"]["id"] = serde_json::json!(1296269);
     push["repository"]["default_branch"] = serde_json::json!("main");
     push["commits"] = serde_json::json!([{ "id": "1", "tree_id": "1", "distinct": true, "message": "tune sprints", "timestamp": "2022-11-16T12:00:00Z", "url": "", "author": {}, "committer": {}, "added": [], "removed": [], "modified": [".github/sprintbot.toml"] }]);
     push["installation"] = serde_json::json!({ "id": 7 });

@@ -6,6 +6,7 @@ mod support;
 
 use sprintbot::sprint::Login;
 use sprintbot::sprint::body::{BodyError, Change, SprintDoc};
+use sprintbot::sprint::ledger::Ledger;
 use sprintbot::sprint::markers::Section;
 use support::sprint::{example_config, fresh_body};
 
@@ -295,7 +296,7 @@ fn damaged_markers_are_reported_not_repaired() {
     assert_eq!(
         SprintDoc::parse(&no_meta)
             .unwrap()
-            .apply(&Change::SetHandled(5)),
+            .apply(&Change::SetLedger(Ledger::default())),
         Err(BodyError::NoMetadata)
     );
 }
@@ -323,14 +324,18 @@ fn markers_and_mentions_typed_by_people_stay_text() {
 #[test]
 fn the_handled_cursor_moves_only_the_metadata_line() {
     let body = human_body();
-    let moved = apply(&body, Change::SetHandled(987654));
-    assert_eq!(moved.replacen("handled=987654", "handled=0", 1), body);
+    let mut ledger = Ledger {
+        cursor: 987654,
+        ..Ledger::default()
+    };
+    ledger.record(987700, true);
+    let moved = apply(&body, Change::SetLedger(ledger.clone()));
     assert_eq!(
-        SprintDoc::parse(&moved)
-            .unwrap()
-            .metadata()
-            .unwrap()
-            .handled,
-        987654
+        moved.replacen("handled=987654 applied=987700!", "handled=0", 1),
+        body
+    );
+    assert_eq!(
+        SprintDoc::parse(&moved).unwrap().metadata().unwrap().ledger,
+        ledger
     );
 }

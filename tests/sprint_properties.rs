@@ -167,7 +167,7 @@ proptest! {
             let _ = doc.goals();
             let _ = doc.heroes();
             for change in [Change::Tick(n), Change::Untick(n), Change::Drop(n), Change::Edit(n, t.clone()),
-                           Change::SetStatus(n, t.clone()), Change::DropRisk(n), Change::SetHandled(n as u64),
+                           Change::SetStatus(n, t.clone()), Change::DropRisk(n), Change::SetLedger(sprintbot::sprint::ledger::Ledger { cursor: n as u64, ..Default::default() }),
                            Change::AddGoal { title: t.clone(), owner: None, why: None }, Change::AddRetro(t.clone())] {
                 let _ = doc.apply(&change);
             }

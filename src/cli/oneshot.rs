@@ -1,21 +1,28 @@
-//! What the one-shot commands (`tick`, `rollover`) share: the repository,
-//! a token client, the store, and the repository's config read from GitHub.
+//! What the one-shot commands (`tick`, `rollover`) share: the repository, a
+//! token client and who it acts as, the store, and the commands machinery
+//! with the repository's config read from GitHub.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::common::load_config;
+use crate::commands::Commands;
 use crate::config::deploy;
-use crate::config::repo::RepoConfig;
 use crate::github::clock::SystemClock;
-use crate::github::{Client, RepoRef, token_client};
+use crate::github::{Client, Installations, RepoRef, TokenIdentity, token_client};
+use crate::repos::Loaded;
+use crate::sprint::Login;
 use crate::store::Store;
 
 pub struct OneShot {
     pub repo: RepoRef,
-    pub client: Client,
+    pub client: Arc<Client>,
+    pub identity: Arc<TokenIdentity>,
+    pub bot: Login,
     pub store: Store,
-    pub config: RepoConfig,
+    pub commands: Arc<Commands>,
+    pub loaded: Loaded,
+    pub worker: crate::config::deploy::WorkerConfig,
 }
 
 /// Why a one-shot command cannot start; printed as is.
@@ -33,27 +40,54 @@ pub async fn setup(
         .ok_or("no repository: pass --repo owner/name (GitHub Actions sets GITHUB_REPOSITORY)")?;
     let repo = RepoRef::parse(&repo_name).ok_or(format!("`{repo_name}` is not owner/name"))?;
     let token = env.token.ok_or("GITHUB_TOKEN is not set: the one-shot commands act with a token (in Actions: `GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)")?;
-    let client = token_client(
-        &env.api_url,
-        token,
-        Arc::new(SystemClock),
-        Default::default(),
-    )
-    .map_err(|e| e.to_string())?;
-    let store = Store::open(&deploy.storage.path).map_err(|e| e.to_string())?;
-    let config = crate::lifecycle::config::load(&client, &store, &repo, &deploy.defaults)
+    let client = Arc::new(
+        token_client(
+            &env.api_url,
+            token,
+            Arc::new(SystemClock),
+            Default::default(),
+        )
+        .map_err(|e| e.to_string())?,
+    );
+    let given = std::env::var("SPRINTBOT_BOT_LOGIN")
+        .ok()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Login(l.trim().trim_start_matches('@').to_string()));
+    let identity = Arc::new(TokenIdentity::new(client.clone(), given));
+    let bot = identity
+        .bot_login()
         .await
-        .map_err(|e| format!("cannot read {}: {e}", crate::commands::apply::CONFIG_PATH))?
-        .ok_or(format!(
-            "{repo} has no valid {}: add one to run its sprints (a broken one is reported in a \"{}\" issue)",
-            crate::commands::apply::CONFIG_PATH,
-            crate::lifecycle::config::ERROR_TITLE
-        ))?;
+        .map_err(|e| format!("cannot tell which account the token acts as: {e}"))?;
+    let store = Store::open(&deploy.storage.path).map_err(|e| e.to_string())?;
+    let commands = Arc::new(Commands::new(
+        identity.clone(),
+        store.clone(),
+        Arc::new(SystemClock),
+        deploy.defaults.clone(),
+    ));
+    let loaded = commands
+        .config(client.as_ref(), &repo, None, &bot)
+        .await
+        .map_err(|e| format!("cannot read {}: {e}", crate::repos::CONFIG_PATH))?;
+    if loaded.config.is_none() {
+        let why = loaded
+            .problem_summary()
+            .unwrap_or_else(|| "there is no such file".into());
+        return Err(format!(
+            "{repo} has no valid {}: {why}. Add one to run its sprints (a broken one is reported in a \"{}\" issue).",
+            crate::repos::CONFIG_PATH,
+            crate::repos::ERROR_TITLE
+        ));
+    }
     Ok(OneShot {
         repo,
         client,
+        identity,
+        bot,
         store,
-        config,
+        commands,
+        loaded,
+        worker: deploy.worker.clone(),
     })
 }
 
@@ -78,5 +112,22 @@ pub fn block_on<F: std::future::Future<Output = Result<(), String>>>(
             eprintln!("error: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+impl OneShot {
+    /// The repository as a rollover sees it (its config is valid: `setup`
+    /// checked).
+    pub fn repo_view(&self) -> Option<crate::lifecycle::Repo<'_>> {
+        Some(crate::lifecycle::Repo {
+            commands: &self.commands,
+            gh: self.client.as_ref(),
+            installation: 0,
+            repo: &self.repo,
+            repo_id: None,
+            bot: &self.bot,
+            loaded: &self.loaded,
+            config: self.loaded.config.as_ref()?,
+        })
     }
 }

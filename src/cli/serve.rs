@@ -80,51 +80,37 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
     tracing::info!(%addr, database = %config.storage.path.display(), "sprintbot listening");
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut handlers = Handlers::standard();
-    match app {
+    let handlers = match app {
         Some(app) => {
             let app = Arc::new(app);
             let clock: Arc<dyn crate::github::clock::Clock> =
                 Arc::new(crate::github::clock::SystemClock);
-            let commands = Arc::new(crate::commands::apply::CommandsHandler::new(
+            let mut commands = crate::commands::Commands::new(
                 app.clone(),
                 store.clone(),
-                clock.clone(),
+                clock,
                 config.defaults.clone(),
-            ));
-            handlers.insert("webhook:issue_comment", commands.clone());
-            let rollovers = crate::lifecycle::schedule::RolloverHandler {
-                github: app.clone(),
-                store: store.clone(),
-                clock: clock.clone(),
-                defaults: config.defaults.clone(),
-            };
-            handlers.insert(crate::lifecycle::schedule::ROLLOVER_JOB, rollovers);
-            let pushes = crate::lifecycle::push::PushHandler {
-                github: app.clone(),
-                store: store.clone(),
-                defaults: config.defaults.clone(),
-            };
-            handlers.insert("webhook:push", pushes);
-            // Rollovers that are due and commands nobody told us about are
-            // found at start-up and on every tick.
+            );
+            commands.config_max_age_ms = config.scheduler.revalidate_hours as i64 * 3600 * 1000;
+            let commands = Arc::new(commands);
             let scheduler = crate::lifecycle::schedule::Scheduler {
                 app,
-                store: store.clone(),
-                clock,
-                defaults: config.defaults.clone(),
-                commands: Some(commands),
+                commands: commands.clone(),
                 jobs_ready: jobs_ready.clone(),
             };
             tokio::spawn(scheduler.run(
                 Duration::from_secs(config.scheduler.tick_secs),
                 stop_rx.clone(),
             ));
+            crate::app::handlers(&commands)
         }
-        None => tracing::warn!(
-            "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run and no sprint is opened on schedule (use `sprintbot tick` for that)"
-        ),
-    }
+        None => {
+            tracing::warn!(
+                "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_PATH) are not set: webhooks are stored, but commands are not run and no sprint is opened on schedule (use `sprintbot tick` for that)"
+            );
+            Handlers::standard()
+        }
+    };
     let worker = Worker::new(store, handlers, config.worker.clone(), jobs_ready);
     let worker_task = tokio::spawn(worker.run(stop_rx.clone()));
 

@@ -1,11 +1,23 @@
 //! `sprintbot tick [--now T] [--repo owner/name]`: run whatever is due once,
-//! with `GITHUB_TOKEN` — the one-shot mode for a scheduled GitHub Actions
-//! workflow. Safe to run as often as you like.
+//! with `GITHUB_TOKEN`: the one-shot mode for GitHub Actions. It finishes a
+//! sprint opening that was cut short, opens the sprint that is due, applies
+//! every command written on the open sprint issues since the last run and
+//! answers them. GitHub holds all the state, so an empty store is fine, and
+//! a run with nothing to do writes nothing.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::oneshot::{block_on, setup};
+use crate::github::InstallationId;
+use crate::lifecycle::lease::leased;
+use crate::lifecycle::{Goal, open};
+use crate::worker::Worker;
+
+/// How long `tick` keeps retrying answers GitHub refused for a moment.
+const DRAIN_FOR: Duration = Duration::from_secs(120);
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,10 +38,17 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
             None => jiff::Timestamp::now(),
         };
         let s = setup(&config, args.repo).await?;
-        match crate::lifecycle::tick(&s.client, &s.store, &s.repo, &s.config, now)
+        let r = s.repo_view().ok_or("the repository config is not valid")?;
+        let done = leased(&s.store, &s.repo, Duration::from_secs(600), async || {
+            open(&r, Goal::Due(now)).await
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        s.store
+            .apply_effects(done.effects)
             .await
-            .map_err(|e| e.to_string())?
-        {
+            .map_err(|e| e.to_string())?;
+        match &done.report {
             Some(r) if r.created => {
                 println!("{}: opened sprint {} as #{}", s.repo, r.sprint, r.issue.0)
             }
@@ -38,6 +57,32 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
                 s.repo, r.sprint, r.issue.0
             ),
             None => println!("{}: nothing due", s.repo),
+        }
+        let effects = s
+            .commands
+            .catch_up_repo(InstallationId(0), &s.repo, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        s.store
+            .apply_effects(effects)
+            .await
+            .map_err(|e| e.to_string())?;
+        let worker = Worker::new(
+            s.store.clone(),
+            crate::app::handlers(&s.commands),
+            s.worker.clone(),
+            Arc::new(tokio::sync::Notify::new()),
+        );
+        let left = worker.run_until_idle(Instant::now() + DRAIN_FOR).await;
+        let stats = s.store.queue_stats().await.map_err(|e| e.to_string())?;
+        if stats.done > 0 {
+            println!("{}: {} answer(s) and rollover(s) done", s.repo, stats.done);
+        }
+        if left > 0 || stats.dead > 0 {
+            return Err(format!(
+                "{} job(s) could not finish ({} failed for good); the next run finds them again on GitHub",
+                left, stats.dead
+            ));
         }
         Ok(())
     })

@@ -124,5 +124,11 @@ pub fn help() -> String {
         ));
     }
     s.push_str("\nN is the number shown in the list. `why:` may also be written `why?` or `Why -`. Goals have exactly one owner, who must be an engineer.\n");
+    s.push_str(&format!(
+        "\nLimits: at most {} commands per comment, {} characters per command line, and the sprint issue stays within GitHub's {} characters; anything beyond is refused with the reason. Commands count on the current sprint issue only; editing your comment runs only the lines you added.\n",
+        super::decide::MAX_COMMANDS,
+        super::decide::MAX_LINE_CHARS,
+        crate::github::MAX_BODY_CHARS
+    ));
     s
 }

@@ -1,11 +1,25 @@
 //! Every message the bot writes about commands, one function each.
 
 use super::grammar;
+use crate::sprint::Login;
+use crate::sprint::markers::Section;
 
-/// The hidden marker of the bot's reply to a comment, searched for before
-/// replying so a retry never answers twice.
-pub fn reply_marker(comment_id: u64) -> String {
-    format!("<!-- sprintbot:reply-to={comment_id} -->")
+/// The hidden marker of the bot's reply to a comment (`tag` is `c` for the
+/// comment as written, `e<hash>` for an edit), searched for before replying
+/// so a retry never answers twice.
+pub fn reply_marker(comment_id: u64, tag: &str) -> String {
+    if tag == "c" {
+        format!("<!-- sprintbot:reply-to={comment_id} -->")
+    } else {
+        format!("<!-- sprintbot:reply-to={comment_id} edit={tag} -->")
+    }
+}
+
+/// The comment a reply marker answers, if `body` carries one.
+pub fn replied_to(body: &str) -> Option<u64> {
+    let rest = body.split("<!-- sprintbot:reply-to=").nth(1)?;
+    let end = rest.find(|c: char| !c.is_ascii_digit())?;
+    rest[..end].parse().ok()
 }
 
 /// One refused command line: what was written, why, how to fix it.
@@ -15,9 +29,18 @@ pub struct Refusal {
     pub reason: String,
 }
 
+impl Refusal {
+    pub fn new(line: &str, reason: String) -> Refusal {
+        Refusal {
+            line: line.to_string(),
+            reason,
+        }
+    }
+}
+
 /// The one reply to a comment with refused commands.
-pub fn refusals(comment_id: u64, author: &str, refused: &[Refusal]) -> String {
-    let mut s = format!("{}\n@{author}, ", reply_marker(comment_id));
+pub fn refusals(marker: &str, author: &str, refused: &[Refusal]) -> String {
+    let mut s = format!("{marker}\n@{author}, ");
     s.push_str(if refused.len() == 1 {
         "I could not run this command:\n"
     } else {
@@ -33,8 +56,109 @@ pub fn refusals(comment_id: u64, author: &str, refused: &[Refusal]) -> String {
 }
 
 /// The reply to `/sprint help`.
-pub fn help(comment_id: u64) -> String {
-    format!("{}\n{}", reply_marker(comment_id), grammar::help())
+pub fn help(marker: &str) -> String {
+    format!("{marker}\n{}", grammar::help())
+}
+
+/// The reply when the details of an answer were lost (the process died
+/// between applying a comment and answering it, and its store is gone).
+pub fn lost_details(marker: &str, author: &str) -> String {
+    format!(
+        "{marker}\n@{author}, some commands in this comment could not be run, and I lost the details of why. \
+         Check the sprint issue, and post again what is missing; `/sprint help` lists every command.\n"
+    )
+}
+
+// ----- reasons, one per refusal -----
+
+pub fn line_too_long(max: usize) -> String {
+    format!(
+        "This line is longer than {max} characters, the most a command may be. Shorten it, or put the details in the issue itself."
+    )
+}
+
+pub fn too_many_commands(max: usize) -> String {
+    format!("Only the first {max} commands of a comment are run. Post the rest in another comment.")
+}
+
+pub fn bad_usage(problem: &str, usage: &str) -> String {
+    format!("{problem}. Write it as {usage}.")
+}
+
+pub fn needs_access(author: &Login, level: &str) -> String {
+    format!(
+        "@{author} needs {level} access or more to this repository to run this; ask a maintainer to grant it."
+    )
+}
+
+pub fn not_an_engineer_author(author: &Login) -> String {
+    format!(
+        "Goals are managed by engineers, and @{author} is not listed as one in .github/sprintbot.toml."
+    )
+}
+
+pub fn owner_not_engineer(owner: &Login) -> String {
+    format!(
+        "@{owner} is not an engineer, and a goal's owner must be one: name an engineer listed in .github/sprintbot.toml."
+    )
+}
+
+pub fn why_required() -> String {
+    "This repository asks every goal for a reason: add `why: <reason>`.".into()
+}
+
+pub fn no_such_item(section: Section, n: usize, count: usize) -> String {
+    format!(
+        "There is no item {n} in the {section} list: it has {count}. Use the number shown in the issue."
+    )
+}
+
+pub fn too_many_risks(max: usize) -> String {
+    format!("There are already {max} risks. Drop one with `/risk drop N` first.")
+}
+
+pub fn no_such_week(week: u8) -> String {
+    format!("Week {week} is not a week of this sprint; use week1 or week2.")
+}
+
+pub fn damaged(problem: &str) -> String {
+    format!(
+        "The sprint issue's structure is damaged ({problem}); restore its marker lines, then post the command again."
+    )
+}
+
+pub fn target_moved(section: Section, n: usize, now: Option<&str>) -> String {
+    match now {
+        Some(item) => format!(
+            "Item {n} of the {section} list changed while I was applying this (it is now \"{item}\"). Check the number and post the command again."
+        ),
+        None => format!(
+            "Item {n} of the {section} list was removed while I was applying this. Check the number and post the command again."
+        ),
+    }
+}
+
+pub fn body_too_long(max: usize) -> String {
+    format!(
+        "This would make the sprint issue longer than GitHub's limit of {max} characters. Shorten it, or move details to a linked issue."
+    )
+}
+
+pub fn not_current(current: Option<u64>) -> String {
+    match current {
+        Some(n) => format!("This sprint issue is no longer the current one: commands go on #{n}. Post the command there."),
+        None => "This sprint issue is closed, and no newer sprint issue is open yet. Post the command on the next sprint's issue once it opens.".into(),
+    }
+}
+
+pub fn config_broken(problem: &str) -> String {
+    format!(
+        "The repository's .github/sprintbot.toml is broken ({problem}), and there is no earlier valid version to use. Fix the file (see the \"sprintbot: configuration error\" issue), then post the command again."
+    )
+}
+
+pub fn rollover_failed(reason: &str) -> String {
+    format!("I could not open the next sprint: {reason}.")
 }
 
 #[cfg(test)]
@@ -42,9 +166,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reply_markers_name_the_comment_they_answer() {
+        assert_eq!(replied_to(&help(&reply_marker(42, "c"))), Some(42));
+        assert_eq!(replied_to(&reply_marker(7, "eab12cd")), Some(7));
+        assert_eq!(replied_to("no marker"), None);
+    }
+
+    #[test]
     fn refusal_reply_quotes_each_line_with_its_reason() {
         let text = refusals(
-            42,
+            &reply_marker(42, "c"),
             "tim",
             &[
                 Refusal {
@@ -62,7 +193,7 @@ mod tests {
 
     #[test]
     fn help_lists_every_command_of_the_grammar() {
-        let text = help(7);
+        let text = help(&reply_marker(7, "c"));
         for c in grammar::COMMANDS {
             assert!(text.contains(c.usage), "{}", c.usage);
         }

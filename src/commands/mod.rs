@@ -1,10 +1,83 @@
 //! Slash commands in comments on the sprint issue: the command table
 //! (`grammar`), the pure parser (`parse`), every message the bot writes
-//! about commands (`messages`), and the use case that applies them (`apply`).
+//! about commands (`messages`), deciding and re-applying changes (pure:
+//! `decide`, `replay`), and the shell around them: looking up people
+//! (`facts`), writing the body (`write`), answering (`answers`), the job of
+//! one comment event (`comment`) and the catch-up of a whole issue (`sync`).
 
-pub mod answer;
-pub mod apply;
+pub mod answers;
+pub mod comment;
+pub mod decide;
+pub mod facts;
 pub mod grammar;
 pub mod messages;
 pub mod parse;
-pub mod permissions;
+pub mod replay;
+pub mod sync;
+pub mod write;
+
+use std::sync::Arc;
+
+use crate::github::clock::Clock;
+use crate::github::{GitHub, Installations, RepoRef};
+use crate::repos::{Loaded, Loader};
+use crate::sprint::Login;
+use crate::store::Store;
+use crate::worker::JobError;
+
+/// Everything commands need, shared by the comment job, the catch-up of an
+/// issue, a rollover's first step and the one-shot `tick`.
+pub struct Commands {
+    pub github: Arc<dyn Installations>,
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    /// The deployment config's `[defaults]`.
+    pub defaults: toml::Table,
+    pub facts: facts::FactCache,
+    /// How long a repository config read from GitHub is used before it is
+    /// revalidated (a push that changes it forgets it at once).
+    pub config_max_age_ms: i64,
+}
+
+impl Commands {
+    pub fn new(
+        github: Arc<dyn Installations>,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        defaults: toml::Table,
+    ) -> Commands {
+        Commands {
+            github,
+            store,
+            clock,
+            defaults,
+            facts: Default::default(),
+            config_max_age_ms: 24 * 3600 * 1000,
+        }
+    }
+
+    /// The repository's config through the one loader.
+    pub async fn config(
+        &self,
+        gh: &dyn GitHub,
+        repo: &RepoRef,
+        repo_id: Option<u64>,
+        bot: &Login,
+    ) -> Result<Loaded, JobError> {
+        let loader = Loader {
+            gh,
+            store: &self.store,
+            defaults: &self.defaults,
+            bot,
+            max_age_ms: self.config_max_age_ms,
+            now_ms: self.clock.now().as_millisecond(),
+        };
+        loader.load(repo, repo_id).await.map_err(|e| {
+            if e.is_transient() {
+                JobError::Transient(e.to_string())
+            } else {
+                JobError::Permanent(e.to_string())
+            }
+        })
+    }
+}

@@ -78,11 +78,17 @@ impl Default for WorkerConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct SchedulerConfig {
     pub tick_secs: u64,
+    /// A repository config read from GitHub is revalidated (with a
+    /// conditional request) once it is this old; pushes refresh it at once.
+    pub revalidate_hours: u64,
 }
 
 impl Default for SchedulerConfig {
     fn default() -> Self {
-        SchedulerConfig { tick_secs: 60 }
+        SchedulerConfig {
+            tick_secs: 60,
+            revalidate_hours: 24,
+        }
     }
 }
 

@@ -31,7 +31,7 @@ fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
 
 /// One identity's view of GitHub.
 pub struct Client {
-    t: Transport,
+    pub(super) t: Transport,
 }
 
 impl Client {
@@ -110,34 +110,6 @@ impl Client {
                 .is_some_and(|b| b.contains(marker))
         }))
     }
-
-    async fn graphql(&self, query: &str, node_id: &str) -> Result<()> {
-        let url = self.t.graphql_endpoint().to_string();
-        let resp = self
-            .t
-            .request(
-                Method::POST,
-                &url,
-                Some(json!({ "query": query, "variables": { "id": node_id } })),
-                false,
-            )
-            .await?;
-        let v: serde_json::Value = resp.json()?;
-        match v
-            .get("errors")
-            .and_then(|e| e.as_array())
-            .filter(|e| !e.is_empty())
-        {
-            Some(errors) => Err(GitHubError::Validation {
-                message: errors
-                    .iter()
-                    .filter_map(|e| e.get("message")?.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            }),
-            None => Ok(()),
-        }
-    }
 }
 
 pub(super) async fn list_installations(t: &Transport) -> Result<Vec<Installation>> {
@@ -211,7 +183,10 @@ impl GitHub for Client {
             if let Some(s) = u.state {
                 body.insert("state".into(), json!(s));
                 if s == IssueState::Closed {
-                    body.insert("state_reason".into(), json!("completed"));
+                    body.insert(
+                        "state_reason".into(),
+                        json!(u.state_reason.unwrap_or("completed")),
+                    );
                 }
             }
             let path = format!("{}/issues/{}", repo_path(repo), n.0);
@@ -412,21 +387,31 @@ impl GitHub for Client {
         Box::pin(self.lookup_file(repo, path))
     }
 
+    fn read_file_if_changed<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+        etag: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<FileRead>> {
+        Box::pin(self.lookup_file_if_changed(repo, path, etag))
+    }
+
     fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
         Box::pin(self.lookup_repositories())
     }
 
-    fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.graphql(
-            "mutation($id: ID!) { pinIssue(input: {issueId: $id}) { issue { id } } }",
-            node_id,
-        ))
+    fn list_reactions<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
+        Box::pin(self.lookup_reactions(repo, comment))
     }
 
-    fn unpin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.graphql(
-            "mutation($id: ID!) { unpinIssue(input: {issueId: $id}) { issue { id } } }",
-            node_id,
-        ))
+    fn issue_ops<'a>(
+        &'a self,
+        ops: &'a [IssueOp],
+    ) -> BoxFuture<'a, Result<Vec<std::result::Result<(), GitHubError>>>> {
+        Box::pin(self.run_issue_ops(ops))
     }
 }

@@ -67,6 +67,18 @@ impl Client {
     }
 
     pub(super) async fn lookup_file(&self, repo: &RepoRef, path: &str) -> Result<Option<String>> {
+        match self.lookup_file_if_changed(repo, path, None).await? {
+            FileRead::Found { text, .. } => Ok(Some(text)),
+            FileRead::Missing | FileRead::NotModified => Ok(None),
+        }
+    }
+
+    pub(super) async fn lookup_file_if_changed(
+        &self,
+        repo: &RepoRef,
+        path: &str,
+        etag: Option<&str>,
+    ) -> Result<FileRead> {
         {
             #[derive(Deserialize)]
             struct Raw {
@@ -74,14 +86,27 @@ impl Client {
                 kind: String,
                 content: Option<String>,
                 encoding: Option<String>,
+                #[serde(default)]
+                sha: Option<String>,
             }
             let encoded: Vec<String> = path.split('/').map(path_segment).collect();
             let url = format!("{}/contents/{}", repo_path(repo), encoded.join("/"));
-            let raw: Raw = match self.get(&url).await {
-                Ok(resp) => resp.json()?,
-                Err(GitHubError::NotFound { .. }) => return Ok(None),
+            let resp = match self
+                .t
+                .request_with(http::Method::GET, &url, None, false, etag)
+                .await
+            {
+                Ok(resp) if resp.status == 304 => return Ok(FileRead::NotModified),
+                Ok(resp) => resp,
+                Err(GitHubError::NotFound { .. }) => return Ok(FileRead::Missing),
                 Err(e) => return Err(e),
             };
+            let new_etag = resp
+                .headers
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from);
+            let raw: Raw = resp.json()?;
             if raw.kind != "file" {
                 return Err(GitHubError::Decode(format!(
                     "{path} is a {}, not a file",
@@ -89,18 +114,60 @@ impl Client {
                 )));
             }
             let content = raw.content.unwrap_or_default();
-            if raw.encoding.as_deref() != Some("base64") {
-                return Ok(Some(content));
-            }
-            use base64::Engine as _;
-            let cleaned: String = content.chars().filter(|c| !c.is_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(cleaned)
-                .map_err(|e| GitHubError::Decode(format!("{path}: {e}")))?;
-            String::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| GitHubError::Decode(format!("{path} is not UTF-8 text")))
+            let text = if raw.encoding.as_deref() != Some("base64") {
+                content
+            } else {
+                use base64::Engine as _;
+                let cleaned: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(cleaned)
+                    .map_err(|e| GitHubError::Decode(format!("{path}: {e}")))?;
+                String::from_utf8(bytes)
+                    .map_err(|_| GitHubError::Decode(format!("{path} is not UTF-8 text")))?
+            };
+            Ok(FileRead::Found {
+                text,
+                etag: new_etag,
+                sha: raw.sha,
+            })
         }
+    }
+
+    pub(super) async fn lookup_reactions(
+        &self,
+        repo: &RepoRef,
+        comment: CommentId,
+    ) -> Result<Vec<(Login, String)>> {
+        #[derive(Deserialize)]
+        struct Raw {
+            user: Option<User>,
+            content: String,
+        }
+        let mut out = Vec::new();
+        let mut next = Some(format!(
+            "{}/issues/comments/{}/reactions?per_page=100",
+            repo_path(repo),
+            comment.0
+        ));
+        while let Some(url) = next {
+            let resp = self.get(&url).await?;
+            out.extend(
+                resp.json::<Vec<Raw>>()?
+                    .into_iter()
+                    .filter_map(|r| Some((Login(r.user?.login), r.content))),
+            );
+            next = resp.next_page();
+        }
+        Ok(out)
+    }
+
+    /// The login this client's token acts as (`GET /user`).
+    pub async fn authenticated_login(&self) -> Result<Login> {
+        #[derive(Deserialize)]
+        struct Raw {
+            login: String,
+        }
+        Ok(Login(self.get("/user").await?.json::<Raw>()?.login))
     }
 
     pub(super) async fn lookup_repositories(&self) -> Result<Vec<RepoRef>> {

@@ -6,6 +6,8 @@ pub mod auth;
 mod client;
 pub mod clock;
 pub mod error;
+mod graphql;
+pub mod identity;
 mod lookups;
 mod models;
 pub mod transport;
@@ -16,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 pub use client::Client;
 pub use error::GitHubError;
+pub use identity::{AppInfo, Installations, TokenIdentity};
 pub use types::*;
 
 use crate::sprint::Login;
@@ -78,6 +81,12 @@ pub trait GitHub: Send + Sync {
         comment: CommentId,
         reaction: Reaction,
     ) -> BoxFuture<'a, Result<()>>;
+    /// Who left which reaction on a comment: (login, content).
+    fn list_reactions<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>>;
     fn add_labels<'a>(
         &'a self,
         repo: &'a RepoRef,
@@ -104,10 +113,23 @@ pub trait GitHub: Send + Sync {
         repo: &'a RepoRef,
         path: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>>>;
+    /// A repository file, unless it is unchanged since `etag` (a conditional
+    /// request: a 304 does not count against the rate limit).
+    fn read_file_if_changed<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+        etag: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<FileRead>>;
     /// Repositories this identity can see (installation repositories).
     fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>>;
-    fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>>;
-    fn unpin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>>;
+    /// Pin, unpin and close issues in one GraphQL request, in order. The
+    /// request fails as a whole only when GitHub cannot be asked; each
+    /// operation's own refusal is returned in its place.
+    fn issue_ops<'a>(
+        &'a self,
+        ops: &'a [IssueOp],
+    ) -> BoxFuture<'a, Result<Vec<std::result::Result<(), GitHubError>>>>;
 }
 
 /// The GitHub App: App-level calls and one cached client per installation.
@@ -118,6 +140,7 @@ pub struct GitHubApp {
     clock: Arc<dyn Clock>,
     policy: Policy,
     installations: Mutex<HashMap<InstallationId, Arc<Client>>>,
+    info: tokio::sync::OnceCell<AppInfo>,
 }
 
 impl GitHubApp {
@@ -145,6 +168,7 @@ impl GitHubApp {
             clock,
             policy,
             installations: Mutex::new(HashMap::new()),
+            info: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -172,6 +196,19 @@ impl GitHubApp {
         let client = Arc::new(Client::new(transport));
         map.insert(id, client.clone());
         Ok(client)
+    }
+
+    /// What GitHub says about the App (`GET /app`), asked once.
+    pub async fn info(&self) -> Result<AppInfo> {
+        self.info
+            .get_or_try_init(|| async {
+                self.app_transport
+                    .request(http::Method::GET, "/app", None, false)
+                    .await?
+                    .json::<AppInfo>()
+            })
+            .await
+            .cloned()
     }
 
     /// Every installation of the App.

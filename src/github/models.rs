@@ -56,6 +56,17 @@ pub(super) struct RawComment {
     pub(super) user: User,
     pub(super) created_at: String,
     pub(super) updated_at: String,
+    #[serde(default)]
+    pub(super) reactions: Option<RawRollup>,
+}
+
+/// GitHub's `reaction-rollup`.
+#[derive(Deserialize)]
+pub(super) struct RawRollup {
+    #[serde(rename = "+1", default)]
+    pub(super) plus_one: u32,
+    #[serde(default)]
+    pub(super) confused: u32,
 }
 
 impl From<RawComment> for Comment {
@@ -67,6 +78,13 @@ impl From<RawComment> for Comment {
             author: Login(r.user.login),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            reactions: r
+                .reactions
+                .map(|x| ReactionCounts {
+                    plus_one: x.plus_one,
+                    confused: x.confused,
+                })
+                .unwrap_or_default(),
         }
     }
 }

@@ -133,6 +133,20 @@ impl Transport {
         body: Option<serde_json::Value>,
         create: bool,
     ) -> Result<Response, GitHubError> {
+        self.request_with(method, path, body, create, None).await
+    }
+
+    /// [`Transport::request`] with an `If-None-Match` ETag: GitHub answers
+    /// 304 (returned as is, and not counted against the rate limit) when
+    /// nothing changed.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        create: bool,
+        if_none_match: Option<&str>,
+    ) -> Result<Response, GitHubError> {
         let url = if path.starts_with("http://") || path.starts_with("https://") {
             path.to_string()
         } else {
@@ -149,7 +163,7 @@ impl Transport {
             }
             let authorization = self.auth.authorization().await?;
             let result = self
-                .send_once(&method, &url, &authorization, body.as_ref())
+                .send_once(&method, &url, &authorization, body.as_ref(), if_none_match)
                 .await;
             let label = match &result {
                 Ok(r) => r.status.to_string(),
@@ -174,7 +188,7 @@ impl Transport {
             };
             self.note_rate_limit(&resp.headers);
             match resp.status {
-                200..=299 => return Ok(resp),
+                200..=299 | 304 => return Ok(resp),
                 401 if !refreshed => {
                     self.auth.invalidate(&authorization).await;
                     refreshed = true;
@@ -210,6 +224,7 @@ impl Transport {
         url: &str,
         authorization: &str,
         body: Option<&serde_json::Value>,
+        if_none_match: Option<&str>,
     ) -> Result<Response, SendError> {
         let mut builder = http::Request::builder()
             .method(method.clone())
@@ -218,6 +233,9 @@ impl Transport {
             .header("user-agent", "sprintbot")
             .header("x-github-api-version", "2022-11-28")
             .header("authorization", authorization);
+        if let Some(etag) = if_none_match {
+            builder = builder.header("if-none-match", etag);
+        }
         let payload = match body {
             Some(v) => {
                 builder = builder.header("content-type", "application/json");

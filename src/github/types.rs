@@ -102,6 +102,39 @@ pub struct Comment {
     pub author_is_bot: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// How many 👍 and 😕 reactions it has (from anyone), when GitHub says.
+    pub reactions: ReactionCounts,
+}
+
+/// The reaction roll-up GitHub includes with a comment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReactionCounts {
+    pub plus_one: u32,
+    pub confused: u32,
+}
+
+impl ReactionCounts {
+    /// Nobody has left a 👍 or 😕, so sprintbot has not answered with one.
+    pub fn none(&self) -> bool {
+        self.plus_one == 0 && self.confused == 0
+    }
+}
+
+/// A change to an issue made through GraphQL; several go in one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueOp {
+    Pin(String),
+    Unpin(String),
+    /// Close as completed.
+    Close(String),
+}
+
+impl IssueOp {
+    pub fn node_id(&self) -> &str {
+        match self {
+            IssueOp::Pin(n) | IssueOp::Unpin(n) | IssueOp::Close(n) => n,
+        }
+    }
 }
 
 /// A new issue.
@@ -118,6 +151,8 @@ pub struct IssueUpdate {
     pub title: Option<String>,
     pub body: Option<String>,
     pub state: Option<IssueState>,
+    /// Why it is closed (`completed`, `not_planned`); default `completed`.
+    pub state_reason: Option<&'static str>,
 }
 
 /// A user's permission on a repository, weakest first.
@@ -161,6 +196,38 @@ impl Reaction {
             Reaction::Eyes => "eyes",
         }
     }
+
+    pub fn from_content(s: &str) -> Option<Reaction> {
+        match s {
+            "+1" => Some(Reaction::PlusOne),
+            "confused" => Some(Reaction::Confused),
+            "eyes" => Some(Reaction::Eyes),
+            _ => None,
+        }
+    }
+}
+
+/// A repository file, read only if it changed since a known ETag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRead {
+    /// Unchanged since the ETag given (GitHub answered 304).
+    NotModified,
+    /// There is no such file.
+    Missing,
+    Found {
+        text: String,
+        etag: Option<String>,
+        /// The blob sha of this version.
+        sha: Option<String>,
+    },
+}
+
+/// GitHub's limit on an issue or comment body, in characters.
+pub const MAX_BODY_CHARS: usize = 65_536;
+
+/// Whether a body fits GitHub's limit.
+pub fn body_fits(body: &str) -> bool {
+    body.chars().count() <= MAX_BODY_CHARS
 }
 
 /// An installation of the App.

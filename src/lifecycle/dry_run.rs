@@ -12,13 +12,16 @@ type Result<T> = std::result::Result<T, GitHubError>;
 /// Reads pass through; writes are only described.
 pub struct DryRun<'g> {
     inner: &'g dyn GitHub,
+    /// The account the writes would be made as.
+    bot: Login,
     writes: Mutex<Vec<String>>,
 }
 
 impl<'g> DryRun<'g> {
-    pub fn new(inner: &'g dyn GitHub) -> Self {
+    pub fn new(inner: &'g dyn GitHub, bot: Login) -> Self {
         DryRun {
             inner,
+            bot,
             writes: Mutex::new(Vec::new()),
         }
     }
@@ -69,7 +72,7 @@ impl GitHub for DryRun<'_> {
                 body: new.body.clone(),
                 state: IssueState::Open,
                 labels: new.labels.clone(),
-                author: Login("sprintbot".into()),
+                author: self.bot.clone(),
                 author_is_bot: true,
                 created_at: String::new(),
             })
@@ -135,10 +138,11 @@ impl GitHub for DryRun<'_> {
             Ok(Comment {
                 id: CommentId(0),
                 body: body.into(),
-                author: Login("sprintbot".into()),
+                author: self.bot.clone(),
                 author_is_bot: true,
                 created_at: String::new(),
                 updated_at: String::new(),
+                reactions: Default::default(),
             })
         })
     }
@@ -153,10 +157,11 @@ impl GitHub for DryRun<'_> {
             Ok(Comment {
                 id,
                 body: body.into(),
-                author: Login("sprintbot".into()),
+                author: self.bot.clone(),
                 author_is_bot: true,
                 created_at: String::new(),
                 updated_at: String::new(),
+                reactions: Default::default(),
             })
         })
     }
@@ -220,16 +225,26 @@ impl GitHub for DryRun<'_> {
     fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
         self.inner.repositories()
     }
-    fn pin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
+    fn issue_ops<'a>(&'a self, ops: &'a [IssueOp]) -> BoxFuture<'a, Result<Vec<Result<()>>>> {
         Box::pin(async move {
-            self.note(format!("POST /graphql  pinIssue {node_id}"));
-            Ok(())
+            let described: Vec<String> = ops.iter().map(|op| format!("{op:?}")).collect();
+            self.note(format!("POST /graphql  {}", described.join(", ")));
+            Ok(ops.iter().map(|_| Ok(())).collect())
         })
     }
-    fn unpin_issue<'a>(&'a self, node_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            self.note(format!("POST /graphql  unpinIssue {node_id}"));
-            Ok(())
-        })
+    fn list_reactions<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
+        self.inner.list_reactions(repo, comment)
+    }
+    fn read_file_if_changed<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+        etag: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<FileRead>> {
+        self.inner.read_file_if_changed(repo, path, etag)
     }
 }

@@ -1,13 +1,61 @@
-//! The sprint lifecycle: opening each sprint exactly once — on schedule
-//! (`tick`), on demand (`rollover`, `/sprint rollover`) — as a recorded
-//! sequence of steps that each look for their own earlier effect on GitHub
-//! first, so a crash, a failed call or an empty store never duplicates
-//! anything.
+//! The sprint lifecycle: opening each sprint exactly once, on schedule
+//! (`tick`, the `rollover` job) or on demand (`sprintbot rollover`,
+//! `/sprint rollover`), with GitHub as the record of what is done: every
+//! step looks for its own earlier effect, so a crash, a failed call, an
+//! empty store or a second process never duplicates or skips anything.
 
-pub mod config;
 pub mod dry_run;
+pub mod lease;
 pub mod open;
 pub mod push;
 pub mod schedule;
+mod steps;
 
-pub use open::{LifecycleError, Report, open_sprint, rollover_now, tick};
+use crate::github::{GitHubError, IssueNumber};
+use crate::sprint::numbering::BeforeFirstVersion;
+use crate::sprint::render::TemplateError;
+use crate::store::StoreError;
+
+pub use open::{Done, Goal, Repo, open};
+
+/// Why a rollover could not finish (it resumes where it stopped next time).
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error(transparent)]
+    GitHub(#[from] GitHubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Numbering(#[from] BeforeFirstVersion),
+    #[error("another process is rolling {0} over; try again when it is done")]
+    Busy(String),
+    #[error(
+        "sprint issue #{issue} is damaged ({problem}); fix its markers and the rollover resumes"
+    )]
+    Damaged { issue: u64, problem: String },
+    #[error("applying the previous sprint's commands failed: {0}")]
+    Commands(String),
+}
+
+impl LifecycleError {
+    /// Errors that cannot heal by retrying: the configuration must change.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            LifecycleError::Template(_) | LifecycleError::Numbering(_)
+        ) || matches!(self, LifecycleError::GitHub(e) if !e.is_transient() && !matches!(e, GitHubError::RateLimited { .. }))
+    }
+}
+
+/// What a rollover did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub sprint: String,
+    pub issue: IssueNumber,
+    /// Whether this run created the issue (false: it existed and was finished).
+    pub created: bool,
+    pub team_comments_posted: usize,
+    pub previous: Option<IssueNumber>,
+}

@@ -1,307 +1,212 @@
-//! Opening a sprint: find the previous issue, create the new one, post the
-//! team comments, link and close the previous one, move the pin. Every step
-//! checks GitHub for its own earlier effect (the sprint metadata marker, the
-//! team markers, the closing marker) and is recorded before the next begins.
+//! Opening a sprint, with GitHub as the only record of what is done. The
+//! sprint issues sprintbot wrote are listed once; two for one sprint are
+//! reduced to the older; a newest issue whose opening was cut short is
+//! finished before anything else; only then is the next sprint opened:
+//! (0) the previous issue's pending commands are applied, under its lock,
+//! so the retro sees them; (1) the new issue is created and (2) checked for
+//! a twin another run made at the same moment; (3) each team's comment is
+//! posted; (4) the previous issue gets a closing comment; (5) the pin moves
+//! and the previous issue closes, in one GraphQL call, last. Every write
+//! first looks for its own earlier effect.
 
 use jiff::Timestamp;
 
+use super::steps::{self, Finishing};
+use super::{LifecycleError, Report};
+use crate::commands::Commands;
+use crate::commands::sync::Subject;
 use crate::config::repo::RepoConfig;
-use crate::github::{
-    GitHub, GitHubError, Issue, IssueNumber, IssueState, IssueUpdate, NewIssue, RepoRef,
-    StateFilter,
-};
+use crate::github::{Comment, GitHub, Issue, NewIssue, RepoRef, StateFilter};
+use crate::repos::Loaded;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::Sprint;
-use crate::sprint::markers::{Metadata, team_marker};
-use crate::sprint::numbering::BeforeFirstVersion;
-use crate::sprint::render::TemplateError;
+use crate::sprint::markers::Metadata;
 use crate::sprint::rollover::{self, Previous, Settings};
 use crate::sprint::team::TeamDoc;
-use crate::store::{Store, StoreError};
+use crate::sprint::{Login, SprintId};
+use crate::sprint_issues::{self, Currency};
+use crate::store::Effect;
 
-/// Why a rollover could not finish (it resumes where it stopped next time).
-#[derive(Debug, thiserror::Error)]
-pub enum LifecycleError {
-    #[error(transparent)]
-    GitHub(#[from] GitHubError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Template(#[from] TemplateError),
-    #[error(transparent)]
-    Numbering(#[from] BeforeFirstVersion),
-    #[error("another process is rolling {0} over; try again when it is done")]
-    Busy(String),
+/// Which sprint to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// The sprint the calendar says is current at this instant, if it is
+    /// newer than the newest sprint issue (missed sprints are skipped).
+    Due(Timestamp),
+    /// The sprint after this one (`/sprint rollover` on its issue).
+    After(SprintId),
+    /// The sprint after the newest sprint issue (`sprintbot rollover`).
+    Next(Timestamp),
 }
 
-/// What a rollover did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub sprint: String,
-    pub issue: IssueNumber,
-    /// Whether this run created the issue (false: it existed and was resumed).
-    pub created: bool,
-    pub team_comments_posted: usize,
-    pub previous: Option<IssueNumber>,
+/// A repository, as a rollover sees it.
+pub struct Repo<'a> {
+    pub commands: &'a Commands,
+    pub gh: &'a dyn GitHub,
+    pub installation: u64,
+    pub repo: &'a RepoRef,
+    pub repo_id: Option<u64>,
+    pub bot: &'a Login,
+    pub loaded: &'a Loaded,
+    pub config: &'a RepoConfig,
 }
 
-fn metadata(issue: &Issue) -> Option<Metadata> {
-    SprintDoc::parse(&issue.body).ok()?.metadata().cloned()
+/// What a rollover did, and what to commit with it.
+#[derive(Debug, Default)]
+pub struct Done {
+    pub report: Option<Report>,
+    pub effects: Vec<Effect>,
 }
 
-/// Open `sprint` in `repo`, or finish opening it.
-pub async fn open_sprint(
-    gh: &dyn GitHub,
-    store: &Store,
-    repo: &RepoRef,
-    config: &RepoConfig,
-    sprint: &Sprint,
-) -> Result<Report, LifecycleError> {
-    let label = config.numbering.label(sprint.index)?;
-    let (repo_key, sprint_key) = (repo.to_string(), sprint.id.to_string());
-    let step = async |name: &str, detail: Option<String>| {
-        store
-            .record_step(&repo_key, &sprint_key, name, detail)
-            .await
-    };
-
-    // 1. Find this sprint's issue and the previous one, by their markers.
-    gh.ensure_label(repo, &config.sprint_label).await?;
-    let issues = gh
-        .list_issues(repo, &config.sprint_label, StateFilter::All)
-        .await?;
-    let tagged: Vec<(Metadata, Issue)> = issues
-        .into_iter()
-        .filter_map(|i| metadata(&i).map(|m| (m, i)))
-        .collect();
-    let existing = tagged
-        .iter()
-        .find(|(m, _)| m.sprint == sprint.id)
-        .map(|(_, i)| i.clone());
-    let previous = tagged
-        .iter()
-        .filter(|(m, _)| m.sprint < sprint.id)
-        .max_by_key(|(m, _)| m.sprint)
-        .map(|(_, i)| i.clone());
-    step(
-        "found",
-        previous
-            .as_ref()
-            .map(|p| format!("previous #{}", p.number.0)),
+/// Run the rollover `goal` asks for (or finish one cut short).
+pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
+    let mut done = Done::default();
+    let mut issues = sprint_issues::list(
+        r.gh,
+        r.repo,
+        &r.config.sprint_label,
+        StateFilter::All,
+        r.bot,
     )
     .await?;
-
-    // 2. Read the previous sprint: goals, statuses, team comments.
-    let prev_comments = match &previous {
-        Some(p) => gh.list_comments(repo, p.number, None).await?,
-        None => Vec::new(),
+    if issues.is_empty() {
+        r.gh.ensure_label(r.repo, &r.config.sprint_label).await?;
+    }
+    steps::close_duplicates(r, &mut issues).await?;
+    let newest = issues.first().cloned();
+    // The newest issue's comments tell whether its opening was completed,
+    // and are the previous sprint's comments if a new one opens now.
+    let mut newest_comments = Vec::new();
+    if let Some((meta, issue)) = &newest {
+        newest_comments = r.gh.list_comments(r.repo, issue.number, None).await?;
+        let finishing = Finishing::new(r, &issues, meta, issue);
+        if let Some(report) = finishing.finish_if_cut_short(&newest_comments).await? {
+            done.effects.push(current(r, issue, meta));
+            done.report = Some(report);
+            // What it posted belongs to the previous sprint if one opens now.
+            newest_comments = r.gh.list_comments(r.repo, issue.number, None).await?;
+        }
+    }
+    let cadence = &r.config.cadence;
+    let next_of = |id: SprintId| cadence.sprint(cadence.sprint_containing(id.0).index + 1);
+    let target = match (goal, &newest) {
+        (Goal::Due(now), _) => cadence.sprint_at(now),
+        (Goal::After(id), _) => next_of(id),
+        (Goal::Next(_), Some((m, _))) => next_of(m.sprint),
+        (Goal::Next(now), None) => cadence.sprint_at(now),
     };
-    let prev = previous.as_ref().and_then(|p| {
-        let doc = SprintDoc::parse(&p.body).ok()?;
+    if let Some((meta, _)) = &newest
+        && target.id <= meta.sprint
+    {
+        return Ok(done);
+    }
+    let report = open_new(
+        r,
+        &target,
+        newest.as_ref(),
+        newest_comments,
+        &mut done.effects,
+    )
+    .await?;
+    done.report = Some(report);
+    Ok(done)
+}
+
+fn current(r: &Repo<'_>, issue: &Issue, meta: &Metadata) -> Effect {
+    Effect::CurrentIssue {
+        repo: r.repo.to_string(),
+        issue: issue.number.0,
+        sprint: meta.sprint.to_string(),
+    }
+}
+
+/// Open `sprint` after `previous` (the newest sprint issue, if any).
+async fn open_new(
+    r: &Repo<'_>,
+    sprint: &Sprint,
+    previous: Option<&(Metadata, Issue)>,
+    prev_comments: Vec<Comment>,
+    effects: &mut Vec<Effect>,
+) -> Result<Report, LifecycleError> {
+    let label = r.config.numbering.label(sprint.index)?;
+    // 0. The previous sprint, with every command written on it applied.
+    let mut prev = None;
+    if let Some((meta, p)) = previous {
+        let subject = Subject {
+            gh: r.gh,
+            installation: r.installation,
+            repo: r.repo,
+            repo_id: r.repo_id,
+            bot: r.bot,
+            loaded: r.loaded,
+            issue: p,
+            currency: Currency::Current,
+        };
+        let synced = r
+            .commands
+            .sync_issue(&subject, Some(prev_comments.clone()))
+            .await
+            .map_err(|e| LifecycleError::Commands(e.to_string()))?;
+        effects.extend(synced.effects);
+        let doc = match SprintDoc::parse(&synced.body) {
+            Ok(doc) if doc.goals().is_ok() && doc.metadata().is_some() => doc,
+            Ok(_) | Err(_) => {
+                let problem = SprintDoc::parse(&synced.body)
+                    .and_then(|d| d.goals().map(|_| ()))
+                    .err()
+                    .map_or("the sprint metadata marker is missing".to_string(), |e| {
+                        e.to_string()
+                    });
+                steps::report_damage(r, p, meta, &prev_comments, &problem).await?;
+                return Err(LifecycleError::Damaged {
+                    issue: p.number.0,
+                    problem,
+                });
+            }
+        };
         let team_comments = prev_comments
             .iter()
+            .filter(|c| c.author == *r.bot)
             .filter_map(|c| TeamDoc::parse(&c.body))
+            .filter(|t| t.sprint == meta.sprint)
             .collect();
-        Some(Previous {
+        prev = Some(Previous {
             issue: p.number.0,
             doc,
             team_comments,
-        })
-    });
+        });
+    }
     let settings = Settings {
-        templates: config.templates.clone(),
-        teams: config.team_views(),
-        carry_unfinished_goals: config.switches.carry_unfinished_goals,
+        templates: r.config.templates.clone(),
+        teams: r.config.team_views(),
+        carry_unfinished_goals: r.config.switches.carry_unfinished_goals,
     };
     let plan = rollover::plan(
         prev.as_ref(),
         &settings,
         sprint,
         &label,
-        config.rotation.heroes_for(sprint),
+        r.config.rotation.heroes_for(sprint),
     )?;
 
-    // 3. The new issue, unless it exists already.
-    let (issue, created) = match existing {
-        Some(issue) => (issue, false),
-        None => {
-            let marker = format!("<!-- sprintbot:sprint id={} ", sprint.id);
-            let new = NewIssue {
-                title: plan.title.clone(),
-                body: plan.body.clone(),
-                labels: vec![config.sprint_label.clone()],
-            };
-            (gh.create_issue(repo, &new, &marker).await?, true)
-        }
+    // 1. The new issue.
+    let marker = format!("<!-- sprintbot:sprint id={} ", sprint.id);
+    let new = NewIssue {
+        title: plan.title.clone(),
+        body: plan.body.clone(),
+        labels: vec![r.config.sprint_label.clone()],
     };
-    step("issue", Some(format!("#{}", issue.number.0))).await?;
-
-    // 4. One comment per team, each only if its marker is not there yet.
-    let on_issue = if created {
-        Vec::new()
-    } else {
-        gh.list_comments(repo, issue.number, None).await?
-    };
-    let mut posted = 0;
-    for tc in &plan.team_comments {
-        let marker = team_marker(&tc.slug, sprint.id);
-        if !on_issue.iter().any(|c| c.body.contains(&marker)) {
-            gh.create_comment(repo, issue.number, &tc.body, Some(&marker))
-                .await?;
-            posted += 1;
-        }
-    }
-    step("team_comments", Some(format!("{posted} posted"))).await?;
-
-    // 5. The previous issue: a link to the new one, the pin, then closing it
-    //    (last, so a closed previous issue means every step is done).
-    if let Some(p) = &previous {
-        let marker = rollover::closing_marker(issue.number.0);
-        if !prev_comments.iter().any(|c| c.body.contains(&marker)) {
-            let text = rollover::closing_comment(issue.number.0, &plan.title, plan.unfinished);
-            gh.create_comment(repo, p.number, &text, Some(&marker))
-                .await?;
-        }
-        step("linked_previous", None).await?;
-    }
-    let pin_pending = created
-        || previous
-            .as_ref()
-            .is_some_and(|p| p.state == IssueState::Open)
-        || (previous.is_none()
-            && !store
-                .steps(&repo_key, &sprint_key)
-                .await?
-                .iter()
-                .any(|s| s == "pinned"));
-    if config.switches.pin && pin_pending {
-        if let Some(p) = previous.as_ref().filter(|p| p.state == IssueState::Open) {
-            gh.unpin_issue(&p.node_id).await?;
-        }
-        gh.pin_issue(&issue.node_id).await?;
-        step("pinned", None).await?;
-    }
-    if let Some(p) = previous
-        .as_ref()
-        .filter(|p| config.switches.close_previous && p.state == IssueState::Open)
-    {
-        gh.update_issue(
-            repo,
-            p.number,
-            &IssueUpdate {
-                state: Some(IssueState::Closed),
-                ..Default::default()
-            },
-        )
-        .await?;
-        step("closed_previous", None).await?;
-    }
-    step("done", None).await?;
-    Ok(Report {
-        sprint: sprint_key,
-        issue: issue.number,
-        created,
-        team_comments_posted: posted,
-        previous: previous.map(|p| p.number),
-    })
-}
-
-/// Hold the repository's rollover lease while `f` runs; a second process on
-/// the same store waits for the first (up to `wait`).
-async fn leased<T>(
-    store: &Store,
-    repo: &RepoRef,
-    wait: std::time::Duration,
-    f: impl AsyncFnOnce() -> Result<T, LifecycleError>,
-) -> Result<T, LifecycleError> {
-    let name = format!("rollover:{repo}");
-    let holder = format!("{}:{}", std::process::id(), rand::random::<u64>());
-    let started = std::time::Instant::now();
-    while !store.try_lease(&name, &holder, 15 * 60 * 1000).await? {
-        if started.elapsed() > wait {
-            return Err(LifecycleError::Busy(repo.to_string()));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let result = f().await;
-    store.release_lease(&name, &holder).await?;
-    result
-}
-
-/// Run whatever is due at `now`: open the current sprint unless that is done.
-/// Returns `None` when nothing was due.
-pub async fn tick(
-    gh: &dyn GitHub,
-    store: &Store,
-    repo: &RepoRef,
-    config: &RepoConfig,
-    now: Timestamp,
-) -> Result<Option<Report>, LifecycleError> {
-    let sprint = config.cadence.sprint_at(now);
-    let (repo_key, sprint_key) = (repo.to_string(), sprint.id.to_string());
-    if store
-        .steps(&repo_key, &sprint_key)
-        .await?
-        .iter()
-        .any(|s| s == "done")
-    {
-        return Ok(None);
-    }
-    leased(
-        store,
-        repo,
-        std::time::Duration::from_secs(600),
-        async || {
-            // Check again under the lease: another process may have finished it.
-            if store
-                .steps(&repo_key, &sprint_key)
-                .await?
-                .iter()
-                .any(|s| s == "done")
-            {
-                return Ok(None);
-            }
-            open_sprint(gh, store, repo, config, &sprint)
-                .await
-                .map(Some)
-        },
-    )
-    .await
-}
-
-/// Open the sprint after `after` now (`/sprint rollover` passes the sprint
-/// of the issue it was written on, so repeating it is harmless); with no
-/// `after`, the sprint after the newest sprint issue (`sprintbot rollover`),
-/// or the current sprint when there is none yet.
-pub async fn rollover_now(
-    gh: &dyn GitHub,
-    store: &Store,
-    repo: &RepoRef,
-    config: &RepoConfig,
-    now: Timestamp,
-    after: Option<crate::sprint::SprintId>,
-) -> Result<Report, LifecycleError> {
-    let newest = match after {
-        Some(id) => Some(id),
-        None => gh
-            .list_issues(repo, &config.sprint_label, StateFilter::All)
-            .await?
-            .iter()
-            .filter_map(metadata)
-            .map(|m| m.sprint)
-            .max(),
-    };
-    let target = match newest {
-        Some(id) => config
-            .cadence
-            .sprint(config.cadence.sprint_containing(id.0).index + 1),
-        None => config.cadence.sprint_at(now),
-    };
-    leased(
-        store,
-        repo,
-        std::time::Duration::from_secs(600),
-        async || open_sprint(gh, store, repo, config, &target).await,
-    )
-    .await
+    let created = r.gh.create_issue(r.repo, &new, &marker).await?;
+    // 2. A twin another run opened at the same moment: keep the older.
+    let issue = steps::settle_twins(r, sprint.id, created).await?;
+    let meta = sprint_issues::recognise(&issue, r.bot).ok_or_else(|| {
+        LifecycleError::Commands(format!("#{} lost its sprint metadata", issue.number.0))
+    })?;
+    effects.push(current(r, &issue, &meta));
+    let all = [(meta.clone(), issue.clone())]
+        .into_iter()
+        .chain(previous.cloned())
+        .collect::<Vec<_>>();
+    let finishing = Finishing::new(r, &all, &meta, &issue).with_plan(plan, prev_comments);
+    finishing.finish(None).await
 }

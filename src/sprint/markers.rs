@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::SprintId;
+use super::ledger::Ledger;
 
 /// A bot-maintained section of the sprint issue body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,8 +63,8 @@ pub struct Metadata {
     pub version: String,
     pub part: u32,
     pub parts: u32,
-    /// The highest comment id whose commands have been handled.
-    pub handled: u64,
+    /// Which comments' commands have been handled.
+    pub ledger: Ledger,
     /// The previous sprint's issue number, if there was one.
     pub previous: Option<u64>,
 }
@@ -73,8 +74,12 @@ const META_PREFIX: &str = "<!-- sprintbot:sprint ";
 impl Metadata {
     pub fn render(&self) -> String {
         let mut s = format!(
-            "{META_PREFIX}id={} version={} part={}/{} handled={}",
-            self.sprint, self.version, self.part, self.parts, self.handled
+            "{META_PREFIX}id={} version={} part={}/{} {}",
+            self.sprint,
+            self.version,
+            self.part,
+            self.parts,
+            self.ledger.render_fields()
         );
         if let Some(p) = self.previous {
             s.push_str(&format!(" previous={p}"));
@@ -91,8 +96,8 @@ impl Metadata {
     /// Parse a metadata marker line; `None` when it is damaged.
     pub fn parse(line: &str) -> Option<Metadata> {
         let inner = line.strip_prefix(META_PREFIX)?.strip_suffix("-->")?;
-        let (mut id, mut version, mut part, mut handled, mut previous) =
-            (None, None, None, 0, None);
+        let (mut id, mut version, mut part, mut previous) = (None, None, None, None);
+        let mut ledger = Ledger::default();
         for field in inner.split_whitespace() {
             let (key, value) = field.split_once('=')?;
             match key {
@@ -102,7 +107,9 @@ impl Metadata {
                     let (p, n) = value.split_once('/')?;
                     part = Some((p.parse().ok()?, n.parse().ok()?));
                 }
-                "handled" => handled = value.parse().ok()?,
+                "handled" => ledger.cursor = value.parse().ok()?,
+                "since" => ledger.since = Some(value.to_string()),
+                "applied" => ledger.entries = Ledger::parse_applied(value)?,
                 "previous" => previous = Some(value.parse().ok()?),
                 _ => {}
             }
@@ -113,7 +120,7 @@ impl Metadata {
             version: version?,
             part,
             parts,
-            handled,
+            ledger,
             previous,
         })
     }
@@ -169,7 +176,10 @@ mod tests {
             version: "1.42.0".into(),
             part: 2,
             parts: 2,
-            handled: 1234,
+            ledger: Ledger {
+                cursor: 1234,
+                ..Ledger::default()
+            },
             previous: Some(12600),
         };
         let line = m.render();

@@ -8,6 +8,7 @@ pub mod body;
 pub mod calendar;
 pub(crate) mod items;
 pub use items::GoalText;
+pub mod ledger;
 pub mod markers;
 pub mod numbering;
 pub mod render;

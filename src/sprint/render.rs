@@ -108,7 +108,7 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
         version: c.label.version.to_string(),
         part: c.label.part,
         parts: c.label.parts,
-        handled: 0,
+        ledger: Default::default(),
         previous: c.previous_issue,
     };
     let heroes: BTreeMap<u8, Login> = c

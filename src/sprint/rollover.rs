@@ -45,7 +45,37 @@ pub struct Plan {
     pub unfinished: usize,
 }
 
-/// Plan the opening of `next`.
+/// GitHub's limit on a body, in characters (an issue or a comment).
+pub const MAX_BODY_CHARS: usize = 65_536;
+
+fn fits(body: &str) -> bool {
+    body.chars().count() <= MAX_BODY_CHARS
+}
+
+/// The retro when every goal's line would not fit: a summary with a link to
+/// the previous issue, then the unfinished goals (they need their owners),
+/// as many as fit.
+fn summarised_retro(goals: &[Goal], previous: u64, keep: usize) -> Vec<String> {
+    let done = goals.iter().filter(|g| g.done).count();
+    let unfinished: Vec<&Goal> = goals.iter().filter(|g| !g.done).collect();
+    let mut lines = vec![format!(
+        "{} goals last sprint: {done} done, {} unfinished. The retro is too long for one issue, so only the unfinished ones are listed here: see #{previous} for every goal.",
+        goals.len(),
+        unfinished.len()
+    )];
+    lines.extend(unfinished.iter().take(keep).map(|g| retro_line(g)));
+    if unfinished.len() > keep {
+        lines.push(format!(
+            "… and {} more unfinished goals in #{previous}.",
+            unfinished.len() - keep
+        ));
+    }
+    lines
+}
+
+/// Plan the opening of `next`. A retro or a team's hang-overs too long for
+/// GitHub's limit are cut down to what fits, with a link to the previous
+/// issue for the rest.
 pub fn plan(
     previous: Option<&Previous>,
     settings: &Settings,
@@ -56,7 +86,7 @@ pub fn plan(
     let goals: Vec<Goal> = previous
         .and_then(|p| p.doc.goals().ok())
         .unwrap_or_default();
-    let retro_goals = goals.iter().map(retro_line).collect();
+    let retro_goals: Vec<String> = goals.iter().map(retro_line).collect();
     let carried = if settings.carry_unfinished_goals {
         goals
             .iter()
@@ -70,7 +100,7 @@ pub fn plan(
     } else {
         Vec::new()
     };
-    let content = IssueContent {
+    let mut content = IssueContent {
         sprint: next.clone(),
         label: *label,
         previous_issue: previous.map(|p| p.issue),
@@ -79,20 +109,50 @@ pub fn plan(
         goals: carried,
         teams: settings.teams.clone(),
     };
+    let mut body = render::issue_body(&settings.templates, &content)?;
+    if let Some(p) = previous.filter(|_| !fits(&body)) {
+        let mut keep = goals.len();
+        loop {
+            content.retro_goals = summarised_retro(&goals, p.issue, keep);
+            body = render::issue_body(&settings.templates, &content)?;
+            if fits(&body) || keep == 0 {
+                break;
+            }
+            keep /= 2;
+        }
+    }
     let mut team_comments = Vec::new();
     for team in &settings.teams {
-        let hang_overs = previous
+        let all = previous
             .and_then(|p| p.team_comments.iter().find(|c| c.slug == team.slug))
             .map(TeamDoc::hang_overs)
             .unwrap_or_default();
+        let link = previous
+            .map(|p| format!(" in #{}", p.issue))
+            .unwrap_or_default();
+        let mut keep = all.len();
+        let comment = loop {
+            let mut hang_overs = all[..keep].to_vec();
+            if keep < all.len() {
+                hang_overs.push(format!(
+                    "… and {} more hang-over items{link}",
+                    all.len() - keep
+                ));
+            }
+            let comment = render::team_comment(&settings.templates, team, next, &hang_overs)?;
+            if fits(&comment) || keep == 0 {
+                break comment;
+            }
+            keep /= 2;
+        };
         team_comments.push(TeamComment {
             slug: team.slug.clone(),
-            body: render::team_comment(&settings.templates, team, next, &hang_overs)?,
+            body: comment,
         });
     }
     Ok(Plan {
         title: render::title(&settings.templates, next, label)?,
-        body: render::issue_body(&settings.templates, &content)?,
+        body,
         team_comments,
         unfinished: goals.iter().filter(|g| !g.done).count(),
     })

@@ -15,6 +15,8 @@ pub struct NewDelivery {
     pub payload: Vec<u8>,
     /// The job kind to queue for it, or `None` when nobody handles the event.
     pub job_kind: Option<String>,
+    /// Its job's serial key (e.g. the repository for comment events).
+    pub serial_key: Option<String>,
 }
 
 /// What recording a delivery did.
@@ -58,10 +60,10 @@ impl Store {
                 return Ok(DeliveryOutcome::Ignored);
             };
             conn.prepare_cached(
-                "INSERT INTO jobs (kind, delivery_id, state, run_after_ms, created_ms)
-                 VALUES (?1, ?2, 'pending', ?3, ?3)",
+                "INSERT INTO jobs (kind, delivery_id, serial_key, state, run_after_ms, created_ms)
+                 VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
             )?
-            .execute(params![kind, d.id, now])?;
+            .execute(params![kind, d.id, d.serial_key, now])?;
             Ok(DeliveryOutcome::Queued { job_id: conn.last_insert_rowid() })
         })
         .await

@@ -1,5 +1,7 @@
-//! The durable job queue: claim, complete (with the handler's store effects in
-//! the same transaction), fail with retry or dead letter, and queue state.
+//! The durable job queue: enqueue, claim (never two running jobs with one
+//! serial key), complete (with the handler's store effects in the same
+//! transaction), fail with retry or dead letter, defer without counting an
+//! attempt. Held jobs and queue views live in `held.rs` and `queue.rs`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -8,13 +10,16 @@ use super::{
 };
 
 /// A job to enqueue that does not come from a webhook delivery.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
     pub kind: String,
     /// JSON payload.
     pub payload: String,
-    /// At most one job ever exists per key (e.g. `rollover:acme/app:2022-11-14`).
+    /// At most one live (not done, not dead) job exists per key, e.g.
+    /// `rollover/acme/app/2022-11-14`.
     pub dedupe_key: Option<String>,
+    /// Jobs with the same serial key never run at the same time.
+    pub serial_key: Option<String>,
     pub run_after_ms: i64,
 }
 
@@ -34,6 +39,8 @@ pub struct Job {
 /// Where a job is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
+    /// Written but not to be run until released (see `held.rs`).
+    Held,
     Pending,
     Running,
     Retrying,
@@ -44,6 +51,7 @@ pub enum JobState {
 impl JobState {
     pub fn as_str(self) -> &'static str {
         match self {
+            JobState::Held => "held",
             JobState::Pending => "pending",
             JobState::Running => "running",
             JobState::Retrying => "retrying",
@@ -56,6 +64,7 @@ impl JobState {
 /// Counts of jobs by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QueueStats {
+    pub held: u64,
     pub pending: u64,
     pub running: u64,
     pub retrying: u64,
@@ -90,26 +99,23 @@ pub struct AttemptError {
 pub enum Effect {
     Audit(AuditEntry),
     Installation(InstallationChange),
+    /// Queue another job (live-unique by its dedupe key).
+    Enqueue(NewJob),
+    /// Let held jobs run: those whose dedupe key starts with this prefix.
+    Release(String),
+    /// Remember a repository's current sprint issue.
+    CurrentIssue {
+        repo: String,
+        issue: u64,
+        sprint: String,
+    },
 }
 
 impl Store {
-    /// Enqueue a job; returns its id, or `None` when its dedupe key exists already.
+    /// Enqueue a job; returns its id, or `None` when a live job has its
+    /// dedupe key already.
     pub async fn enqueue(&self, job: NewJob) -> Result<Option<i64>, StoreError> {
-        self.run(move |conn| {
-            let n = conn.execute(
-                "INSERT INTO jobs (kind, payload, dedupe_key, state, run_after_ms, created_ms)
-                 VALUES (?1, ?2, ?3, 'pending', ?4, ?5) ON CONFLICT(dedupe_key) DO NOTHING",
-                params![
-                    job.kind,
-                    job.payload,
-                    job.dedupe_key,
-                    job.run_after_ms,
-                    now_ms()
-                ],
-            )?;
-            Ok((n == 1).then(|| conn.last_insert_rowid()))
-        })
-        .await
+        self.run(move |conn| enqueue(conn, &job, "pending")).await
     }
 
     /// Claim the next job that is due at `now_ms`, marking it running.
@@ -121,15 +127,23 @@ impl Store {
     pub async fn complete(&self, job_id: i64, effects: Vec<Effect>) -> Result<(), StoreError> {
         self.run(move |conn| {
             for effect in &effects {
-                match effect {
-                    Effect::Audit(entry) => insert_audit(conn, entry)?,
-                    Effect::Installation(change) => apply_installation(conn, change)?,
-                }
+                apply_effect(conn, effect)?;
             }
             conn.prepare_cached(
                 "UPDATE jobs SET state = 'done', finished_ms = ?2, last_error = NULL WHERE id = ?1",
             )?
             .execute(params![job_id, now_ms()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Commit effects decided outside a job (start-up catch-up, `tick`).
+    pub async fn apply_effects(&self, effects: Vec<Effect>) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            for effect in &effects {
+                apply_effect(conn, effect)?;
+            }
             Ok(())
         })
         .await
@@ -164,6 +178,20 @@ impl Store {
         .await
     }
 
+    /// Run a job again at `at_ms` without counting this run as an attempt
+    /// (it waited for something, such as a rate limit's reset).
+    pub async fn defer(&self, job_id: i64, at_ms: i64, reason: String) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE jobs SET state = 'retrying', run_after_ms = ?2, last_error = ?3,
+                   attempts = MAX(attempts - 1, 0) WHERE id = ?1",
+                params![job_id, at_ms, reason],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Put back jobs a killed process left running. Called once at start-up,
     /// before the worker claims anything. Their attempt stays counted.
     pub async fn requeue_abandoned(&self) -> Result<u64, StoreError> {
@@ -189,58 +217,15 @@ impl Store {
         })
         .await
     }
-
-    /// Counts of jobs by state.
-    pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
-        self.run(queue_stats).await
-    }
-
-    /// Blocking [`Store::queue_stats`], for the command line.
-    pub fn queue_stats_blocking(&self) -> Result<QueueStats, StoreError> {
-        self.run_blocking(queue_stats)
-    }
-
-    /// Jobs not done (pending, running, retrying, dead), oldest first.
-    pub fn open_jobs_blocking(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
-        self.run_blocking(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT id, kind, state, attempts, delivery_id, last_error FROM jobs
-                 WHERE state != 'done' ORDER BY id LIMIT ?1",
-            )?;
-            let rows = stmt.query_map([limit], |r| {
-                Ok(JobRow {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    state: r.get(2)?,
-                    attempts: r.get(3)?,
-                    delivery_id: r.get(4)?,
-                    last_error: r.get(5)?,
-                })
-            })?;
-            rows.collect()
-        })
-    }
-
-    /// Every recorded error of a job, in attempt order.
-    pub async fn job_errors(&self, job_id: i64) -> Result<Vec<AttemptError>, StoreError> {
-        self.run(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT attempt, at_ms, error, retry_at_ms FROM job_errors WHERE job_id = ?1 ORDER BY attempt",
-            )?;
-            let rows = stmt.query_map([job_id], |r| {
-                Ok(AttemptError { attempt: r.get(0)?, at_ms: r.get(1)?, error: r.get(2)?, retry_at_ms: r.get(3)? })
-            })?;
-            rows.collect()
-        })
-        .await
-    }
 }
 
 fn claim(conn: &Connection, now: i64) -> rusqlite::Result<Option<Job>> {
     let claimed = conn
         .prepare_cached(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1
-             WHERE id = (SELECT id FROM jobs WHERE state IN ('pending', 'retrying') AND run_after_ms <= ?1
+             WHERE id = (SELECT id FROM jobs j WHERE state IN ('pending', 'retrying') AND run_after_ms <= ?1
+                           AND (serial_key IS NULL OR NOT EXISTS (
+                                SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
                          ORDER BY run_after_ms, id LIMIT 1)
              RETURNING id, kind, delivery_id, payload, attempts, created_ms",
         )?
@@ -277,22 +262,54 @@ fn claim(conn: &Connection, now: i64) -> rusqlite::Result<Option<Job>> {
     }))
 }
 
-fn queue_stats(conn: &Connection) -> rusqlite::Result<QueueStats> {
-    let mut stats = QueueStats::default();
-    let mut stmt = conn.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-    })?;
-    for row in rows {
-        let (state, n) = row?;
-        match state.as_str() {
-            "pending" => stats.pending = n,
-            "running" => stats.running = n,
-            "retrying" => stats.retrying = n,
-            "dead" => stats.dead = n,
-            "done" => stats.done = n,
-            _ => {}
+/// Insert a job in `state` unless a live job has its dedupe key. A done or
+/// dead job with the key is retired (its key gets its id appended), so a
+/// rollover that died can be queued again.
+pub(super) fn enqueue(
+    conn: &Connection,
+    job: &NewJob,
+    state: &str,
+) -> rusqlite::Result<Option<i64>> {
+    if let Some(key) = &job.dedupe_key {
+        let live: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM jobs WHERE dedupe_key = ?1 AND state NOT IN ('done', 'dead'))",
+            )?
+            .query_row([key], |r| r.get(0))?;
+        if live {
+            return Ok(None);
         }
+        conn.prepare_cached(
+            "UPDATE jobs SET dedupe_key = dedupe_key || '#' || id WHERE dedupe_key = ?1",
+        )?
+        .execute([key])?;
     }
-    Ok(stats)
+    conn.prepare_cached(
+        "INSERT INTO jobs (kind, payload, dedupe_key, serial_key, state, run_after_ms, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        job.kind,
+        job.payload,
+        job.dedupe_key,
+        job.serial_key,
+        state,
+        job.run_after_ms,
+        now_ms()
+    ])?;
+    Ok(Some(conn.last_insert_rowid()))
+}
+
+fn apply_effect(conn: &Connection, effect: &Effect) -> rusqlite::Result<()> {
+    match effect {
+        Effect::Audit(entry) => insert_audit(conn, entry),
+        Effect::Installation(change) => apply_installation(conn, change),
+        Effect::Enqueue(job) => enqueue(conn, job, "pending").map(|_| ()),
+        Effect::Release(prefix) => super::held::release(conn, prefix),
+        Effect::CurrentIssue {
+            repo,
+            issue,
+            sprint,
+        } => super::repos::set_current_issue(conn, repo, *issue, sprint),
+    }
 }

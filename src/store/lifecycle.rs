@@ -79,32 +79,4 @@ impl Store {
         })
         .await
     }
-
-    /// Keep `source` as the last valid config of `repo`.
-    pub async fn save_good_config(&self, repo: &str, source: &str) -> Result<(), StoreError> {
-        let (repo, source) = (repo.to_string(), source.to_string());
-        self.run(move |conn| {
-            conn.execute(
-                "INSERT INTO repo_configs (repo, source, saved_ms) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(repo) DO UPDATE SET source = excluded.source, saved_ms = excluded.saved_ms",
-                params![repo, source, now_ms()],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// The last valid config of `repo`, if one was ever seen.
-    pub async fn good_config(&self, repo: &str) -> Result<Option<String>, StoreError> {
-        let repo = repo.to_string();
-        self.run(move |conn| {
-            conn.query_row(
-                "SELECT source FROM repo_configs WHERE repo = ?1",
-                [repo],
-                |r| r.get(0),
-            )
-            .optional()
-        })
-        .await
-    }
 }

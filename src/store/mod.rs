@@ -9,15 +9,20 @@
 //! replicas implements the same methods later.
 
 mod deliveries;
+mod held;
 mod jobs;
 mod lifecycle;
+mod queue;
+mod repos;
 mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
 pub use deliveries::{DeliveryOutcome, NewDelivery};
+pub use held::KeyedJobs;
 pub use jobs::{AttemptError, Effect, Job, JobRow, JobState, NewJob, QueueStats};
+pub use repos::{CachedConfig, RepoKey};
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_ingress.sql")),
     (2, include_str!("migrations/0002_lifecycle.sql")),
     (3, include_str!("migrations/0003_repo_configs.sql")),
+    (4, include_str!("migrations/0004_serial_jobs_and_repos.sql")),
 ];
 
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {

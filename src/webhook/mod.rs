@@ -88,6 +88,12 @@ impl Refusal {
 struct Envelope {
     action: Option<serde_json::Value>,
     installation: Option<InstallationRef>,
+    repository: Option<RepositoryRef>,
+}
+
+#[derive(Deserialize)]
+struct RepositoryRef {
+    full_name: String,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +168,10 @@ async fn accept(
         installation: envelope.installation.map(|i| i.id),
         payload: bytes.to_vec(),
         job_kind: crate::worker::job_kind_for(event),
+        serial_key: envelope
+            .repository
+            .filter(|_| crate::worker::is_serial(event))
+            .map(|r| crate::work::repo_serial_key(&r.full_name)),
     };
     state.store.record_delivery(new).await.map_err(|e| {
         tracing::error!(error = %e, delivery, "could not record a delivery");

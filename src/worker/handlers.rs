@@ -1,6 +1,8 @@
-//! The ingress slice's job handlers: `ping` is logged; `installation` and
+//! The small job handlers: `ping` is logged; `installation` and
 //! `installation_repositories` keep the store's list of installations and
-//! repositories current.
+//! repositories current; `issues` events that open, close or move a sprint
+//! issue make the store forget which issue is current (it is looked up
+//! again on the next command).
 
 use serde::Deserialize;
 
@@ -93,4 +95,30 @@ fn parse<'de, T: Deserialize<'de>>(job: &'de Job) -> Result<T, JobError> {
             job.kind
         ))
     })
+}
+
+/// Forgets the current sprint issue of a repository when one is opened,
+/// closed, reopened, deleted or transferred.
+pub struct IssuesHandler(pub crate::store::Store);
+
+impl Handler for IssuesHandler {
+    fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
+        Box::pin(async move {
+            let event = crate::events::parse("issues", &job.payload)
+                .map_err(|e| JobError::Permanent(e.to_string()))?;
+            if let crate::events::Event::Issue(ev) = event
+                && matches!(
+                    ev.action.as_str(),
+                    "opened" | "closed" | "reopened" | "deleted" | "transferred"
+                )
+                && ev.body.contains("<!-- sprintbot:sprint ")
+            {
+                self.0
+                    .forget_current_issue(&ev.origin.repo.to_string())
+                    .await
+                    .map_err(|e| JobError::Transient(e.to_string()))?;
+            }
+            Ok(Vec::new())
+        })
+    }
 }

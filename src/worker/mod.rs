@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 
-pub use handlers::{InstallationHandler, PingHandler};
+pub use handlers::{InstallationHandler, IssuesHandler, PingHandler};
 
 use crate::config::deploy::WorkerConfig;
 use crate::store::{Effect, Job, Store, now_ms};
@@ -28,6 +28,12 @@ pub const HANDLED_EVENTS: &[&str] = &[
     "push",
 ];
 
+/// Whether an event's job needs its repository to itself: commands on a
+/// sprint issue and rollovers of the same repository never run at once.
+pub fn is_serial(event: &str) -> bool {
+    event == "issue_comment"
+}
+
 /// The job kind for a webhook event, or `None` when nobody handles it.
 pub fn job_kind_for(event: &str) -> Option<String> {
     HANDLED_EVENTS
@@ -36,14 +42,33 @@ pub fn job_kind_for(event: &str) -> Option<String> {
 }
 
 /// Why a job attempt failed. Every failure is retried until the attempts run
-/// out, except `Permanent`, which goes straight to the dead letters.
+/// out, except `Permanent`, which goes straight to the dead letters, and
+/// `Defer`, which runs the job again later without counting an attempt.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
     #[error("{0}")]
     Transient(String),
     #[error("{0}")]
     Permanent(String),
+    /// Not a failure: something the job needs is not ready (a rate limit's
+    /// reset, another process's lease). The worker never sleeps for it.
+    #[error("deferred until {until_ms}: {reason}")]
+    Defer { until_ms: i64, reason: String },
 }
+
+/// A failed GitHub call as a job outcome: worth retrying, or not.
+pub fn github_error(e: crate::github::GitHubError) -> JobError {
+    if e.is_transient() {
+        JobError::Transient(e.to_string())
+    } else {
+        JobError::Permanent(e.to_string())
+    }
+}
+
+/// Job kinds that are owed to someone and retried until they succeed (with
+/// capped backoff) instead of going dead after `max_attempts`: answers to
+/// commands, and rollovers (which give up themselves once superseded).
+pub const PERSISTENT_KINDS: &[&str] = &["answer", "rollover"];
 
 /// Runs one kind of job.
 pub trait Handler: Send + Sync {
@@ -131,6 +156,39 @@ impl Worker {
         }
     }
 
+    /// Run jobs one at a time until none is waiting, or until `deadline`
+    /// passes while some wait to be retried (the one-shot mode: whatever is
+    /// left is found again on GitHub by the next run). Returns how many
+    /// jobs are still waiting.
+    pub async fn run_until_idle(&self, deadline: std::time::Instant) -> u64 {
+        loop {
+            match self.store.claim(now_ms()).await {
+                Ok(Some(job)) => self.run_job(job).await,
+                Ok(None) => {
+                    let waiting = self
+                        .store
+                        .queue_stats()
+                        .await
+                        .map(|s| s.pending + s.retrying + s.running)
+                        .unwrap_or(0);
+                    let next = self.store.next_due_ms().await.ok().flatten();
+                    let Some(at) = next.filter(|_| waiting > 0) else {
+                        return waiting;
+                    };
+                    let wait = Duration::from_millis((at - now_ms()).clamp(1, 60_000) as u64);
+                    if std::time::Instant::now() + wait > deadline {
+                        return waiting;
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not claim a job");
+                    return 0;
+                }
+            }
+        }
+    }
+
     async fn run_loop(self, mut shutdown: watch::Receiver<bool>) {
         loop {
             if *shutdown.borrow() {
@@ -194,19 +252,28 @@ impl Worker {
                 }
                 done
             }
+            Err(JobError::Defer { until_ms, reason }) => {
+                metrics::counter!("sprintbot_jobs_deferred_total", "kind" => job.kind.clone())
+                    .increment(1);
+                tracing::info!(until_ms, reason = %reason, "job deferred");
+                self.store.defer(job.id, until_ms, reason).await
+            }
             Err(err) => {
                 metrics::counter!("sprintbot_job_failures_total", "kind" => job.kind.clone())
                     .increment(1);
                 let permanent = matches!(err, JobError::Permanent(_));
-                let retry_at = (!permanent && job.attempt < self.config.max_attempts).then(|| {
-                    let delay = backoff(
-                        job.attempt,
-                        self.config.backoff_base_ms,
-                        self.config.backoff_max_ms,
-                        rand::random::<f64>(),
-                    );
-                    now_ms() + delay.as_millis() as i64
-                });
+                let persistent = PERSISTENT_KINDS.contains(&job.kind.as_str());
+                let retry_at = (!permanent
+                    && (persistent || job.attempt < self.config.max_attempts))
+                    .then(|| {
+                        let delay = backoff(
+                            job.attempt,
+                            self.config.backoff_base_ms,
+                            self.config.backoff_max_ms,
+                            rand::random::<f64>(),
+                        );
+                        now_ms() + delay.as_millis() as i64
+                    });
                 if retry_at.is_none() {
                     metrics::counter!("sprintbot_jobs_dead_total", "kind" => job.kind.clone())
                         .increment(1);

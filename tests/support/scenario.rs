@@ -1,54 +1,72 @@
 //! A whole bot for scenario tests: the real webhook router and worker with
-//! the command handler, a fake GitHub holding a repository with the example
-//! config and an open sprint issue, and a clock the test controls.
+//! every handler (`sprintbot::app::handlers`), a fake GitHub holding a
+//! repository with the example config and an open sprint issue written by
+//! the App, and a clock the test controls. Tests talk like users:
+//! `s.comment("kappa90", "/goal Ship X")`, `s.edit(...)`, `s.crash()`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use sprintbot::commands::apply::CommandsHandler;
+use sprintbot::commands::Commands;
 use sprintbot::config::deploy::{Secret, WorkerConfig};
-use sprintbot::github::GitHubApp;
 use sprintbot::github::auth::AppCredentials;
 use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::github::transport::Policy;
+use sprintbot::github::{GitHubApp, InstallationId, RepoRef};
 use sprintbot::sprint::body::{Goal, SprintDoc};
-use sprintbot::worker::{Handlers, Worker};
+use sprintbot::worker::Worker;
 use tokio::sync::watch;
 
 use super::bot::{SECRET, TestBot};
-use super::fake_github::{APP_ID, FakeComment, FakeGitHub, PRIVATE_KEY};
+use super::fake_github::{APP_ID, BOT_LOGIN, FakeComment, FakeGitHub, PRIVATE_KEY};
 use super::sprint::{EXAMPLE_CONFIG, example_config, fresh_body};
 use super::webhooks::{Delivery, payload};
 
 pub const REPO: &str = "acme/app";
+pub const REPO_ID: u64 = 1296269;
 pub const INSTALLATION: u64 = 7;
-pub const BOT: &str = "sprintbot[bot]";
+pub const BOT: &str = BOT_LOGIN;
 
 pub struct Scenario {
     pub fake: FakeGitHub,
     pub bot: TestBot,
     pub clock: ManualClock,
     pub issue: u64,
-    pub commands: Option<Arc<CommandsHandler>>,
+    pub commands: Arc<Commands>,
     stop: Option<watch::Sender<bool>>,
     worker: Option<tokio::task::JoinHandle<()>>,
 }
 
+fn worker_config() -> WorkerConfig {
+    WorkerConfig {
+        concurrency: 4,
+        max_attempts: 3,
+        backoff_base_ms: 50,
+        backoff_max_ms: 400,
+        shutdown_deadline_secs: 5,
+    }
+}
+
 impl Scenario {
-    /// Wednesday of sprint 1.42.0 2/2, with engineers (write access) and a
-    /// triager (triage) and a reader (read) on the repository.
+    /// Wednesday of sprint 1.42.0 2/2, with engineers (write access), a
+    /// triager (triage), a maintainer and a reader on the repository.
     pub async fn start() -> Scenario {
+        Scenario::start_with_config(EXAMPLE_CONFIG).await
+    }
+
+    pub async fn start_with_config(config: &str) -> Scenario {
         sprintbot::telemetry::metrics();
         let clock = ManualClock::new("2022-11-16T12:00:00Z".parse().unwrap());
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let fake = FakeGitHub::start(shared.clone()).await;
         fake.add_installation(INSTALLATION, "acme", &[REPO]);
-        fake.put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+        fake.put_file(REPO, ".github/sprintbot.toml", config);
         for engineer in ["mariusandra", "kappa90", "tiina303", "benjackwhite"] {
             fake.set_role(REPO, engineer, "write");
         }
         fake.set_role(REPO, "timgl", "triage");
+        fake.set_role(REPO, "macobo", "maintain");
         fake.set_role(REPO, "visitor", "read");
         let title = "Sprint 1.42.0 2/2 - Nov 14 - Nov 25";
         let issue = fake.add_issue(
@@ -59,12 +77,13 @@ impl Scenario {
             BOT,
         );
         let bot = TestBot::start().await;
+        let commands = Scenario::commands_for(&fake, &bot, &clock);
         let mut s = Scenario {
             fake,
             bot,
             clock,
             issue,
-            commands: None,
+            commands,
             stop: None,
             worker: None,
         };
@@ -72,51 +91,40 @@ impl Scenario {
         s
     }
 
-    /// Start (or restart) the worker.
-    pub fn start_worker(&mut self) {
-        let shared: Arc<dyn Clock> = Arc::new(self.clock.clone());
+    fn commands_for(fake: &FakeGitHub, bot: &TestBot, clock: &ManualClock) -> Arc<Commands> {
+        let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
         let policy = Policy {
             timeout: Duration::from_secs(5),
+            max_attempts: 2,
             ..Policy::default()
         };
-        let app = GitHubApp::new(&self.fake.url(), key, shared.clone(), policy).unwrap();
-        let mut handlers = Handlers::standard();
-        let commands = Arc::new(CommandsHandler::new(
+        let app = GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap();
+        Arc::new(Commands::new(
             Arc::new(app),
-            self.bot.store.clone(),
+            bot.store.clone(),
             shared,
             toml::Table::new(),
-        ));
-        handlers.insert("webhook:issue_comment", commands.clone());
-        self.commands = Some(commands);
-        let config = WorkerConfig {
-            concurrency: 4,
-            max_attempts: 3,
-            backoff_base_ms: 50,
-            backoff_max_ms: 500,
-            shutdown_deadline_secs: 5,
-        };
+        ))
+    }
+
+    /// Start (or restart) the worker, as a new process would: with fresh
+    /// caches, and jobs a dead worker left running put back in the queue.
+    pub fn start_worker(&mut self) {
+        self.commands = Scenario::commands_for(&self.fake, &self.bot, &self.clock);
+        let handlers = sprintbot::app::handlers(&self.commands);
         let (stop, rx) = watch::channel(false);
         let worker = Worker::new(
             self.bot.store.clone(),
             handlers,
-            config,
+            worker_config(),
             self.bot.jobs_ready.clone(),
         );
         self.worker = Some(tokio::spawn(worker.run(rx)));
         self.stop = Some(stop);
     }
 
-    /// What `serve` does at start-up: apply commands nobody told it about.
-    pub async fn catch_up(&self) -> usize {
-        let commands = self.commands.as_ref().expect("worker started");
-        commands
-            .catch_up(sprintbot::github::InstallationId(INSTALLATION))
-            .await
-            .unwrap()
-    }
-
+    /// Stop the worker gracefully.
     pub async fn stop_worker(&mut self) {
         if let Some(stop) = self.stop.take() {
             stop.send(true).unwrap();
@@ -126,15 +134,42 @@ impl Scenario {
         }
     }
 
-    /// The webhook GitHub sends for a comment on `issue`.
+    /// Kill the worker where it stands (as `kill -9` would), mid-job.
+    pub async fn crash(&mut self) {
+        if let Some(w) = self.worker.take() {
+            w.abort();
+            let _ = w.await;
+        }
+        self.stop = None;
+    }
+
+    /// What `serve` does at start-up: catch up on commands nobody told it about.
+    pub async fn catch_up(&self) {
+        let effects = self
+            .commands
+            .catch_up_repo(
+                InstallationId(INSTALLATION),
+                &RepoRef::new("acme", "app"),
+                Some(REPO_ID),
+            )
+            .await
+            .unwrap();
+        self.bot.store.apply_effects(effects).await.unwrap();
+        self.bot.jobs_ready.notify_one();
+        self.settle().await;
+    }
+
+    /// The webhook GitHub sends for a comment event on `issue`.
     pub fn comment_payload(
         &self,
+        action: &str,
         issue: u64,
         id: u64,
         author: &str,
         body: &str,
     ) -> serde_json::Value {
-        let mut p = payload("issue_comment.created");
+        let mut p = payload(&format!("issue_comment.{action}"));
+        p["action"] = json!(action);
         p["issue"]["number"] = json!(issue);
         p["issue"]["state"] = json!("open");
         p["comment"]["id"] = json!(id);
@@ -145,7 +180,15 @@ impl Scenario {
         } else {
             "User"
         });
+        p["comment"]["created_at"] = json!(self.clock.now().to_string());
         p["repository"]["full_name"] = json!(REPO);
+        p["repository"]["id"] = json!(REPO_ID);
+        p["sender"]["login"] = json!(author);
+        p["sender"]["type"] = json!(if author.ends_with("[bot]") {
+            "Bot"
+        } else {
+            "User"
+        });
         p["installation"] = json!({ "id": INSTALLATION });
         p
     }
@@ -160,7 +203,7 @@ impl Scenario {
     /// `author` comments `body` on issue `issue`; GitHub delivers the webhook.
     pub async fn comment_on(&self, issue: u64, author: &str, body: &str) -> u64 {
         let id = self.fake.add_comment(REPO, issue, author, body);
-        let p = self.comment_payload(issue, id, author, body);
+        let p = self.comment_payload("created", issue, id, author, body);
         assert_eq!(self.send_comment_event(&p).await, 202);
         id
     }
@@ -172,21 +215,40 @@ impl Scenario {
         id
     }
 
+    /// `editor` changes comment `id` (written by `author`) to `body`;
+    /// GitHub delivers the `edited` event with the body it had before.
+    pub async fn edit(&self, id: u64, author: &str, editor: &str, body: &str) {
+        let before = self.fake.edit_comment(REPO, id, body);
+        let issue = self
+            .fake
+            .comments_all(REPO)
+            .into_iter()
+            .find(|c| c.id == id)
+            .map_or(self.issue, |c| c.issue);
+        let mut p = self.comment_payload("edited", issue, id, author, body);
+        p["changes"] = json!({ "body": { "from": before } });
+        p["sender"]["login"] = json!(editor);
+        assert_eq!(self.send_comment_event(&p).await, 202);
+    }
+
     /// Deliver a prepared delivery (to test redeliveries).
     pub async fn deliver(&self, d: &Delivery) -> u16 {
         d.send(&self.bot.client, &self.bot.webhook_url()).await
     }
 
-    /// Wait until the job queue is empty.
+    /// Wait until no job is waiting or running.
     pub async fn settle(&self) {
-        for _ in 0..600 {
+        for _ in 0..1500 {
             let s = self.bot.store.queue_stats().await.unwrap();
             if s.pending + s.running + s.retrying == 0 {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("the bot did not finish its jobs");
+        panic!(
+            "the bot did not finish its jobs: {:?}",
+            self.bot.store.queue_stats().await
+        );
     }
 
     pub fn body(&self) -> String {
@@ -213,10 +275,21 @@ impl Scenario {
             .filter(|c| c.author == BOT)
             .collect()
     }
+
+    /// Requests the bot made since `from` (an index into the request log).
+    pub fn requests_since(&self, from: usize) -> Vec<String> {
+        self.fake.requests()[from..]
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
 }
 
 impl Drop for Scenario {
     fn drop(&mut self) {
+        if let Some(w) = self.worker.take() {
+            w.abort();
+        }
         if !std::thread::panicking() {
             self.fake.assert_no_violations();
         }

@@ -5,35 +5,36 @@
 //! a check of every request against GitHub's OpenAPI description.
 
 mod openapi;
+mod repo_routes;
 mod responses;
 mod routes;
+mod server;
 pub mod state;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State as AxumState};
-use axum::response::Response;
-use http_body_util::BodyExt;
-use jiff::Timestamp;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use sprintbot::github::clock::Clock;
 
+#[allow(unused_imports)]
 pub use state::{AuthKind, FakeComment, FakeIssue, Fault, FaultKind, Recorded};
 use state::{FakeRepo, State};
 
 pub const APP_ID: u64 = 4242;
+/// The App's slug: its installation tokens act as `sprintbot[bot]`.
+pub const APP_SLUG: &str = "sprintbot";
+pub const BOT_LOGIN: &str = "sprintbot[bot]";
+/// The login GitHub Actions' own token acts as.
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
 pub const PRIVATE_KEY: &str = include_str!("../keys/app-private.pem");
-const PUBLIC_KEY: &str = include_str!("../keys/app-public.pem");
+pub(super) const PUBLIC_KEY: &str = include_str!("../keys/app-public.pem");
 
-struct Inner {
-    state: Mutex<State>,
-    clock: Arc<dyn Clock>,
-    prefix: String,
-    base_url: Mutex<String>,
+pub(super) struct Inner {
+    pub(super) state: Mutex<State>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) prefix: String,
+    pub(super) base_url: Mutex<String>,
 }
 
 /// The running fake. Cheap to clone; the server stops with the test.
@@ -65,7 +66,7 @@ impl FakeGitHub {
         let addr = listener.local_addr().unwrap();
         *inner.base_url.lock().unwrap() = format!("http://{addr}{}", inner.prefix);
         let app = axum::Router::new()
-            .fallback(handle)
+            .fallback(server::handle)
             .with_state(inner.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         FakeGitHub { inner }
@@ -101,9 +102,15 @@ impl FakeGitHub {
         });
     }
 
-    /// Accept `token` as a plain token (PAT / Actions token).
+    /// Accept `token` as GitHub Actions' token: it acts as
+    /// `github-actions[bot]`, and `GET /user` refuses it (403), as on GitHub.
     pub fn add_plain_token(&self, token: &str) {
-        self.with(|s| s.plain_tokens.push(token.into()));
+        self.with(|s| s.plain_tokens.push((token.into(), ACTIONS_BOT.into())));
+    }
+
+    /// Accept `token` as a personal token of `login` (`GET /user` answers).
+    pub fn add_user_token(&self, token: &str, login: &str) {
+        self.with(|s| s.plain_tokens.push((token.into(), login.into())));
     }
 
     /// How long the installation tokens it issues live.
@@ -168,6 +175,7 @@ impl FakeGitHub {
                     labels: labels.iter().map(|l| l.to_string()).collect(),
                     author: author.into(),
                     created_at: now,
+                    state_reason: None,
                 },
             );
             number
@@ -218,6 +226,11 @@ impl FakeGitHub {
         })
     }
 
+    /// Every comment of a repository.
+    pub fn comments_all(&self, repo: &str) -> Vec<FakeComment> {
+        self.with(|s| s.repo(repo).map(|r| r.comments.clone()).unwrap_or_default())
+    }
+
     /// (login, content) of the reactions on a comment.
     pub fn reactions(&self, repo: &str, comment: u64) -> Vec<(String, String)> {
         self.with(|s| {
@@ -237,8 +250,63 @@ impl FakeGitHub {
         self.with(|s| s.repo(repo).map(|r| r.labels.clone()).unwrap_or_default())
     }
 
+    /// Node ids of the pinned issues, oldest pin first.
     pub fn pinned(&self) -> Vec<String> {
-        self.with(|s| s.pinned.clone())
+        self.with(|s| s.pinned.iter().map(|(_, id)| id.clone()).collect())
+    }
+
+    /// A person edits an issue's body on GitHub.
+    pub fn edit_issue_body(&self, repo: &str, n: u64, edit: impl FnOnce(&str) -> String) {
+        self.with(|s| {
+            let issue = s
+                .repo(repo)
+                .and_then(|r| r.issues.get_mut(&n))
+                .expect("issue");
+            issue.body = edit(&issue.body);
+        })
+    }
+
+    /// A person closes or reopens an issue on GitHub.
+    pub fn set_issue_open(&self, repo: &str, n: u64, open: bool) {
+        self.with(|s| {
+            let issue = s
+                .repo(repo)
+                .and_then(|r| r.issues.get_mut(&n))
+                .expect("issue");
+            issue.open = open;
+        })
+    }
+
+    /// A person edits a comment; returns the body it had.
+    pub fn edit_comment(&self, repo: &str, id: u64, body: &str) -> String {
+        let now = self.inner.clock.now().to_string();
+        self.with(|s| {
+            let c = s
+                .repo(repo)
+                .and_then(|r| r.comments.iter_mut().find(|c| c.id == id))
+                .expect("comment");
+            c.updated_at = now;
+            std::mem::replace(&mut c.body, body.to_string())
+        })
+    }
+
+    /// A person deletes a comment (and its reactions go with it).
+    pub fn delete_comment(&self, repo: &str, id: u64) {
+        self.with(|s| {
+            let r = s.repo(repo).expect("repo");
+            r.comments.retain(|c| c.id != id);
+            r.reactions.retain(|(c, _, _)| *c != id);
+        })
+    }
+
+    /// A person reacts to a comment.
+    pub fn react(&self, repo: &str, comment: u64, login: &str, content: &str) {
+        self.with(|s| {
+            s.repo(repo)
+                .expect("repo")
+                .reactions
+                .push((comment, login.into(), content.into()))
+        })
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -350,249 +418,4 @@ impl FakeGitHub {
             .map(|r| r.status().as_u16())
             .unwrap_or(0)
     }
-}
-
-fn authenticate(state: &mut State, header: Option<&str>, now: Timestamp) -> AuthKind {
-    let Some(header) = header else {
-        return AuthKind::None;
-    };
-    if let Some(jwt) = header.strip_prefix("Bearer ") {
-        let key = DecodingKey::from_rsa_pem(PUBLIC_KEY.as_bytes()).unwrap();
-        let mut v = Validation::new(Algorithm::RS256);
-        // Expiry is checked against the fake's clock, not the wall clock.
-        v.validate_exp = false;
-        v.required_spec_claims.clear();
-        v.set_issuer(&[APP_ID.to_string()]);
-        #[derive(serde::Deserialize)]
-        struct Claims {
-            iat: i64,
-            exp: i64,
-        }
-        return match jsonwebtoken::decode::<Claims>(jwt, &key, &v) {
-            Ok(t)
-                if t.claims.exp > now.as_second()
-                    && t.claims.iat <= now.as_second()
-                    && t.claims.exp - t.claims.iat <= 600 =>
-            {
-                AuthKind::Jwt
-            }
-            _ => AuthKind::Invalid,
-        };
-    }
-    let Some(token) = header.strip_prefix("token ") else {
-        return AuthKind::Invalid;
-    };
-    if state.plain_tokens.iter().any(|t| t == token) {
-        return AuthKind::Token(0);
-    }
-    match state.tokens.get(token) {
-        Some((inst, expires)) if *expires > now => AuthKind::Token(*inst),
-        _ => AuthKind::Invalid,
-    }
-}
-
-async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let body: Option<Value> = if bytes.is_empty() {
-        None
-    } else {
-        serde_json::from_slice(&bytes).ok()
-    };
-    let method = parts.method.as_str().to_string();
-    let full_path = parts.uri.path().to_string();
-    let query_str = parts.uri.query().unwrap_or("").to_string();
-    let now = inner.clock.now();
-    // GitHub Enterprise serves GraphQL beside, not under, its REST prefix.
-    let graphql_beside = !inner.prefix.is_empty() && full_path == "/api/graphql";
-    let stripped = if graphql_beside {
-        Some(full_path.clone())
-    } else {
-        full_path.strip_prefix(&inner.prefix).map(str::to_string)
-    };
-    let Some(path) = stripped else {
-        return reply(404, &responses::error("Not Found"), &[]);
-    };
-    let path = if path.is_empty() {
-        "/".to_string()
-    } else {
-        path
-    };
-    let auth_header = parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-
-    let (fault, auth) = {
-        let mut s = inner.state.lock().unwrap();
-        let auth = authenticate(&mut s, auth_header, now);
-        s.requests.push(Recorded {
-            method: method.clone(),
-            path: path.clone(),
-            query: query_str.clone(),
-            body: body.clone(),
-            auth: auth.clone(),
-            at: now,
-        });
-        let graphql = path == "/graphql" || path == "/api/graphql";
-        if !graphql && let Some(v) = openapi::violation(&method, &path, body.as_ref()) {
-            s.violations.push(v);
-        }
-        (s.take_fault(&method, &path), auth)
-    };
-    match &fault {
-        Some(FaultKind::Status { status, headers }) => {
-            let hs: Vec<(&str, &str)> = headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            return reply(*status, &responses::error("injected fault"), &hs);
-        }
-        Some(FaultKind::Drop) => {
-            let stream = futures_util::stream::once(async {
-                Err::<bytes::Bytes, _>(std::io::Error::other("dropped by the fake"))
-            });
-            return Response::builder()
-                .status(200)
-                .header("content-length", "1000")
-                .body(Body::from_stream(stream))
-                .unwrap();
-        }
-        _ => {}
-    }
-    let response = {
-        let mut s = inner.state.lock().unwrap();
-        route(&mut s, &inner, &method, &path, &query_str, body, auth, now)
-    };
-    if let Some(FaultKind::DelayAfter(d)) = fault {
-        tokio::time::sleep(d).await;
-    }
-    response
-}
-
-#[allow(clippy::too_many_arguments)]
-fn route(
-    s: &mut State,
-    inner: &Inner,
-    method: &str,
-    path: &str,
-    query: &str,
-    body: Option<Value>,
-    auth: AuthKind,
-    now: Timestamp,
-) -> Response {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    // App-level endpoints need the App JWT; everything else a token.
-    if segments.first() == Some(&"app") {
-        if auth != AuthKind::Jwt {
-            return reply(
-                401,
-                &responses::error("A JSON web token could not be decoded"),
-                &[],
-            );
-        }
-        if let ["app", "installations", id, "access_tokens"] = segments.as_slice() {
-            let Some(inst) = id
-                .parse::<u64>()
-                .ok()
-                .filter(|i| s.installations.iter().any(|(x, _, _)| x == i))
-            else {
-                return reply(404, &responses::error("Not Found"), &[]);
-            };
-            s.tokens_issued += 1;
-            let token = format!("ghs_fake_{inst}_{}", s.tokens_issued);
-            let expires = now.checked_add(s.token_ttl).unwrap();
-            s.tokens.insert(token.clone(), (inst, expires));
-            let exp = Timestamp::from_second(expires.as_second())
-                .unwrap()
-                .to_string();
-            return reply(201, &responses::access_token(&token, &exp), &[]);
-        }
-    } else if !matches!(auth, AuthKind::Token(_)) {
-        return reply(401, &responses::error("Bad credentials"), &[]);
-    }
-    let installation = if let AuthKind::Token(i) = auth { i } else { 0 };
-    if path == "/graphql" || path == "/api/graphql" {
-        let r = routes::graphql(s, &body.unwrap_or(Value::Null));
-        return reply(r.status, &r.body, &[]);
-    }
-    let q: HashMap<String, String> = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), percent_decode(v)))
-        .collect();
-    let r = routes::rest(
-        s,
-        routes::Req {
-            method,
-            segments,
-            query: q.clone(),
-            body,
-            installation,
-            now: now.to_string(),
-        },
-    );
-    let mut headers = Vec::new();
-    let link;
-    if let Some((page, per_page, total)) = r.page
-        && page * per_page < total
-    {
-        let base = inner.base_url.lock().unwrap().clone();
-        let mut q = q;
-        q.insert("page".into(), (page + 1).to_string());
-        q.insert("per_page".into(), per_page.to_string());
-        let mut pairs: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        pairs.sort();
-        let last = total.div_ceil(per_page);
-        link = format!(
-            "<{base}{path}?{}>; rel=\"next\", <{base}{path}?page={last}>; rel=\"last\"",
-            pairs.join("&")
-        );
-        headers.push(("link", link.as_str()));
-    }
-    reply(r.status, &r.body, &headers)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 1
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn reply(status: u16, body: &Value, headers: &[(&str, &str)]) -> Response {
-    let mut b = Response::builder()
-        .status(status)
-        .header("content-type", "application/json; charset=utf-8")
-        .header("x-ratelimit-limit", "5000");
-    if !headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("x-ratelimit-remaining"))
-    {
-        b = b.header("x-ratelimit-remaining", "4999");
-    }
-    for (k, v) in headers {
-        b = b.header(*k, *v);
-    }
-    b.body(Body::from(body.to_string())).unwrap()
 }

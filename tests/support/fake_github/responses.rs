@@ -45,8 +45,14 @@ pub fn issue(repo: &str, i: &FakeIssue) -> Value {
     v
 }
 
-pub fn comment(repo: &str, c: &FakeComment) -> Value {
+/// A comment, with GitHub's reaction roll-up ((👍, 😕) counts).
+pub fn comment(repo: &str, c: &FakeComment, (plus_one, confused): (usize, usize)) -> Value {
     let mut v = example("POST_repos-owner-repo-issues-issue_number-comments.201.json");
+    v["reactions"] = json!({
+        "url": format!("https://api.github.com/repos/{repo}/issues/comments/{}/reactions", c.id),
+        "total_count": plus_one + confused, "+1": plus_one, "-1": 0, "laugh": 0,
+        "confused": confused, "heart": 0, "hooray": 0, "eyes": 0, "rocket": 0,
+    });
     v["id"] = json!(c.id);
     v["body"] = json!(c.body);
     v["user"] = user(&c.author, c.bot);
@@ -98,7 +104,13 @@ pub fn membership(state: &str) -> Value {
     v
 }
 
-pub fn file(path: &str, content: &str) -> Value {
+/// A stable stand-in for a blob's sha: the hex SHA-256 of its content.
+pub fn blob_sha(content: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(content.as_bytes()))
+}
+
+pub fn file(path: &str, content: &str, sha: &str) -> Value {
     use base64::Engine as _;
     let mut v =
         example("GET_repos-owner-repo-contents-path.200.response-if-content-is-a-file.json");
@@ -113,6 +125,7 @@ pub fn file(path: &str, content: &str) -> Value {
     v["path"] = json!(path);
     v["name"] = json!(path.rsplit('/').next().unwrap_or(path));
     v["size"] = json!(content.len());
+    v["sha"] = json!(&sha[..40]);
     v
 }
 
@@ -149,6 +162,23 @@ pub fn installation_repositories(repos: &[String]) -> Value {
         })
         .collect();
     json!({ "total_count": list.len(), "repositories": list })
+}
+
+pub fn app(id: u64, slug: &str) -> Value {
+    let mut v = example("GET_app.200.json");
+    v["id"] = json!(id);
+    v["slug"] = json!(slug);
+    v["name"] = json!(slug);
+    v["permissions"] =
+        json!({ "issues": "write", "metadata": "read", "contents": "read", "members": "read" });
+    v["events"] = json!(["issues", "issue_comment", "push"]);
+    v
+}
+
+pub fn authenticated_user(login: &str) -> Value {
+    let mut v = example("GET_user.200.response-with-public-profile-information.json");
+    v["login"] = json!(login);
+    v
 }
 
 pub fn error(message: &str) -> Value {

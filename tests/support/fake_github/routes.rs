@@ -1,12 +1,15 @@
-//! The fake's REST and GraphQL endpoints: each takes the parsed request and
-//! the state and returns a status and a JSON body shaped like GitHub's.
+//! The fake's REST endpoints outside a repository (the App, installations,
+//! the authenticated user, teams) and its GraphQL mutations; repository
+//! endpoints are in `repo_routes.rs`. Each takes the parsed request and the
+//! state and returns a status and a JSON body shaped like GitHub's.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
 use super::responses as r;
-use super::state::{FakeComment, FakeIssue, State};
+use super::state::State;
+use super::{ACTIONS_BOT, BOT_LOGIN};
 
 pub struct Req<'a> {
     pub method: &'a str,
@@ -15,6 +18,9 @@ pub struct Req<'a> {
     pub body: Option<Value>,
     /// Installation of the token (0 for a plain token).
     pub installation: u64,
+    /// The login the credentials act as.
+    pub actor: String,
+    pub if_none_match: Option<String>,
     pub now: String,
 }
 
@@ -23,25 +29,27 @@ pub struct Reply {
     pub body: Value,
     /// (items of this page, total) for a `Link` header.
     pub page: Option<(u64, u64, u64)>,
+    pub headers: Vec<(&'static str, String)>,
 }
 
-fn ok(body: Value) -> Reply {
-    Reply {
-        status: 200,
-        body,
-        page: None,
-    }
+pub fn ok(body: Value) -> Reply {
+    with_status(200, body)
 }
 
-fn status(status: u16, message: &str) -> Reply {
+pub fn with_status(status: u16, body: Value) -> Reply {
     Reply {
         status,
-        body: r::error(message),
+        body,
         page: None,
+        headers: Vec::new(),
     }
 }
 
-fn paginate(items: Vec<Value>, q: &HashMap<String, String>) -> Reply {
+pub fn status(status: u16, message: &str) -> Reply {
+    with_status(status, r::error(message))
+}
+
+pub fn paginate(items: Vec<Value>, q: &HashMap<String, String>) -> Reply {
     let per_page: u64 = q
         .get("per_page")
         .and_then(|p| p.parse().ok())
@@ -62,42 +70,109 @@ fn paginate(items: Vec<Value>, q: &HashMap<String, String>) -> Reply {
         status: 200,
         body: Value::Array(slice),
         page: Some((page, per_page, total)),
+        headers: Vec::new(),
     }
 }
 
+/// One mutation field of a GraphQL document: (alias or name, name, variable).
+fn mutations(query: &str) -> Vec<(String, &'static str, String)> {
+    let mut out = Vec::new();
+    let bytes = query.as_bytes();
+    for (i, _) in query.char_indices() {
+        let Some(name) = ["unpinIssue(", "pinIssue(", "closeIssue("]
+            .into_iter()
+            .find(|n| query[i..].starts_with(n))
+        else {
+            continue;
+        };
+        if i > 0 && (bytes[i - 1] as char).is_ascii_alphanumeric() {
+            continue;
+        }
+        let name: &'static str = name.trim_end_matches('(');
+        let before = query[..i].trim_end();
+        let alias = before
+            .strip_suffix(':')
+            .map(|b| {
+                b.trim_end()
+                    .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or(name)
+                    .to_string()
+            })
+            .unwrap_or_else(|| name.to_string());
+        let var = query[i..]
+            .split_once("issueId:")
+            .map(|(_, rest)| rest.trim_start())
+            .and_then(|rest| rest.strip_prefix('$'))
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        out.push((alias, name, var));
+    }
+    out
+}
+
+/// `pinIssue`, `unpinIssue` and `closeIssue`, several per document, run in
+/// order; a failed one is `null` in `data` with an error naming its path.
 pub fn graphql(state: &mut State, body: &Value) -> Reply {
     let query = body["query"].as_str().unwrap_or("");
-    let id = body["variables"]["id"].as_str().unwrap_or("").to_string();
-    let exists = state
-        .repos
-        .values()
-        .any(|repo| repo.issues.values().any(|i| i.node_id == id));
-    if !exists {
-        return ok(
-            json!({ "data": null, "errors": [{ "type": "NOT_FOUND", "message": format!("Could not resolve to a node with the global id of '{id}'") }] }),
-        );
+    let ops = mutations(query);
+    if ops.is_empty() {
+        return status(400, "unsupported GraphQL query");
     }
-    if query.contains("unpinIssue") {
-        state.pinned.retain(|p| p != &id);
-        ok(json!({ "data": { "unpinIssue": { "issue": { "id": id } } } }))
-    } else if query.contains("pinIssue") {
-        if !state.pinned.contains(&id) {
-            if state.pinned.len() >= 3 {
-                return ok(
-                    json!({ "data": null, "errors": [{ "message": "A repository can have at most 3 pinned issues" }] }),
-                );
+    let mut data = serde_json::Map::new();
+    let mut errors = Vec::new();
+    for (alias, name, var) in ops {
+        let id = body["variables"][&var].as_str().unwrap_or("").to_string();
+        let found = state.repos.iter_mut().find_map(|(full, repo)| {
+            repo.issues
+                .values_mut()
+                .find(|i| i.node_id == id)
+                .map(|i| (full.clone(), i))
+        });
+        let Some((repo, issue)) = found else {
+            data.insert(alias.clone(), Value::Null);
+            errors.push(json!({ "type": "NOT_FOUND", "path": [alias], "message": format!("Could not resolve to a node with the global id of '{id}'") }));
+            continue;
+        };
+        match name {
+            "closeIssue" => {
+                issue.open = false;
+                issue.state_reason = Some("completed".into());
             }
-            state.pinned.push(id.clone());
+            "unpinIssue" => state.pinned.retain(|(_, p)| p != &id),
+            _ => {
+                if !state.pinned.iter().any(|(_, p)| p == &id) {
+                    if state.pinned.iter().filter(|(r, _)| *r == repo).count() >= 3 {
+                        data.insert(alias.clone(), Value::Null);
+                        errors.push(json!({ "path": [alias], "message": "Repository can have at most 3 pinned issues" }));
+                        continue;
+                    }
+                    state.pinned.push((repo, id.clone()));
+                }
+            }
         }
-        ok(json!({ "data": { "pinIssue": { "issue": { "id": id } } } }))
-    } else {
-        status(400, "unsupported GraphQL query")
+        data.insert(alias, json!({ "issue": { "id": id } }));
     }
+    let mut answer = json!({ "data": data });
+    if !errors.is_empty() {
+        answer["errors"] = Value::Array(errors);
+    }
+    ok(answer)
 }
 
 pub fn rest(state: &mut State, q: Req<'_>) -> Reply {
     let s = q.segments.as_slice();
     match (q.method, s) {
+        ("GET", ["app"]) => ok(r::app(super::APP_ID, super::APP_SLUG)),
+        // Installation tokens, Actions' among them, may not ask who they are.
+        ("GET", ["user"]) if q.actor == ACTIONS_BOT || q.actor == BOT_LOGIN => {
+            status(403, "Resource not accessible by integration")
+        }
+        ("GET", ["user"]) => ok(r::authenticated_user(&q.actor)),
         ("GET", ["app", "installations"]) => ok(r::installations(
             &state
                 .installations
@@ -127,208 +202,7 @@ pub fn rest(state: &mut State, q: Req<'_>) -> Reply {
             if !state.repos.contains_key(&full) {
                 return status(404, "Not Found");
             }
-            repo_route(state, &full, &q, rest)
-        }
-        _ => status(404, "Not Found"),
-    }
-}
-
-fn repo_route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply {
-    let body = q.body.clone().unwrap_or(Value::Null);
-    let id = state.next_id();
-    let repo = state.repo(full).expect("checked");
-    match (q.method, rest) {
-        ("GET", ["issues"]) => {
-            let want_state = q.query.get("state").map(String::as_str).unwrap_or("open");
-            let labels: Vec<&str> = q
-                .query
-                .get("labels")
-                .map(|l| l.split(',').filter(|x| !x.is_empty()).collect())
-                .unwrap_or_default();
-            let mut issues: Vec<&FakeIssue> = repo
-                .issues
-                .values()
-                .filter(|i| match want_state {
-                    "all" => true,
-                    "closed" => !i.open,
-                    _ => i.open,
-                })
-                .filter(|i| labels.iter().all(|l| i.labels.iter().any(|il| il == l)))
-                .collect();
-            if q.query.get("direction").map(String::as_str) != Some("asc") {
-                issues.reverse();
-            }
-            paginate(
-                issues.into_iter().map(|i| r::issue(full, i)).collect(),
-                &q.query,
-            )
-        }
-        ("POST", ["issues"]) => {
-            let number = repo.issues.keys().max().copied().unwrap_or(0) + 1;
-            let issue = FakeIssue {
-                id,
-                number,
-                node_id: format!("I_kw{id}"),
-                title: body["title"].as_str().unwrap_or("").to_string(),
-                body: body["body"].as_str().unwrap_or("").to_string(),
-                open: true,
-                labels: body["labels"]
-                    .as_array()
-                    .map(|l| {
-                        l.iter()
-                            .filter_map(|x| x.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                author: "sprintbot[bot]".into(),
-                created_at: q.now.clone(),
-            };
-            let reply = r::issue(full, &issue);
-            repo.issues.insert(number, issue);
-            Reply {
-                status: 201,
-                body: reply,
-                page: None,
-            }
-        }
-        ("GET", ["issues", n]) => match n.parse().ok().and_then(|n: u64| repo.issues.get(&n)) {
-            Some(i) => ok(r::issue(full, i)),
-            None => status(404, "Not Found"),
-        },
-        ("PATCH", ["issues", n]) => {
-            let Some(issue) = n.parse().ok().and_then(|n: u64| repo.issues.get_mut(&n)) else {
-                return status(404, "Not Found");
-            };
-            if let Some(t) = body["title"].as_str() {
-                issue.title = t.into();
-            }
-            if let Some(b) = body["body"].as_str() {
-                issue.body = b.into();
-            }
-            if let Some(st) = body["state"].as_str() {
-                issue.open = st == "open";
-            }
-            ok(r::issue(full, issue))
-        }
-        ("GET", ["issues", n, "comments"]) => {
-            let n: u64 = n.parse().unwrap_or(0);
-            if !repo.issues.contains_key(&n) {
-                return status(404, "Not Found");
-            }
-            let since = q.query.get("since").cloned().unwrap_or_default();
-            let items = repo
-                .comments
-                .iter()
-                .filter(|c| c.issue == n && c.updated_at >= since)
-                .map(|c| r::comment(full, c))
-                .collect();
-            paginate(items, &q.query)
-        }
-        ("POST", ["issues", n, "comments"]) => {
-            let n: u64 = n.parse().unwrap_or(0);
-            if !repo.issues.contains_key(&n) {
-                return status(404, "Not Found");
-            }
-            let c = FakeComment {
-                id,
-                issue: n,
-                body: body["body"].as_str().unwrap_or("").into(),
-                author: "sprintbot[bot]".into(),
-                bot: true,
-                created_at: q.now.clone(),
-                updated_at: q.now.clone(),
-            };
-            let reply = r::comment(full, &c);
-            repo.comments.push(c);
-            Reply {
-                status: 201,
-                body: reply,
-                page: None,
-            }
-        }
-        ("PATCH", ["issues", "comments", cid]) => {
-            match repo.comments.iter_mut().find(|c| c.id.to_string() == *cid) {
-                Some(c) => {
-                    c.body = body["body"].as_str().unwrap_or("").into();
-                    c.updated_at = q.now.clone();
-                    ok(r::comment(full, c))
-                }
-                None => status(404, "Not Found"),
-            }
-        }
-        ("POST", ["issues", "comments", cid, "reactions"]) => {
-            let Ok(cid) = cid.parse::<u64>() else {
-                return status(404, "Not Found");
-            };
-            if !repo.comments.iter().any(|c| c.id == cid) {
-                return status(404, "Not Found");
-            }
-            let content = body["content"].as_str().unwrap_or("").to_string();
-            let login = "sprintbot[bot]".to_string();
-            let existed = repo
-                .reactions
-                .iter()
-                .any(|(c, l, k)| *c == cid && *l == login && *k == content);
-            if !existed {
-                repo.reactions.push((cid, login.clone(), content.clone()));
-            }
-            Reply {
-                status: if existed { 200 } else { 201 },
-                body: r::reaction(id, &login, &content),
-                page: None,
-            }
-        }
-        ("POST", ["issues", n, "labels"]) => {
-            let Some(issue) = n.parse().ok().and_then(|n: u64| repo.issues.get_mut(&n)) else {
-                return status(404, "Not Found");
-            };
-            for l in body["labels"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|l| l.as_str())
-            {
-                if !issue.labels.iter().any(|x| x == l) {
-                    issue.labels.push(l.to_string());
-                }
-            }
-            ok(Value::Array(
-                issue.labels.iter().map(|l| r::label(l)).collect(),
-            ))
-        }
-        ("GET", ["labels"]) => {
-            paginate(repo.labels.iter().map(|l| r::label(l)).collect(), &q.query)
-        }
-        ("POST", ["labels"]) => {
-            let name = body["name"].as_str().unwrap_or("").to_string();
-            if repo.labels.iter().any(|l| l.eq_ignore_ascii_case(&name)) {
-                return Reply {
-                    status: 422,
-                    body: json!({"message": "Validation Failed", "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}]}),
-                    page: None,
-                };
-            }
-            repo.labels.push(name.clone());
-            Reply {
-                status: 201,
-                body: r::label(&name),
-                page: None,
-            }
-        }
-        ("GET", ["collaborators", user, "permission"]) => match repo
-            .roles
-            .iter()
-            .find(|(l, _)| l.eq_ignore_ascii_case(user))
-        {
-            Some((login, role)) => ok(r::permission(login, role)),
-            None => ok(r::permission(user, "read")),
-        },
-        ("GET", ["contents", path @ ..]) => {
-            let path = path.join("/");
-            match repo.files.get(&path) {
-                Some(content) => ok(r::file(&path, content)),
-                None => status(404, "Not Found"),
-            }
+            super::repo_routes::route(state, &full, &q, rest)
         }
         _ => status(404, "Not Found"),
     }

@@ -19,6 +19,8 @@ pub struct FakeIssue {
     pub labels: Vec<String>,
     pub author: String,
     pub created_at: String,
+    /// Why it was closed (`completed`, `not_planned`), when it is.
+    pub state_reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,14 +103,16 @@ pub struct State {
     pub tokens: HashMap<String, (u64, Timestamp)>,
     pub token_ttl: Duration,
     pub tokens_issued: u64,
-    pub plain_tokens: Vec<String>,
+    /// (token, the login it acts as)
+    pub plain_tokens: Vec<(String, String)>,
     pub next_id: u64,
     pub requests: Vec<Recorded>,
     pub faults: Vec<Fault>,
     pub violations: Vec<String>,
     /// (org, team) → active members
     pub teams: HashMap<(String, String), Vec<String>>,
-    pub pinned: Vec<String>,
+    /// (repository, issue node id), oldest pin first.
+    pub pinned: Vec<(String, String)>,
 }
 
 impl State {

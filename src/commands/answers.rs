@@ -1,0 +1,118 @@
+//! Answers to comments: what a person is owed (👍, or 😕 and one reply that
+//! quotes each refused line with the reason; the help text when asked), and
+//! the `answer` job that sends it. Answers are jobs, written before the body
+//! change they report (held until it lands), so each is sent until it
+//! succeeds, one failed answer never blocks another, and a deleted comment
+//! is simply skipped.
+
+use std::sync::Arc;
+
+use super::messages::{self, Refusal};
+use crate::github::{GitHubError, Installations, Reaction};
+use crate::store::{Effect, Job};
+use crate::util::BoxFuture;
+use crate::work::{AnswerJob, answer_target};
+use crate::worker::{Handler, JobError, github_error};
+
+/// Who is owed an answer, and where.
+#[derive(Debug, Clone)]
+pub struct Addressee {
+    pub installation: u64,
+    pub repo: String,
+    pub issue: u64,
+    pub comment: u64,
+    pub author: String,
+    /// When the comment was written.
+    pub since: String,
+}
+
+/// The answer to a comment whose commands went this way. `tag` tells the
+/// comment as written (`c`) from an edit (`e<hash>`).
+pub fn answer(to: &Addressee, tag: &str, refused: &[Refusal], help: bool) -> AnswerJob {
+    let marker = messages::reply_marker(to.comment, tag);
+    let reply = match (refused.is_empty(), help) {
+        (true, false) => None,
+        (true, true) => Some(messages::help(&marker)),
+        (false, help) => {
+            let mut text = messages::refusals(&marker, &to.author, refused);
+            if help {
+                text.push('\n');
+                text.push_str(&super::grammar::help());
+            }
+            Some(text)
+        }
+    };
+    AnswerJob {
+        installation: to.installation,
+        repo: to.repo.clone(),
+        issue: to.issue,
+        comment: to.comment,
+        reaction: if refused.is_empty() { "+1" } else { "confused" }.into(),
+        marker: reply.as_ref().map(|_| marker),
+        reply,
+        since: to.since.clone(),
+        check_first: false,
+    }
+}
+
+/// The answer rebuilt from the body's ledger alone, when the store that
+/// held the real one is gone: 👍, or 😕 with a note that details were lost.
+pub fn rebuilt(to: &Addressee, tag: &str, refused: bool) -> AnswerJob {
+    let mut a = answer(to, tag, &[], false);
+    a.check_first = true;
+    if refused {
+        let marker = messages::reply_marker(to.comment, tag);
+        a.reaction = "confused".into();
+        a.reply = Some(messages::lost_details(&marker, &to.author));
+        a.marker = Some(marker);
+    }
+    a
+}
+
+/// Sends answers.
+pub struct AnswerHandler {
+    pub github: Arc<dyn Installations>,
+}
+
+impl AnswerHandler {
+    async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
+        let a: AnswerJob = serde_json::from_slice(&job.payload)
+            .map_err(|e| JobError::Permanent(format!("bad answer job: {e}")))?;
+        let (installation, repo, issue, comment) = answer_target(&a)
+            .ok_or_else(|| JobError::Permanent(format!("bad repository {}", a.repo)))?;
+        let gh = self.github.client(installation).map_err(github_error)?;
+        let reaction = Reaction::from_content(&a.reaction).unwrap_or(Reaction::PlusOne);
+        match gh.add_reaction(&repo, comment, reaction).await {
+            Ok(()) => {}
+            // The comment was deleted: nobody is left to answer.
+            Err(GitHubError::NotFound { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(github_error(e)),
+        }
+        let (Some(reply), Some(marker)) = (&a.reply, &a.marker) else {
+            return Ok(Vec::new());
+        };
+        if job.attempt > 1 || a.check_first {
+            // An earlier attempt may have posted it before failing.
+            let bot = self.github.bot_login().await.map_err(github_error)?;
+            let posted = gh
+                .list_comments(&repo, issue, Some(&a.since))
+                .await
+                .map_err(github_error)?
+                .iter()
+                .any(|c| c.author == bot && c.body.contains(marker.as_str()));
+            if posted {
+                return Ok(Vec::new());
+            }
+        }
+        match gh.create_comment(&repo, issue, reply, Some(marker)).await {
+            Ok(_) | Err(GitHubError::NotFound { .. }) => Ok(Vec::new()),
+            Err(e) => Err(github_error(e)),
+        }
+    }
+}
+
+impl Handler for AnswerHandler {
+    fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
+        Box::pin(self.run(job))
+    }
+}

@@ -1,0 +1,313 @@
+//! Deciding what one comment's command lines do, as a pure function: who may
+//! run each (from facts the shell looked up), the change each makes to the
+//! sprint document, and what it targets, so the change can be re-applied to
+//! a fresher copy of the body and refused if its target moved. Limits are
+//! refusals here: an over-long line, too many commands in one comment.
+
+use std::collections::HashMap;
+
+use super::grammar::Who;
+use super::messages::{self, Refusal};
+use super::parse::{Command, Line};
+use crate::config::repo::RepoConfig;
+use crate::github::Permission;
+use crate::sprint::Login;
+use crate::sprint::body::{BodyError, Change, SprintDoc};
+use crate::sprint::markers::Section;
+
+/// The longest command line that is run, in characters.
+pub const MAX_LINE_CHARS: usize = 1_000;
+/// How many commands of one comment are run; the rest are refused.
+pub const MAX_COMMANDS: usize = 20;
+
+/// What the shell looked up about the people a comment involves.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The author's permission on the repository, when a command needs it.
+    pub permission: Option<Permission>,
+    /// Whether each login (lower-case) is an engineer.
+    pub engineers: HashMap<String, bool>,
+}
+
+impl Facts {
+    fn is_engineer(&self, login: &Login) -> bool {
+        self.engineers
+            .get(&login.0.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// The look-ups a comment's lines need before they can be decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub permission: bool,
+    /// Logins whose engineer status must be known.
+    pub engineers: Vec<Login>,
+}
+
+/// The item a numbered change targets, as the planner saw it: the change is
+/// re-applied only if the item at that number is still this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub section: Section,
+    pub n: usize,
+    pub identity: String,
+}
+
+/// One change a command line makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// The command line as written.
+    pub line: String,
+    pub change: Change,
+    /// The audit log's name for it (`goal.add`, ...).
+    pub action: &'static str,
+    pub target: Option<Target>,
+}
+
+/// What a comment's lines do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    pub planned: Vec<Planned>,
+    pub refused: Vec<Refusal>,
+    pub help: bool,
+    /// `/sprint rollover`, asked by someone allowed to.
+    pub rollover: bool,
+}
+
+pub(crate) fn who(cmd: &Command) -> Who {
+    match cmd {
+        Command::GoalAdd { .. }
+        | Command::GoalDone(_)
+        | Command::GoalUndone(_)
+        | Command::GoalDrop(_)
+        | Command::GoalOwner(..)
+        | Command::GoalStatus(..)
+        | Command::GoalEdit(..) => Who::Engineer,
+        Command::RiskAdd(_) | Command::RiskDrop(_) | Command::Retro(_) | Command::Hero { .. } => {
+            Who::Triage
+        }
+        Command::SprintRollover => Who::Maintain,
+        Command::SprintHelp => Who::Anyone,
+    }
+}
+
+/// The lines that will be considered at all (the caps), and the refusals
+/// of those that will not.
+fn capped(lines: &[Line]) -> (Vec<&Line>, Vec<Refusal>) {
+    let mut run = Vec::new();
+    let mut refused = Vec::new();
+    for line in lines {
+        if line.text.chars().count() > MAX_LINE_CHARS {
+            refused.push(Refusal::new(
+                &line.text,
+                messages::line_too_long(MAX_LINE_CHARS),
+            ));
+        } else if run.len() >= MAX_COMMANDS {
+            refused.push(Refusal::new(
+                &line.text,
+                messages::too_many_commands(MAX_COMMANDS),
+            ));
+        } else {
+            run.push(line);
+        }
+    }
+    (run, refused)
+}
+
+/// What must be looked up to decide `lines` written by `author`.
+pub fn needs(config: &RepoConfig, author: &Login, lines: &[Line]) -> Needs {
+    let mut n = Needs::default();
+    let mut want = |login: &Login| {
+        if !config.is_listed_engineer(login)
+            && config.engineers.github_team.is_some()
+            && !n.engineers.contains(login)
+        {
+            n.engineers.push(login.clone());
+        }
+    };
+    let (run, _) = capped(lines);
+    for line in run {
+        let Ok(cmd) = &line.command else { continue };
+        let w = who(cmd);
+        if w != Who::Anyone {
+            n.permission = true;
+        }
+        if w == Who::Engineer {
+            want(author);
+        }
+        match cmd {
+            Command::GoalAdd { owner: Some(o), .. } | Command::GoalOwner(_, o) => want(o),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Whether `login` is an engineer, from the config and the looked-up facts.
+fn engineer(config: &RepoConfig, facts: &Facts, login: &Login) -> bool {
+    config.is_listed_engineer(login) || facts.is_engineer(login)
+}
+
+/// The identity of item `n` of `section`: a goal's title and owner (not its
+/// box or status, which people change by hand), a list item's text.
+pub fn identity(doc: &SprintDoc, section: Section, n: usize) -> Option<String> {
+    if section == Section::Goals {
+        let g = doc.goals().ok()?.into_iter().nth(n.checked_sub(1)?)?;
+        Some(match g.owner {
+            Some(o) => format!("{} @{o}", g.title),
+            None => g.title,
+        })
+    } else {
+        doc.list(section).ok()?.into_iter().nth(n.checked_sub(1)?)
+    }
+}
+
+fn target_of(change: &Change) -> Option<(Section, usize)> {
+    match change {
+        Change::Tick(n)
+        | Change::Untick(n)
+        | Change::Drop(n)
+        | Change::Edit(n, _)
+        | Change::SetOwner(n, _)
+        | Change::SetStatus(n, _) => Some((Section::Goals, *n)),
+        Change::DropRisk(n) => Some((Section::Risks, *n)),
+        _ => None,
+    }
+}
+
+/// Decide `lines` of a comment by `author` against `doc` (the body as just
+/// read, with any changes decided before this comment already applied).
+pub fn decide(
+    doc: &SprintDoc,
+    config: &RepoConfig,
+    author: &Login,
+    lines: &[Line],
+    facts: &Facts,
+) -> Decision {
+    let (run, refused) = capped(lines);
+    let mut d = Decision {
+        refused,
+        ..Decision::default()
+    };
+    let mut scratch = doc.clone();
+    for line in run {
+        let refuse =
+            |d: &mut Decision, reason: String| d.refused.push(Refusal::new(&line.text, reason));
+        let cmd = match &line.command {
+            Ok(cmd) => cmd,
+            Err(e) => {
+                refuse(&mut d, messages::bad_usage(&e.problem, &e.usage));
+                continue;
+            }
+        };
+        let needed = who(cmd);
+        if needed != Who::Anyone {
+            let have = facts.permission.unwrap_or(Permission::None);
+            let (min, name) = if needed == Who::Maintain {
+                (Permission::Maintain, "maintain")
+            } else {
+                (Permission::Triage, "triage")
+            };
+            if have < min {
+                refuse(&mut d, messages::needs_access(author, name));
+                continue;
+            }
+            if needed == Who::Engineer && !engineer(config, facts, author) {
+                refuse(&mut d, messages::not_an_engineer_author(author));
+                continue;
+            }
+        }
+        let (change, action) = match cmd {
+            Command::SprintHelp => {
+                d.help = true;
+                continue;
+            }
+            Command::SprintRollover => {
+                d.rollover = true;
+                continue;
+            }
+            Command::GoalAdd { title, owner, why } => {
+                let owner = owner.clone().unwrap_or_else(|| author.clone());
+                if !engineer(config, facts, &owner) {
+                    refuse(&mut d, messages::owner_not_engineer(&owner));
+                    continue;
+                }
+                if config.switches.require_why && why.is_none() {
+                    refuse(&mut d, messages::why_required());
+                    continue;
+                }
+                (
+                    Change::AddGoal {
+                        title: title.clone(),
+                        owner: Some(owner),
+                        why: why.clone(),
+                    },
+                    "goal.add",
+                )
+            }
+            Command::GoalDone(n) => (Change::Tick(*n), "goal.done"),
+            Command::GoalUndone(n) => (Change::Untick(*n), "goal.undone"),
+            Command::GoalDrop(n) => (Change::Drop(*n), "goal.drop"),
+            Command::GoalOwner(n, login) => {
+                if !engineer(config, facts, login) {
+                    refuse(&mut d, messages::owner_not_engineer(login));
+                    continue;
+                }
+                (Change::SetOwner(*n, login.clone()), "goal.owner")
+            }
+            Command::GoalStatus(n, text) => (Change::SetStatus(*n, text.clone()), "goal.status"),
+            Command::GoalEdit(n, title) => (Change::Edit(*n, title.clone()), "goal.edit"),
+            Command::RiskAdd(text) => (
+                Change::AddRisk {
+                    text: text.clone(),
+                    max: config.switches.max_risks,
+                },
+                "risk.add",
+            ),
+            Command::RiskDrop(n) => (Change::DropRisk(*n), "risk.drop"),
+            Command::Retro(text) => (Change::AddRetro(text.clone()), "retro.add"),
+            Command::Hero { week, login } => (
+                Change::SetHero {
+                    week: *week,
+                    login: login.clone(),
+                },
+                "hero.set",
+            ),
+        };
+        let target = target_of(&change).and_then(|(section, n)| {
+            identity(&scratch, section, n).map(|identity| Target {
+                section,
+                n,
+                identity,
+            })
+        });
+        match scratch
+            .apply(&change)
+            .and_then(|a| SprintDoc::parse(&a.body))
+        {
+            Ok(next) => {
+                scratch = next;
+                d.planned.push(Planned {
+                    line: line.text.clone(),
+                    change,
+                    action,
+                    target,
+                });
+            }
+            Err(e) => refuse(&mut d, body_reason(&e)),
+        }
+    }
+    d
+}
+
+/// The reason a change the body model refused gives the person.
+pub fn body_reason(e: &BodyError) -> String {
+    match e {
+        BodyError::NoSuchItem { section, n, count } => messages::no_such_item(*section, *n, *count),
+        BodyError::TooManyRisks { max } => messages::too_many_risks(*max),
+        BodyError::NoSuchWeek { week } => messages::no_such_week(*week),
+        other => messages::damaged(&other.to_string()),
+    }
+}

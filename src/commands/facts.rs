@@ -1,0 +1,90 @@
+//! Looking up what a comment's commands need to be decided: the author's
+//! permission on the repository and whether people are engineers (members
+//! of the configured GitHub team). Both are cached for a minute, so a burst
+//! of comments costs one look-up per person, while a change of access is
+//! seen soon.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use jiff::{Timestamp, ToSpan};
+
+use super::decide::{Facts, Needs};
+use crate::config::repo::RepoConfig;
+use crate::github::{GitHub, GitHubError, Permission, RepoRef};
+use crate::sprint::Login;
+
+/// How long a looked-up fact is trusted.
+const TTL_SECS: i64 = 60;
+
+/// Looked-up values by (scope, login), with when they were looked up.
+type Cached<T> = Mutex<HashMap<(String, String), (T, Timestamp)>>;
+
+#[derive(Default)]
+pub struct FactCache {
+    permissions: Cached<Permission>,
+    members: Cached<bool>,
+}
+
+fn fresh<T: Copy>(map: &Cached<T>, key: &(String, String), now: Timestamp) -> Option<T> {
+    let map = map.lock().unwrap_or_else(|e| e.into_inner());
+    let (value, at) = map.get(key)?;
+    (now < at.saturating_add(TTL_SECS.seconds()).unwrap_or(*at)).then_some(*value)
+}
+
+fn remember<T>(map: &Cached<T>, key: (String, String), value: T, now: Timestamp) {
+    map.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, (value, now));
+}
+
+impl FactCache {
+    /// Look up what `needs` asks for. Returns the facts and whether GitHub
+    /// was called (then a body read before it may be stale).
+    pub async fn gather(
+        &self,
+        gh: &dyn GitHub,
+        repo: &RepoRef,
+        config: &RepoConfig,
+        author: &Login,
+        needs: &Needs,
+        now: Timestamp,
+    ) -> Result<(Facts, bool), GitHubError> {
+        let mut facts = Facts::default();
+        let mut called = false;
+        if needs.permission {
+            let key = (repo.to_string(), author.0.to_ascii_lowercase());
+            let p = match fresh(&self.permissions, &key, now) {
+                Some(p) => p,
+                None => {
+                    called = true;
+                    let p = gh.permission(repo, author).await?;
+                    remember(&self.permissions, key, p, now);
+                    p
+                }
+            };
+            facts.permission = Some(p);
+        }
+        if let Some((org, team)) = config
+            .engineers
+            .github_team
+            .as_deref()
+            .and_then(|t| t.split_once('/'))
+        {
+            for login in &needs.engineers {
+                let key = (format!("{org}/{team}"), login.0.to_ascii_lowercase());
+                let member = match fresh(&self.members, &key, now) {
+                    Some(m) => m,
+                    None => {
+                        called = true;
+                        let m = gh.is_team_member(org, team, login).await?;
+                        remember(&self.members, key, m, now);
+                        m
+                    }
+                };
+                facts.engineers.insert(login.0.to_ascii_lowercase(), member);
+            }
+        }
+        Ok((facts, called))
+    }
+}

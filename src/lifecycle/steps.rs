@@ -1,0 +1,310 @@
+//! The steps after a sprint issue exists, each looking for its own earlier
+//! effect on GitHub (only in what sprintbot's account wrote): the team
+//! comments, the closing comment on the previous issue, and the pin and the
+//! previous issue's closing in one GraphQL call. Closing the previous issue
+//! comes last, so a closed previous issue means the opening is complete.
+//! Also: reducing two issues for one sprint to the older, and telling
+//! people when a damaged previous issue stops a rollover.
+
+use super::open::Repo;
+use super::{LifecycleError, Report};
+use crate::github::{Comment, GitHubError, Issue, IssueOp, IssueState, IssueUpdate, StateFilter};
+use crate::sprint::SprintId;
+use crate::sprint::body::SprintDoc;
+use crate::sprint::markers::{Metadata, team_marker};
+use crate::sprint::rollover::{self, Plan, Previous, Settings};
+use crate::sprint::team::TeamDoc;
+use crate::sprint_issues;
+
+/// Finishing the opening of one sprint issue.
+pub struct Finishing<'a> {
+    r: &'a Repo<'a>,
+    meta: Metadata,
+    issue: Issue,
+    previous: Option<(Metadata, Issue)>,
+    plan: Option<Plan>,
+    prev_comments: Option<Vec<Comment>>,
+}
+
+fn by_bot<'c>(comments: &'c [Comment], r: &Repo<'_>) -> impl Iterator<Item = &'c Comment> {
+    let bot = r.bot.clone();
+    comments.iter().filter(move |c| c.author == bot)
+}
+
+impl<'a> Finishing<'a> {
+    pub fn new(
+        r: &'a Repo<'a>,
+        issues: &[(Metadata, Issue)],
+        meta: &Metadata,
+        issue: &Issue,
+    ) -> Self {
+        let previous = meta
+            .previous
+            .and_then(|n| issues.iter().find(|(_, i)| i.number.0 == n).cloned());
+        Finishing {
+            r,
+            meta: meta.clone(),
+            issue: issue.clone(),
+            previous,
+            plan: None,
+            prev_comments: None,
+        }
+    }
+
+    /// The plan the issue was just created from, and the previous issue's
+    /// comments as listed for it.
+    pub fn with_plan(mut self, plan: Plan, prev_comments: Vec<Comment>) -> Self {
+        self.plan = Some(plan);
+        self.prev_comments = Some(prev_comments);
+        self
+    }
+
+    fn close_previous(&self) -> bool {
+        self.r.config.switches.close_previous
+    }
+
+    /// Finish the opening if a crash or an error cut it short; `None` when
+    /// it is complete (the usual case, which writes nothing). `on_issue`:
+    /// the issue's comments.
+    pub async fn finish_if_cut_short(
+        &self,
+        on_issue: &[Comment],
+    ) -> Result<Option<Report>, LifecycleError> {
+        if self.issue.state != IssueState::Open {
+            return Ok(None);
+        }
+        let previous_open = self
+            .previous
+            .as_ref()
+            .is_some_and(|(_, p)| p.state == IssueState::Open);
+        let missing = self.r.config.teams.iter().any(|t| {
+            let marker = team_marker(&t.slug, self.meta.sprint);
+            !by_bot(on_issue, self.r).any(|c| c.body.contains(&marker))
+        });
+        if missing || (self.close_previous() && previous_open) {
+            return self.finish(Some(on_issue)).await.map(Some);
+        }
+        if let (Some((_, p)), false) = (&self.previous, self.close_previous()) {
+            let prev = self.r.gh.list_comments(self.r.repo, p.number, None).await?;
+            let marker = rollover::closing_marker(self.issue.number.0);
+            if !by_bot(&prev, self.r).any(|c| c.body.contains(&marker)) {
+                return self.finish(Some(on_issue)).await.map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Post what is missing, move the pin, close the previous issue.
+    /// `on_issue`: the issue's comments (`None`: it was just created).
+    pub async fn finish(&self, on_issue: Option<&[Comment]>) -> Result<Report, LifecycleError> {
+        let created = on_issue.is_none();
+        let r = self.r;
+        let prev_comments = match (&self.prev_comments, &self.previous) {
+            (Some(c), _) => c.clone(),
+            (None, Some((_, p))) => r.gh.list_comments(r.repo, p.number, None).await?,
+            (None, None) => Vec::new(),
+        };
+        let plan = match &self.plan {
+            Some(plan) => plan.clone(),
+            None => self.replan(&prev_comments)?,
+        };
+        if self.previous.is_none() && r.config.switches.pin {
+            self.run_ops(vec![IssueOp::Pin(self.issue.node_id.clone())])
+                .await?;
+        }
+        let on_issue = on_issue.unwrap_or_default();
+        let mut posted = 0;
+        for tc in &plan.team_comments {
+            let marker = team_marker(&tc.slug, self.meta.sprint);
+            if !by_bot(on_issue, r).any(|c| c.body.contains(&marker)) {
+                r.gh.create_comment(r.repo, self.issue.number, &tc.body, Some(&marker))
+                    .await?;
+                posted += 1;
+            }
+        }
+        if let Some((_, p)) = &self.previous {
+            let mut ops = Vec::new();
+            if r.config.switches.pin {
+                if p.state == IssueState::Open {
+                    ops.push(IssueOp::Unpin(p.node_id.clone()));
+                }
+                ops.push(IssueOp::Pin(self.issue.node_id.clone()));
+            }
+            let marker = rollover::closing_marker(self.issue.number.0);
+            let linked = by_bot(&prev_comments, r).any(|c| c.body.contains(&marker));
+            let link = async || -> Result<(), LifecycleError> {
+                if !linked {
+                    let text = rollover::closing_comment(
+                        self.issue.number.0,
+                        &plan.title,
+                        plan.unfinished,
+                    );
+                    r.gh.create_comment(r.repo, p.number, &text, Some(&marker))
+                        .await?;
+                }
+                Ok(())
+            };
+            if self.close_previous() {
+                link().await?;
+                if p.state == IssueState::Open {
+                    ops.push(IssueOp::Close(p.node_id.clone()));
+                }
+                self.run_ops(ops).await?;
+            } else {
+                if !linked {
+                    self.run_ops(ops).await?;
+                }
+                link().await?;
+            }
+        }
+        Ok(Report {
+            sprint: self.meta.sprint.to_string(),
+            issue: self.issue.number,
+            created,
+            team_comments_posted: posted,
+            previous: self.previous.as_ref().map(|(_, p)| p.number),
+        })
+    }
+
+    /// The plan again, to know the team comments of an opening cut short.
+    fn replan(&self, prev_comments: &[Comment]) -> Result<Plan, LifecycleError> {
+        let r = self.r;
+        let sprint = r.config.cadence.sprint_containing(self.meta.sprint.0);
+        let label = r.config.numbering.label(sprint.index)?;
+        let prev = self.previous.as_ref().and_then(|(m, p)| {
+            Some(Previous {
+                issue: p.number.0,
+                doc: SprintDoc::parse(&p.body).ok()?,
+                team_comments: by_bot(prev_comments, r)
+                    .filter_map(|c| TeamDoc::parse(&c.body))
+                    .filter(|t| t.sprint == m.sprint)
+                    .collect(),
+            })
+        });
+        let settings = Settings {
+            templates: r.config.templates.clone(),
+            teams: r.config.team_views(),
+            carry_unfinished_goals: r.config.switches.carry_unfinished_goals,
+        };
+        Ok(rollover::plan(
+            prev.as_ref(),
+            &settings,
+            &sprint,
+            &label,
+            r.config.rotation.heroes_for(&sprint),
+        )?)
+    }
+
+    /// Pin, unpin and close in one call. A pin GitHub refuses (three issues
+    /// pinned already) is reported, not retried; a close must happen.
+    async fn run_ops(&self, ops: Vec<IssueOp>) -> Result<(), LifecycleError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let results = self.r.gh.issue_ops(&ops).await?;
+        for (op, result) in ops.iter().zip(results) {
+            match (op, result) {
+                (_, Ok(())) | (IssueOp::Unpin(_), Err(_)) => {}
+                (IssueOp::Pin(_), Err(e)) => {
+                    metrics::counter!("sprintbot_pin_failures_total").increment(1);
+                    tracing::warn!(repo = %self.r.repo, issue = self.issue.number.0, error = %e,
+                        "could not pin the sprint issue; unpin another issue to make room");
+                }
+                (IssueOp::Close(_), Err(e)) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Two or more issues for one sprint (two runs opened it at the same
+/// moment): every one but the oldest is closed as a duplicate that links
+/// the oldest, and dropped from `issues`.
+pub async fn close_duplicates(
+    r: &Repo<'_>,
+    issues: &mut Vec<(Metadata, Issue)>,
+) -> Result<(), LifecycleError> {
+    let mut keep: Vec<(Metadata, Issue)> = Vec::new();
+    for (meta, issue) in std::mem::take(issues) {
+        match keep.iter().find(|(m, _)| m.sprint == meta.sprint) {
+            Some((_, older)) => close_as_duplicate(r, &issue, older.number.0).await?,
+            None => keep.push((meta, issue)),
+        }
+    }
+    *issues = keep;
+    Ok(())
+}
+
+async fn close_as_duplicate(r: &Repo<'_>, issue: &Issue, of: u64) -> Result<(), GitHubError> {
+    if issue.state == IssueState::Open {
+        let marker = format!("<!-- sprintbot:duplicate of={of} -->");
+        let text = format!(
+            "{marker}\nThis sprint was opened twice at the same moment; #{of} is the one to use, so this duplicate is closed.\n"
+        );
+        r.gh.create_comment(r.repo, issue.number, &text, Some(&marker))
+            .await?;
+        r.gh.update_issue(
+            r.repo,
+            issue.number,
+            &IssueUpdate {
+                state: Some(IssueState::Closed),
+                state_reason: Some("not_planned"),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// After creating `created` for `sprint`: if another run created one too,
+/// keep the older and close this one as its duplicate.
+pub async fn settle_twins(
+    r: &Repo<'_>,
+    sprint: SprintId,
+    created: Issue,
+) -> Result<Issue, LifecycleError> {
+    let mut twins: Vec<Issue> = sprint_issues::list(
+        r.gh,
+        r.repo,
+        &r.config.sprint_label,
+        StateFilter::All,
+        r.bot,
+    )
+    .await?
+    .into_iter()
+    .filter(|(m, i)| m.sprint == sprint && i.number != created.number)
+    .map(|(_, i)| i)
+    .collect();
+    twins.sort_by_key(|i| i.number);
+    match twins.into_iter().next() {
+        Some(older) if older.number < created.number => {
+            close_as_duplicate(r, &created, older.number.0).await?;
+            Ok(older)
+        }
+        _ => Ok(created),
+    }
+}
+
+/// Tell people, once, that the previous issue is too damaged to roll over.
+pub async fn report_damage(
+    r: &Repo<'_>,
+    p: &Issue,
+    meta: &Metadata,
+    comments: &[Comment],
+    problem: &str,
+) -> Result<(), GitHubError> {
+    metrics::counter!("sprintbot_rollover_blocked_total").increment(1);
+    tracing::error!(repo = %r.repo, issue = p.number.0, problem, "a damaged sprint issue stops the rollover");
+    let marker = format!("<!-- sprintbot:damaged sprint={} -->", meta.sprint);
+    if by_bot(comments, r).any(|c| c.body.contains(&marker)) {
+        return Ok(());
+    }
+    let text = format!(
+        "{marker}\nI cannot open the next sprint: this issue's structure is damaged ({problem}), so I cannot read its goals for the retro, and I will not guess them. \
+         Restore the hidden marker lines (`<!-- sprintbot:... -->`) from the issue's edit history; I try again every few minutes and carry on once it reads.\n"
+    );
+    r.gh.create_comment(r.repo, p.number, &text, Some(&marker))
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! What sprintbot knows about each repository it serves: its config (one
+//! loader used by commands, the scheduler and push handling; cached in the
+//! store and revalidated with conditional requests) and the
+//! `sprintbot: configuration error` issue that reports a broken file.
+
+pub mod config;
+mod config_issue;
+
+/// Where a repository keeps its sprintbot config.
+pub const CONFIG_PATH: &str = ".github/sprintbot.toml";
+
+pub use config::{Loaded, Loader};
+pub use config_issue::{ERROR_TITLE, NOTICE_LABEL};

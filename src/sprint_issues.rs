@@ -1,0 +1,106 @@
+//! Sprint issues as found on GitHub. An issue is a sprint issue when
+//! sprintbot's own account wrote it and its body carries the sprint metadata
+//! marker: a label or a marker someone else typed counts for nothing.
+//! GitHub, not the calendar, decides which one is current: the newest open
+//! sprint issue.
+
+use crate::github::{GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter};
+use crate::sprint::Login;
+use crate::sprint::body::SprintDoc;
+use crate::sprint::markers::Metadata;
+use crate::store::{Store, StoreError};
+
+/// The sprint metadata of `issue`, when sprintbot wrote it.
+pub fn recognise(issue: &Issue, bot: &Login) -> Option<Metadata> {
+    if !issue.author.0.eq_ignore_ascii_case(&bot.0) {
+        return None;
+    }
+    // The metadata line alone identifies the sprint, even when a section
+    // marker elsewhere is damaged.
+    let line = issue
+        .body
+        .lines()
+        .map(str::trim)
+        .find(|l| Metadata::is_marker_line(l))?;
+    Metadata::parse(line)
+}
+
+/// Whether the body around the metadata can still be read (every managed
+/// section's markers intact).
+pub fn is_readable(issue: &Issue) -> bool {
+    SprintDoc::parse(&issue.body).is_ok()
+}
+
+/// Every sprint issue of `repo` (by its label), with its metadata, newest
+/// sprint first.
+pub async fn list(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    label: &str,
+    state: StateFilter,
+    bot: &Login,
+) -> Result<Vec<(Metadata, Issue)>, GitHubError> {
+    let mut found: Vec<(Metadata, Issue)> = gh
+        .list_issues(repo, label, state)
+        .await?
+        .into_iter()
+        .filter_map(|i| recognise(&i, bot).map(|m| (m, i)))
+        .collect();
+    found.sort_by(|(a, ai), (b, bi)| b.sprint.cmp(&a.sprint).then(ai.number.cmp(&bi.number)));
+    Ok(found)
+}
+
+/// Whether an issue is where commands go now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Currency {
+    Current,
+    /// Closed, or a newer sprint issue is open: commands go there.
+    Superseded {
+        current: Option<IssueNumber>,
+    },
+}
+
+/// Why the current issue could not be decided.
+#[derive(Debug, thiserror::Error)]
+pub enum CurrencyError {
+    #[error(transparent)]
+    GitHub(#[from] GitHubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Decide whether `issue` is the current sprint issue. The store remembers
+/// the current issue (a rollover or an `issues` webhook keeps it right), so
+/// the usual case costs no call; otherwise the open sprint issues are
+/// listed once. Returns whether GitHub was called.
+pub async fn currency(
+    gh: &dyn GitHub,
+    store: &Store,
+    repo: &RepoRef,
+    label: &str,
+    issue: &Issue,
+    bot: &Login,
+) -> Result<(Currency, bool), CurrencyError> {
+    if issue.state == IssueState::Open
+        && store
+            .current_issue(&repo.to_string())
+            .await?
+            .is_some_and(|(n, _)| n == issue.number.0)
+    {
+        return Ok((Currency::Current, false));
+    }
+    let open = list(gh, repo, label, StateFilter::Open, bot).await?;
+    let newest = open.first().map(|(m, i)| (i.number, m.sprint));
+    if let Some((n, sprint)) = newest {
+        store
+            .set_current_issue(&repo.to_string(), n.0, &sprint.to_string())
+            .await?;
+    }
+    let currency = match newest {
+        Some((n, _)) if n == issue.number && issue.state == IssueState::Open => Currency::Current,
+        other => Currency::Superseded {
+            current: other.map(|(n, _)| n).filter(|n| *n != issue.number),
+        },
+    };
+    Ok((currency, true))
+}

@@ -1,0 +1,91 @@
+//! Held jobs: work decided before a GitHub write and released only once the
+//! write has happened. A command's answers are held before the sprint
+//! issue's body is written, so an answer is never sent for a change that
+//! did not land, and never lost for one that did (a crash after the write
+//! finds them held and releases them).
+
+use rusqlite::{Connection, params};
+
+use super::jobs::enqueue;
+use super::{NewJob, Store, StoreError};
+
+/// What the store knows of the jobs under one key prefix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyedJobs {
+    /// (dedupe key, state) of every job whose key starts with the prefix.
+    pub jobs: Vec<(String, String)>,
+}
+
+impl KeyedJobs {
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+    pub fn any_held(&self) -> bool {
+        self.jobs.iter().any(|(_, s)| s == "held")
+    }
+}
+
+impl Store {
+    /// Write `jobs` as held, each unless a job with its dedupe key exists
+    /// already in any state (an answer is decided once).
+    pub async fn hold(&self, jobs: Vec<NewJob>) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            for job in &jobs {
+                let exists: bool = match &job.dedupe_key {
+                    Some(key) => conn
+                        .prepare_cached("SELECT EXISTS(SELECT 1 FROM jobs WHERE dedupe_key = ?1)")?
+                        .query_row([key], |r| r.get(0))?,
+                    None => false,
+                };
+                if !exists {
+                    enqueue(conn, job, "held")?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Let the held jobs under `prefix` run now.
+    pub async fn release_held(&self, prefix: &str) -> Result<(), StoreError> {
+        let prefix = prefix.to_string();
+        self.run(move |conn| release(conn, &prefix)).await
+    }
+
+    /// Forget the held jobs under `prefix` (their write never happened).
+    pub async fn drop_held(&self, prefix: &str) -> Result<(), StoreError> {
+        let prefix = prefix.to_string();
+        self.run(move |conn| {
+            conn.execute(
+                "DELETE FROM jobs WHERE state = 'held' AND substr(dedupe_key, 1, length(?1)) = ?1",
+                [prefix],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Every job whose dedupe key starts with `prefix`.
+    pub async fn jobs_under(&self, prefix: &str) -> Result<KeyedJobs, StoreError> {
+        let prefix = prefix.to_string();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT dedupe_key, state FROM jobs WHERE dedupe_key >= ?1 AND substr(dedupe_key, 1, length(?1)) = ?1",
+            )?;
+            let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(KeyedJobs {
+                jobs: rows.collect::<rusqlite::Result<_>>()?,
+            })
+        })
+        .await
+    }
+}
+
+pub(super) fn release(conn: &Connection, prefix: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE jobs SET state = 'pending', run_after_ms = ?2
+         WHERE state = 'held' AND substr(dedupe_key, 1, length(?1)) = ?1",
+    )?
+    .execute(params![prefix, super::now_ms()])?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Views of the job queue: counts by state, the jobs not done, and each
+//! job's recorded errors (for `sprintbot jobs` and `/metrics`).
+
+use rusqlite::Connection;
+
+use super::{AttemptError, JobRow, QueueStats, Store, StoreError};
+
+impl Store {
+    /// Counts of jobs by state.
+    pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
+        self.run(queue_stats).await
+    }
+
+    /// Blocking [`Store::queue_stats`], for the command line.
+    pub fn queue_stats_blocking(&self) -> Result<QueueStats, StoreError> {
+        self.run_blocking(queue_stats)
+    }
+
+    /// Jobs not done (pending, running, retrying, dead), oldest first.
+    pub fn open_jobs_blocking(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
+        self.run_blocking(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, kind, state, attempts, delivery_id, last_error FROM jobs
+                 WHERE state != 'done' ORDER BY id LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit], |r| {
+                Ok(JobRow {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    state: r.get(2)?,
+                    attempts: r.get(3)?,
+                    delivery_id: r.get(4)?,
+                    last_error: r.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Every recorded error of a job, in attempt order.
+    pub async fn job_errors(&self, job_id: i64) -> Result<Vec<AttemptError>, StoreError> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT attempt, at_ms, error, retry_at_ms FROM job_errors WHERE job_id = ?1 ORDER BY attempt",
+            )?;
+            let rows = stmt.query_map([job_id], |r| {
+                Ok(AttemptError { attempt: r.get(0)?, at_ms: r.get(1)?, error: r.get(2)?, retry_at_ms: r.get(3)? })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+}
+
+fn queue_stats(conn: &Connection) -> rusqlite::Result<QueueStats> {
+    let mut stats = QueueStats::default();
+    let mut stmt = conn.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
+    for row in rows {
+        let (state, n) = row?;
+        match state.as_str() {
+            "held" => stats.held = n,
+            "pending" => stats.pending = n,
+            "running" => stats.running = n,
+            "retrying" => stats.retrying = n,
+            "dead" => stats.dead = n,
+            "done" => stats.done = n,
+            _ => {}
+        }
+    }
+    Ok(stats)
+}

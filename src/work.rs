@@ -1,0 +1,114 @@
+//! The jobs sprintbot queues for itself, beside webhook jobs: their kinds,
+//! payloads and keys. Answers to commands and rollovers are jobs so that
+//! each is retried on its own until it succeeds, and survives a restart.
+//! Lives below `commands` and `lifecycle`, which both queue them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::github::{CommentId, InstallationId, IssueNumber, RepoRef};
+use crate::store::{NewJob, now_ms};
+
+/// The job kind of an answer to a comment.
+pub const ANSWER: &str = "answer";
+/// The job kind of a rollover (scheduled, or asked for with `/sprint rollover`).
+pub const ROLLOVER: &str = "rollover";
+
+/// The answer a person is owed for a comment: a reaction, and a reply when
+/// something was refused or help was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerJob {
+    pub installation: u64,
+    pub repo: String,
+    pub issue: u64,
+    pub comment: u64,
+    /// GitHub's reaction content: `+1` or `confused`.
+    pub reaction: String,
+    /// The reply's body, with its hidden marker in it.
+    pub reply: Option<String>,
+    /// The reply's marker, looked for before a retry posts it again.
+    pub marker: Option<String>,
+    /// When the comment was written: replies are looked for from then on.
+    pub since: String,
+    /// Look for an earlier reply before posting even on the first attempt
+    /// (the answer was rebuilt after the store that held it was lost).
+    #[serde(default)]
+    pub check_first: bool,
+}
+
+/// Which sprint a rollover job opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolloverTarget {
+    /// Whatever the calendar says is due when the job runs.
+    Due,
+    /// The sprint after this one (`/sprint rollover` on its issue).
+    After(String),
+}
+
+/// A rollover to run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverJob {
+    pub installation: u64,
+    pub repo: String,
+    #[serde(default)]
+    pub repo_id: Option<u64>,
+    pub target: RolloverTarget,
+    /// The answer owed to the comment that asked for it, sent once it is done.
+    #[serde(default)]
+    pub answer: Option<AnswerJob>,
+}
+
+/// The key prefix of every job decided for one comment (or one edit of it):
+/// `answer/<repo>/<comment>/<tag>`; `tag` is `c` for the comment as written,
+/// `e<hash>` for an edit.
+pub fn decided_prefix(repo: &RepoRef, comment: CommentId, tag: &str) -> String {
+    format!(
+        "answer/{}/{}/{tag}",
+        repo.to_string().to_ascii_lowercase(),
+        comment.0
+    )
+}
+
+/// The job that sends `answer`, keyed under `prefix`.
+pub fn answer_job(prefix: &str, answer: &AnswerJob) -> NewJob {
+    NewJob {
+        kind: ANSWER.into(),
+        payload: serde_json::to_string(answer).unwrap_or_default(),
+        dedupe_key: Some(format!("{prefix}/answer")),
+        serial_key: None,
+        run_after_ms: now_ms(),
+    }
+}
+
+/// The job that runs `rollover` for its repository (one at a time with the
+/// repository's other serial work). `key` makes it unique among live jobs.
+pub fn rollover_job(key: String, rollover: &RolloverJob) -> NewJob {
+    NewJob {
+        kind: ROLLOVER.into(),
+        payload: serde_json::to_string(rollover).unwrap_or_default(),
+        dedupe_key: Some(key),
+        serial_key: Some(repo_serial_key(&rollover.repo)),
+        run_after_ms: now_ms(),
+    }
+}
+
+/// The serial key of jobs that need `owner/name` to themselves: commands on
+/// its sprint issue and its rollovers never run at the same time.
+pub fn repo_serial_key(full_name: &str) -> String {
+    format!("repo/{}", full_name.to_ascii_lowercase())
+}
+
+/// The key of the scheduled rollover of `repo` into `sprint`.
+pub fn scheduled_rollover_key(repo: &str, sprint: &str) -> String {
+    format!("rollover/{}/{sprint}", repo.to_ascii_lowercase())
+}
+
+/// Where an answer goes.
+pub fn answer_target(job: &AnswerJob) -> Option<(InstallationId, RepoRef, IssueNumber, CommentId)> {
+    Some((
+        InstallationId(job.installation),
+        RepoRef::parse(&job.repo)?,
+        IssueNumber(job.issue),
+        CommentId(job.comment),
+    ))
+}
