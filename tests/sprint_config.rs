@@ -199,3 +199,74 @@ fn the_readme_shows_the_current_preview() {
         "README.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
     );
 }
+
+// ----- check-config: every mistake at once, kinds, days, templates -----
+
+fn fixture(name: &str) -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/config/").to_string() + name
+}
+
+/// Diagnostics as `check-config` prints them, for snapshots.
+fn shown(diags: &[sprintbot::config::diag::Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| format!("{}: {d}\n", d.severity))
+        .collect()
+}
+
+#[test]
+fn eight_mistakes_are_all_reported_in_one_run_each_with_its_fix() {
+    let source = std::fs::read_to_string(fixture("eight-mistakes.toml")).unwrap();
+    let e = repo::parse("team.toml", &source, &toml::Table::new()).unwrap_err();
+    assert_eq!(e.len(), 8, "{}", shown(&e));
+    insta::assert_snapshot!("eight_mistakes", shown(&e));
+}
+
+#[test]
+fn a_deployment_file_with_several_mistakes_gets_them_all_at_once() {
+    let source = std::fs::read_to_string(fixture("deploy-mistakes.toml")).unwrap();
+    let e = sprintbot::config::deploy::parse("deploy.toml", &source).unwrap_err();
+    assert_eq!(e.len(), 7, "{}", shown(&e));
+    insta::assert_snapshot!("deploy_mistakes", shown(&e));
+}
+
+#[test]
+fn a_misspelled_template_variable_is_an_error_not_an_empty_title() {
+    use sprintbot::sprint::render::{self, Templates};
+    let repo = support::sprint::example_config();
+    let sprint = repo.cadence.sprint(6);
+    let label = repo.numbering.label(6).unwrap();
+    let templates = Templates {
+        title: "Sprint {{ versoin }}".into(),
+        ..Templates::default()
+    };
+    let e = render::title(&templates, &sprint, &label).unwrap_err();
+    assert!(e.to_string().contains("`versoin` is not defined"), "{e}");
+    assert!(e.to_string().contains("`version`"), "{e}");
+    // Misspelled in a branch the sample does not take: still caught.
+    let e = errors(
+        "[cadence]\nanchor = \"2022-10-03\"\n[templates]\nteam = \"{{ marker }}{% if hang_overs %}{{ hangovers }}{% endif %}\"\n",
+    );
+    assert_eq!((e[0].line, e[0].column), (4, 1));
+    assert!(e[0].message.contains("`hangovers`"), "{}", e[0]);
+    assert!(
+        e[0].help.as_deref().unwrap().contains("`hang_overs`"),
+        "{}",
+        e[0]
+    );
+    // A syntax error says so, with minijinja's line in the template.
+    let e = errors(
+        "[cadence]\nanchor = \"2022-10-03\"\n[templates]\ntitle = \"Sprint {{ version }\"\n",
+    );
+    assert!(
+        e[0].message
+            .starts_with("template syntax error in the title template:"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e[0].message.contains("(line 1 of the template)"),
+        "{}",
+        e[0]
+    );
+}

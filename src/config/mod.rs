@@ -5,3 +5,4 @@
 pub mod deploy;
 pub mod diag;
 pub mod repo;
+pub mod schema;
