@@ -214,6 +214,16 @@ fn shown(diags: &[sprintbot::config::diag::Diagnostic]) -> String {
         .collect()
 }
 
+fn sprintbot(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args(args)
+        .env_remove("SPRINTBOT_CONFIG")
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
+
 #[test]
 fn eight_mistakes_are_all_reported_in_one_run_each_with_its_fix() {
     let source = std::fs::read_to_string(fixture("eight-mistakes.toml")).unwrap();
@@ -228,6 +238,47 @@ fn a_deployment_file_with_several_mistakes_gets_them_all_at_once() {
     let e = sprintbot::config::deploy::parse("deploy.toml", &source).unwrap_err();
     assert_eq!(e.len(), 7, "{}", shown(&e));
     insta::assert_snapshot!("deploy_mistakes", shown(&e));
+}
+
+#[test]
+fn a_repository_config_named_team_toml_is_checked_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.toml");
+    std::fs::copy(fixture("eight-mistakes.toml"), &file).unwrap();
+    let (code, _, err) = sprintbot(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("team.toml:13:1: unknown key `lenght_weeks` in [cadence]\n  help: did you mean `length_weeks`?"), "{err}");
+    assert!(
+        err.contains("team.toml:8:1: this team has no name"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("team.toml: 8 errors (repository config)\n"),
+        "{err}"
+    );
+
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/repo-sprintbot.example.toml"
+    );
+    std::fs::copy(example, &file).unwrap();
+    let (code, out, err) = sprintbot(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("team.toml: ok (repository config)"), "{out}");
+}
+
+#[test]
+fn a_file_that_is_neither_kind_is_refused_with_the_tables_of_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sprintbot.toml");
+    std::fs::write(&file, "[cadense]\nanchor = \"2022-10-03\"\n").unwrap();
+    let (code, _, err) = sprintbot(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("neither a deployment config nor a repository config"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean [cadence]?"), "{err}");
 }
 
 #[test]

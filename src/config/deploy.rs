@@ -11,6 +11,8 @@ use super::diag::Diagnostic;
 
 mod check;
 
+pub use check::TOP as KEYS;
+
 /// The sample config, built into the binary and used when no file is given.
 pub const SAMPLE: &str = include_str!("../../config/sprintbot.toml");
 
