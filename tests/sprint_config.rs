@@ -281,6 +281,76 @@ fn a_file_that_is_neither_kind_is_refused_with_the_tables_of_each() {
     assert!(err.contains("did you mean [cadence]?"), "{err}");
 }
 
+const FUTURE: &str = "[cadence]\nanchor = \"2030-01-07\"\ntimezone = \"Europe/London\"\n[numbering]\nfirst_version = \"0.1.0\"\n";
+
+#[test]
+fn an_anchor_still_to_come_warns_and_says_when_the_first_issue_opens() {
+    let checked = repo::check(
+        "r.toml",
+        FUTURE,
+        &toml::Table::new(),
+        Some(repo::Day::On("2029-12-20".parse().unwrap())),
+    );
+    assert!(checked.config.is_some());
+    insta::assert_snapshot!("future_anchor", shown(&checked.diagnostics));
+    // From the anchor on, nothing to say; and the bot opens nothing before it.
+    let checked = repo::check(
+        "r.toml",
+        FUTURE,
+        &toml::Table::new(),
+        Some(repo::Day::On("2030-01-07".parse().unwrap())),
+    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let config = checked.config.unwrap();
+    assert_eq!(
+        config.sprint_due("2030-01-07T08:59:59Z".parse().unwrap()),
+        None
+    );
+    assert_eq!(
+        config
+            .sprint_due("2030-01-07T09:00:00Z".parse().unwrap())
+            .map(|s| s.index),
+        Some(0)
+    );
+}
+
+#[test]
+fn check_config_and_preview_agree_about_a_day_before_the_first_version() {
+    // Sprints before this anchor would be numbered below 0.1.0: check-config
+    // and preview must both warn, both succeed, and say the same thing.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sprintbot.toml");
+    std::fs::write(&file, FUTURE).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out, check_err) = sprintbot(&["check-config", path, "--today", "2029-11-01"]);
+    assert_eq!(code, Some(0), "{check_err}");
+    assert!(out.contains("ok (repository config, 1 warning)"), "{out}");
+    assert!(check_err.contains("warning: "), "{check_err}");
+    let (code, out, preview_err) =
+        sprintbot(&["preview", "--repo-config", path, "--date", "2029-11-01"]);
+    assert_eq!(code, Some(0), "{preview_err}");
+    assert!(
+        out.starts_with("# Sprint 0.1.0 1/2 - Jan 7 - Jan 18\n"),
+        "{out}"
+    );
+    assert_eq!(preview_err, check_err);
+
+    // An error stops both.
+    std::fs::write(
+        &file,
+        format!("{FUTURE}[templates]\ntitle = \"{{{{ versoin }}}}\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = sprintbot(&["check-config", path, "--today", "2029-11-01"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = sprintbot(&["preview", "--repo-config", path, "--date", "2029-11-01"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("sprintbot.toml:7:1: the title template uses `versoin`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_misspelled_template_variable_is_an_error_not_an_empty_title() {
     use sprintbot::sprint::render::{self, Templates};

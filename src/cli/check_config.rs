@@ -11,7 +11,7 @@ use super::common::{EXIT_CONFIG, print_diagnostics, read_config_file};
 use crate::config::deploy;
 use crate::config::diag::{Diagnostic, Severity};
 use crate::config::kind::{self, Kind};
-use crate::config::repo;
+use crate::config::repo::{self, Day};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,9 +19,26 @@ pub struct Args {
     /// .github/sprintbot.toml (whatever its name). Default: the deployment
     /// config in use.
     pub file: Option<PathBuf>,
+    /// Check a repository config as of this date (YYYY-MM-DD) instead of
+    /// today in its time zone; e.g. to see whether its anchor is still to come.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
+    let day = match &args.today {
+        Some(d) => match d.parse::<jiff::civil::Date>() {
+            Ok(d) => Day::On(d),
+            Err(_) => {
+                eprintln!(
+                    "error: `{d}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --today 2022-11-14"
+                );
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        },
+        // The one clock read, in the shell.
+        None => Day::At(jiff::Timestamp::now()),
+    };
     // With a FILE, `--config` is the deployment whose defaults it builds on.
     let (file, deployment) = match args.file {
         Some(file) => (Some(file), config),
@@ -54,7 +71,7 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
                     return ExitCode::from(EXIT_CONFIG);
                 }
             };
-            diagnostics.extend(repo::check(&name, &source, &defaults).diagnostics);
+            diagnostics.extend(repo::check(&name, &source, &defaults, Some(day)).diagnostics);
         }
     }
     finish(&name, Some(kind), diagnostics)

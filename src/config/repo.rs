@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::diag::{self, Diagnostic};
 use super::schema;
 use crate::sprint::Login;
-use crate::sprint::calendar::Cadence;
+use crate::sprint::calendar::{Cadence, Sprint};
 use crate::sprint::numbering::{Bump, Numbering};
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rotation::Rotation;
@@ -17,7 +17,10 @@ use crate::sprint::rotation::Rotation;
 pub mod keys;
 mod people;
 mod templates;
+mod timing;
 mod validate;
+
+pub use timing::Day;
 
 /// A validated repository configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +82,23 @@ impl RepoConfig {
             return self.teams.iter().any(|t| t.members.iter().any(eq));
         }
         self.engineers.logins.iter().any(eq)
+    }
+
+    /// The sprint whose issue should be open at `now`, or `None` before the
+    /// first one opens: no sprint opens before the cadence anchor.
+    pub fn sprint_due(&self, now: jiff::Timestamp) -> Option<Sprint> {
+        Some(self.cadence.sprint_at(now)).filter(|s| s.index >= 0)
+    }
+
+    /// The sprint a preview of `date` shows: the one containing it, or the
+    /// first sprint for a date before the anchor (none opens before it).
+    pub fn sprint_on(&self, date: jiff::civil::Date) -> Sprint {
+        let sprint = self.cadence.sprint_containing(date);
+        if sprint.index < 0 {
+            self.cadence.sprint(0)
+        } else {
+            sprint
+        }
     }
 }
 
@@ -227,7 +247,7 @@ pub fn parse(
     source: &str,
     defaults: &toml::Table,
 ) -> Result<RepoConfig, Vec<Diagnostic>> {
-    let checked = check(file, source, defaults);
+    let checked = check(file, source, defaults, None);
     checked.config.ok_or_else(|| {
         checked
             .diagnostics
@@ -246,8 +266,10 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Check a repository config and, when it is valid, build it.
-pub fn check(file: &str, source: &str, defaults: &toml::Table) -> Checked {
+/// Check a repository config and, when it is valid, build it. With a `day`,
+/// also say what the config means on that day (an anchor still to come);
+/// `check-config` and `preview` both come through here so they agree.
+pub fn check(file: &str, source: &str, defaults: &toml::Table, day: Option<Day>) -> Checked {
     let walked = schema::walk(file, source, keys::TOP);
     let mut diagnostics = walked.problems;
     let mut config = None;
@@ -287,6 +309,9 @@ pub fn check(file: &str, source: &str, defaults: &toml::Table) -> Checked {
             file,
             "the file is not a valid repository config",
         ));
+    }
+    if let (Some(c), Some(day)) = (&config, day) {
+        diagnostics.extend(timing::on_day(file, source, &walked.spans, c, day.date(c)));
     }
     diag::sort(&mut diagnostics);
     Checked {
