@@ -229,7 +229,8 @@ async fn leased<T>(
 }
 
 /// Run whatever is due at `now`: open the current sprint unless that is done.
-/// Returns `None` when nothing was due.
+/// Returns `None` when nothing was due (also before the cadence anchor: no
+/// sprint opens before it, as `check-config` warns).
 pub async fn tick(
     gh: &dyn GitHub,
     store: &Store,
@@ -237,7 +238,9 @@ pub async fn tick(
     config: &RepoConfig,
     now: Timestamp,
 ) -> Result<Option<Report>, LifecycleError> {
-    let sprint = config.cadence.sprint_at(now);
+    let Some(sprint) = config.sprint_due(now) else {
+        return Ok(None);
+    };
     let (repo_key, sprint_key) = (repo.to_string(), sprint.id.to_string());
     if store
         .steps(&repo_key, &sprint_key)
@@ -295,7 +298,11 @@ pub async fn rollover_now(
         Some(id) => config
             .cadence
             .sprint(config.cadence.sprint_containing(id.0).index + 1),
-        None => config.cadence.sprint_at(now),
+        // Asked for now, before the anchor: open the first sprint early
+        // rather than one numbered backwards from it.
+        None => config
+            .sprint_due(now)
+            .unwrap_or_else(|| config.cadence.sprint(0)),
     };
     leased(
         store,

@@ -61,7 +61,10 @@ impl Scheduler {
                         continue;
                     }
                 };
-                let sprint = config.cadence.sprint_at(self.clock.now());
+                // Before the cadence anchor nothing is due.
+                let Some(sprint) = config.sprint_due(self.clock.now()) else {
+                    continue;
+                };
                 let steps = self
                     .store
                     .steps(&repo.to_string(), &sprint.id.to_string())
