@@ -126,3 +126,38 @@ async fn tick_explains_what_it_needs() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tick_before_the_cadence_anchor_opens_nothing() {
+    // check-config warns "no sprint opens before 2022-10-03"; the bot keeps
+    // that promise instead of opening a sprint numbered backwards from it.
+    let fake = fake_with_one_team().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("early.db");
+    let out = finish(tick(
+        &fake,
+        &db,
+        &["--repo", REPO, "--now", "2022-10-03T07:59:00Z"],
+    ))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing due"));
+    assert!(fake.issues(REPO).is_empty());
+    // At the anchor's opening (09:00 in London, 08:00 UTC) the first sprint opens.
+    let out = finish(tick(
+        &fake,
+        &db,
+        &["--repo", REPO, "--now", "2022-10-03T08:00:00Z"],
+    ))
+    .await;
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("opened sprint 2022-10-03"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fake.assert_no_violations();
+}

@@ -199,3 +199,195 @@ fn the_readme_shows_the_current_preview() {
         "README.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
     );
 }
+
+// ----- check-config: every mistake at once, kinds, days, templates -----
+
+fn fixture(name: &str) -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/config/").to_string() + name
+}
+
+/// Diagnostics as `check-config` prints them, for snapshots.
+fn shown(diags: &[sprintbot::config::diag::Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| format!("{}: {d}\n", d.severity))
+        .collect()
+}
+
+fn sprintbot(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args(args)
+        .env_remove("SPRINTBOT_CONFIG")
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn eight_mistakes_are_all_reported_in_one_run_each_with_its_fix() {
+    let source = std::fs::read_to_string(fixture("eight-mistakes.toml")).unwrap();
+    let e = repo::parse("team.toml", &source, &toml::Table::new()).unwrap_err();
+    assert_eq!(e.len(), 8, "{}", shown(&e));
+    insta::assert_snapshot!("eight_mistakes", shown(&e));
+}
+
+#[test]
+fn a_deployment_file_with_several_mistakes_gets_them_all_at_once() {
+    let source = std::fs::read_to_string(fixture("deploy-mistakes.toml")).unwrap();
+    let e = sprintbot::config::deploy::parse("deploy.toml", &source).unwrap_err();
+    assert_eq!(e.len(), 7, "{}", shown(&e));
+    insta::assert_snapshot!("deploy_mistakes", shown(&e));
+}
+
+#[test]
+fn a_repository_config_named_team_toml_is_checked_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.toml");
+    std::fs::copy(fixture("eight-mistakes.toml"), &file).unwrap();
+    let (code, _, err) = sprintbot(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("team.toml:13:1: unknown key `lenght_weeks` in [cadence]\n  help: did you mean `length_weeks`?"), "{err}");
+    assert!(
+        err.contains("team.toml:8:1: this team has no name"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("team.toml: 8 errors (repository config)\n"),
+        "{err}"
+    );
+
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/repo-sprintbot.example.toml"
+    );
+    std::fs::copy(example, &file).unwrap();
+    let (code, out, err) = sprintbot(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("team.toml: ok (repository config)"), "{out}");
+}
+
+#[test]
+fn a_file_that_is_neither_kind_is_refused_with_the_tables_of_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sprintbot.toml");
+    std::fs::write(&file, "[cadense]\nanchor = \"2022-10-03\"\n").unwrap();
+    let (code, _, err) = sprintbot(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("neither a deployment config nor a repository config"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean [cadence]?"), "{err}");
+}
+
+const FUTURE: &str = "[cadence]\nanchor = \"2030-01-07\"\ntimezone = \"Europe/London\"\n[numbering]\nfirst_version = \"0.1.0\"\n";
+
+#[test]
+fn an_anchor_still_to_come_warns_and_says_when_the_first_issue_opens() {
+    let checked = repo::check(
+        "r.toml",
+        FUTURE,
+        &toml::Table::new(),
+        Some(repo::Day::On("2029-12-20".parse().unwrap())),
+    );
+    assert!(checked.config.is_some());
+    insta::assert_snapshot!("future_anchor", shown(&checked.diagnostics));
+    // From the anchor on, nothing to say; and the bot opens nothing before it.
+    let checked = repo::check(
+        "r.toml",
+        FUTURE,
+        &toml::Table::new(),
+        Some(repo::Day::On("2030-01-07".parse().unwrap())),
+    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let config = checked.config.unwrap();
+    assert_eq!(
+        config.sprint_due("2030-01-07T08:59:59Z".parse().unwrap()),
+        None
+    );
+    assert_eq!(
+        config
+            .sprint_due("2030-01-07T09:00:00Z".parse().unwrap())
+            .map(|s| s.index),
+        Some(0)
+    );
+}
+
+#[test]
+fn check_config_and_preview_agree_about_a_day_before_the_first_version() {
+    // Sprints before this anchor would be numbered below 0.1.0: check-config
+    // and preview must both warn, both succeed, and say the same thing.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sprintbot.toml");
+    std::fs::write(&file, FUTURE).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out, check_err) = sprintbot(&["check-config", path, "--today", "2029-11-01"]);
+    assert_eq!(code, Some(0), "{check_err}");
+    assert!(out.contains("ok (repository config, 1 warning)"), "{out}");
+    assert!(check_err.contains("warning: "), "{check_err}");
+    let (code, out, preview_err) =
+        sprintbot(&["preview", "--repo-config", path, "--date", "2029-11-01"]);
+    assert_eq!(code, Some(0), "{preview_err}");
+    assert!(
+        out.starts_with("# Sprint 0.1.0 1/2 - Jan 7 - Jan 18\n"),
+        "{out}"
+    );
+    assert_eq!(preview_err, check_err);
+
+    // An error stops both.
+    std::fs::write(
+        &file,
+        format!("{FUTURE}[templates]\ntitle = \"{{{{ versoin }}}}\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = sprintbot(&["check-config", path, "--today", "2029-11-01"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = sprintbot(&["preview", "--repo-config", path, "--date", "2029-11-01"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("sprintbot.toml:7:1: the title template uses `versoin`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misspelled_template_variable_is_an_error_not_an_empty_title() {
+    use sprintbot::sprint::render::{self, Templates};
+    let repo = support::sprint::example_config();
+    let sprint = repo.cadence.sprint(6);
+    let label = repo.numbering.label(6).unwrap();
+    let templates = Templates {
+        title: "Sprint {{ versoin }}".into(),
+        ..Templates::default()
+    };
+    let e = render::title(&templates, &sprint, &label).unwrap_err();
+    assert!(e.to_string().contains("`versoin` is not defined"), "{e}");
+    assert!(e.to_string().contains("`version`"), "{e}");
+    // Misspelled in a branch the sample does not take: still caught.
+    let e = errors(
+        "[cadence]\nanchor = \"2022-10-03\"\n[templates]\nteam = \"{{ marker }}{% if hang_overs %}{{ hangovers }}{% endif %}\"\n",
+    );
+    assert_eq!((e[0].line, e[0].column), (4, 1));
+    assert!(e[0].message.contains("`hangovers`"), "{}", e[0]);
+    assert!(
+        e[0].help.as_deref().unwrap().contains("`hang_overs`"),
+        "{}",
+        e[0]
+    );
+    // A syntax error says so, with minijinja's line in the template.
+    let e = errors(
+        "[cadence]\nanchor = \"2022-10-03\"\n[templates]\ntitle = \"Sprint {{ version }\"\n",
+    );
+    assert!(
+        e[0].message
+            .starts_with("template syntax error in the title template:"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e[0].message.contains("(line 1 of the template)"),
+        "{}",
+        e[0]
+    );
+}

@@ -1,30 +1,49 @@
 //! `sprintbot check-config [FILE]`: validate a deployment config (default: the
-//! one in use) or a repository's `.github/sprintbot.toml`, printing each
-//! problem as `file:line:column: message` with a hint on how to fix it.
+//! one in use) or a repository's `.github/sprintbot.toml`, told apart by what
+//! the file holds. Every problem is printed at once as
+//! `severity: file:line:column: message` with a fix; errors fail the exit
+//! code, warnings and notes do not.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::common::{EXIT_CONFIG, print_diagnostics, read_config_file};
 use crate::config::deploy;
-use crate::config::diag::Diagnostic;
+use crate::config::diag::{Diagnostic, Severity};
+use crate::config::kind::{self, Kind};
+use crate::config::repo::{self, Day};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The file to check: a deployment config, or a repository's
-    /// .github/sprintbot.toml. Default: the deployment config in use.
+    /// .github/sprintbot.toml (whatever its name). Default: the deployment
+    /// config in use.
     pub file: Option<PathBuf>,
-}
-
-/// Which kind of config a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Deployment,
-    Repository,
+    /// Check a repository config as of this date (YYYY-MM-DD) instead of
+    /// today in its time zone; e.g. to see whether its anchor is still to come.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
-    let file = args.file.or(config);
+    let day = match &args.today {
+        Some(d) => match d.parse::<jiff::civil::Date>() {
+            Ok(d) => Day::On(d),
+            Err(_) => {
+                eprintln!(
+                    "error: `{d}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --today 2022-11-14"
+                );
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        },
+        // The one clock read, in the shell.
+        None => Day::At(jiff::Timestamp::now()),
+    };
+    // With a FILE, `--config` is the deployment whose defaults it builds on.
+    let (file, deployment) = match args.file {
+        Some(file) => (Some(file), config),
+        None => (config, None),
+    };
     let (name, source) = match read_config_file(
         file.as_deref(),
         "(built-in config/sprintbot.toml)",
@@ -33,51 +52,56 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         Ok(found) => found,
         Err(code) => return code,
     };
-    let kind = kind_of(file.as_deref(), &source);
-    let result = match kind {
-        Kind::Deployment => deploy::parse(&name, &source).map(|_| ()),
-        Kind::Repository => check_repository(&name, &source),
+    let (kind, mut diagnostics) = match kind::detect(&name, &source) {
+        Ok((kind, note)) => (kind, note.into_iter().collect::<Vec<_>>()),
+        Err(problems) => return finish(&name, None, problems),
     };
-    match result {
-        Ok(()) => {
-            let what = if kind == Kind::Deployment {
-                "deployment config"
-            } else {
-                "repository config"
+    match kind {
+        Kind::Deployment => {
+            if let Err(problems) = deploy::parse(&name, &source) {
+                diagnostics.extend(problems);
+            }
+        }
+        Kind::Repository => {
+            let defaults = match deploy::load(deployment.as_deref()) {
+                Ok(d) => d.defaults,
+                Err(problems) => {
+                    eprintln!("error: the deployment config given with --config is not valid:");
+                    print_diagnostics(&problems);
+                    return ExitCode::from(EXIT_CONFIG);
+                }
             };
-            println!("{name}: ok ({what})");
+            diagnostics.extend(repo::check(&name, &source, &defaults, Some(day)).diagnostics);
+        }
+    }
+    finish(&name, Some(kind), diagnostics)
+}
+
+/// Print every diagnostic and a summary; fail only when there is an error.
+fn finish(name: &str, kind: Option<Kind>, diagnostics: Vec<Diagnostic>) -> ExitCode {
+    print_diagnostics(&diagnostics);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let warned = match warnings {
+        0 => String::new(),
+        1 => ", 1 warning".to_string(),
+        n => format!(", {n} warnings"),
+    };
+    match kind {
+        Some(kind) if errors == 0 => {
+            println!("{name}: ok ({}{warned})", kind.describe());
             ExitCode::SUCCESS
         }
-        Err(diags) => {
-            print_diagnostics(&diags);
-            eprintln!("{name}: {} problem(s)", diags.len());
+        _ => {
+            let s = if errors == 1 { "" } else { "s" };
+            let what = kind
+                .map(|k| format!(" ({})", k.describe()))
+                .unwrap_or_default();
+            eprintln!("{name}: {errors} error{s}{warned}{what}");
             ExitCode::from(EXIT_CONFIG)
         }
     }
-}
-
-fn kind_of(path: Option<&Path>, source: &str) -> Kind {
-    if let Some(p) = path {
-        let s = p.to_string_lossy().replace('\\', "/");
-        if s.ends_with(".github/sprintbot.toml") {
-            return Kind::Repository;
-        }
-    }
-    match toml::from_str::<toml::Table>(source) {
-        Ok(t)
-            if !t.contains_key("server")
-                && !t.contains_key("storage")
-                && (t.contains_key("teams") || t.contains_key("cadence")) =>
-        {
-            Kind::Repository
-        }
-        _ => Kind::Deployment,
-    }
-}
-
-fn check_repository(name: &str, source: &str) -> Result<(), Vec<Diagnostic>> {
-    let defaults = deploy::parse("(built-in config/sprintbot.toml)", deploy::SAMPLE)
-        .map(|c| c.defaults)
-        .unwrap_or_default();
-    crate::config::repo::parse(name, source, &defaults).map(|_| ())
 }

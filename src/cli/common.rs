@@ -18,10 +18,10 @@ pub fn load_config(path: &Option<PathBuf>) -> Result<DeployConfig, std::process:
     })
 }
 
-/// Print diagnostics to stderr, one per paragraph.
+/// Print diagnostics to stderr, one per paragraph, each led by its severity.
 pub fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("error: {d}");
+        eprintln!("{}: {d}", d.severity);
     }
 }
 

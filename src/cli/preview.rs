@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::common::{EXIT_CONFIG, load_config, print_diagnostics, read_config_file};
-use crate::config::repo::{self, RepoConfig};
+use crate::config::repo::{self, Day, RepoConfig};
 use crate::sprint::rollover::{self, Settings};
 
 /// The example repository config, built in for a first preview.
@@ -37,16 +37,9 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         Ok(found) => found,
         Err(code) => return code,
     };
-    let repo = match repo::parse(&name, &source, &deploy.defaults) {
-        Ok(r) => r,
-        Err(diags) => {
-            print_diagnostics(&diags);
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
-    let date = match &args.date {
+    let day = match &args.date {
         Some(d) => match d.parse::<jiff::civil::Date>() {
-            Ok(d) => d,
+            Ok(d) => Day::On(d),
             Err(_) => {
                 eprintln!(
                     "error: `{d}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --date 2022-11-14"
@@ -55,9 +48,16 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
             }
         },
         // The one clock read, in the shell: today where the team lives.
-        None => repo.cadence.tz.to_datetime(jiff::Timestamp::now()).date(),
+        None => Day::At(jiff::Timestamp::now()),
     };
-    match render(&repo, date) {
+    // The same check as `check-config`, for the day shown, so the two never
+    // disagree: errors stop the preview, warnings and notes are printed.
+    let checked = repo::check(&name, &source, &deploy.defaults, Some(day));
+    print_diagnostics(&checked.diagnostics);
+    let Some(repo) = checked.config else {
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    match render(&repo, day.date(&repo)) {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS
@@ -69,9 +69,10 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
     }
 }
 
-/// The preview text for the sprint containing `date`.
+/// The preview text for the sprint open on `date` (before the anchor, the
+/// first sprint: none opens earlier).
 pub fn render(repo: &RepoConfig, date: jiff::civil::Date) -> Result<String, String> {
-    let sprint = repo.cadence.sprint_containing(date);
+    let sprint = repo.sprint_on(date);
     let label = repo
         .numbering
         .label(sprint.index)

@@ -9,6 +9,10 @@ use serde::Deserialize;
 
 use super::diag::Diagnostic;
 
+mod check;
+
+pub use check::TOP as KEYS;
+
 /// The sample config, built into the binary and used when no file is given.
 pub const SAMPLE: &str = include_str!("../../config/sprintbot.toml");
 
@@ -147,88 +151,9 @@ pub fn load(path: Option<&Path>) -> Result<DeployConfig, Vec<Diagnostic>> {
     Ok(config)
 }
 
-/// Parse and validate a deployment config's text.
+/// Parse and validate a deployment config's text: every problem at once.
 pub fn parse(file: &str, source: &str) -> Result<DeployConfig, Vec<Diagnostic>> {
-    let config: DeployConfig = toml::from_str(source).map_err(|e| {
-        vec![Diagnostic::from_toml(file, source, &e).with_help(
-            "see config/sprintbot.toml in the sprintbot repository for every field and its default",
-        )]
-    })?;
-    let mut problems = Vec::new();
-    if config
-        .server
-        .listen
-        .parse::<std::net::SocketAddr>()
-        .is_err()
-    {
-        problems.push(
-            locate(
-                file,
-                source,
-                "listen",
-                format!("`{}` is not an address", config.server.listen),
-            )
-            .with_help("write an IP address and port, e.g. listen = \"0.0.0.0:3000\""),
-        );
-    }
-    if config.worker.concurrency == 0 {
-        problems.push(
-            locate(
-                file,
-                source,
-                "concurrency",
-                "concurrency must be at least 1",
-            )
-            .with_help("set concurrency = 4, or 1 to run one job at a time"),
-        );
-    }
-    if config.worker.max_attempts == 0 {
-        problems.push(
-            locate(
-                file,
-                source,
-                "max_attempts",
-                "max_attempts must be at least 1",
-            )
-            .with_help("set max_attempts = 8"),
-        );
-    }
-    if config.worker.backoff_base_ms > config.worker.backoff_max_ms {
-        problems.push(
-            locate(
-                file,
-                source,
-                "backoff_base_ms",
-                "backoff_base_ms is larger than backoff_max_ms",
-            )
-            .with_help("make backoff_max_ms at least backoff_base_ms"),
-        );
-    }
-    if config.scheduler.tick_secs == 0 {
-        problems.push(
-            locate(file, source, "tick_secs", "tick_secs must be at least 1")
-                .with_help("set tick_secs = 60"),
-        );
-    }
-    if problems.is_empty() {
-        Ok(config)
-    } else {
-        Err(problems)
-    }
-}
-
-/// A diagnostic at the first line that sets `key` (or the whole file).
-fn locate(file: &str, source: &str, key: &str, message: impl Into<String>) -> Diagnostic {
-    let mut offset = 0;
-    for line in source.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
-            let col = line.len() - trimmed.len();
-            return Diagnostic::at_offset(file, source, offset + col, message);
-        }
-        offset += line.len();
-    }
-    Diagnostic::whole_file(file, message)
+    check::parse(file, source)
 }
 
 /// Apply the environment overrides to a loaded config.
@@ -343,6 +268,13 @@ mod tests {
         assert_eq!((err[0].line, err[0].column), (2, 1));
         assert_eq!((err[1].line, err[1].column), (4, 3));
         assert!(err[1].help.as_deref().unwrap_or("").contains("concurrency"));
+    }
+
+    #[test]
+    fn an_empty_database_path_is_refused() {
+        let err = parse("x.toml", "[storage]\npath = \"\"\n").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (2, 1));
+        assert!(err[0].message.contains("empty"), "{}", err[0]);
     }
 
     #[test]

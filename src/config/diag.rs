@@ -6,9 +6,33 @@
 use std::fmt;
 use std::ops::Range;
 
+/// How much a diagnostic matters: only errors make a file invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    /// The file cannot be used as it is.
+    #[default]
+    Error,
+    /// The file works, but probably not as its author expects.
+    Warning,
+    /// Something worth knowing about a valid file.
+    Note,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        })
+    }
+}
+
 /// One problem found in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it makes the file invalid (errors) or is advice (warnings, notes).
+    pub severity: Severity,
     /// The file as the user named it (a path, or `owner/repo:.github/sprintbot.toml`).
     pub file: String,
     /// 1-based line; 0 when the problem is about the file as a whole.
@@ -26,6 +50,7 @@ impl Diagnostic {
     pub fn at_offset(file: &str, source: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, column) = line_column(source, offset);
         Diagnostic {
+            severity: Severity::Error,
             file: file.to_string(),
             line,
             column,
@@ -37,6 +62,7 @@ impl Diagnostic {
     /// A problem with the file as a whole (no position).
     pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: file.to_string(),
             line: 0,
             column: 0,
@@ -69,6 +95,22 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    /// The same diagnostic with another severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Order diagnostics as a reader meets them: by position in the file, those
+/// about the whole file last.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| (d.line == 0, d.line, d.column));
 }
 
 impl fmt::Display for Diagnostic {

@@ -4,4 +4,6 @@
 
 pub mod deploy;
 pub mod diag;
+pub mod kind;
 pub mod repo;
+pub mod schema;

@@ -1,19 +1,26 @@
 //! A repository's `.github/sprintbot.toml`: teams, engineers, cadence,
 //! numbering, rotation, labels, switches and template overrides. Defaults
 //! come from the deployment config's `[defaults]` table; the repository file
-//! wins key by key. Every problem names file, line and column and a fix.
+//! wins key by key. Every problem names file, line and column and a fix,
+//! and all of them are reported at once.
 
 use serde::Deserialize;
 
-use super::diag::Diagnostic;
+use super::diag::{self, Diagnostic};
+use super::schema;
 use crate::sprint::Login;
-use crate::sprint::calendar::Cadence;
+use crate::sprint::calendar::{Cadence, Sprint};
 use crate::sprint::numbering::{Bump, Numbering};
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rotation::Rotation;
 
-mod locate;
+pub mod keys;
+mod people;
+mod templates;
+mod timing;
 mod validate;
+
+pub use timing::Day;
 
 /// A validated repository configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +83,23 @@ impl RepoConfig {
         }
         self.engineers.logins.iter().any(eq)
     }
+
+    /// The sprint whose issue should be open at `now`, or `None` before the
+    /// first one opens: no sprint opens before the cadence anchor.
+    pub fn sprint_due(&self, now: jiff::Timestamp) -> Option<Sprint> {
+        Some(self.cadence.sprint_at(now)).filter(|s| s.index >= 0)
+    }
+
+    /// The sprint a preview of `date` shows: the one containing it, or the
+    /// first sprint for a date before the anchor (none opens before it).
+    pub fn sprint_on(&self, date: jiff::civil::Date) -> Sprint {
+        let sprint = self.cadence.sprint_containing(date);
+        if sprint.index < 0 {
+            self.cadence.sprint(0)
+        } else {
+            sprint
+        }
+    }
 }
 
 // ----- the file's shape (what serde reads) -----
@@ -96,7 +120,9 @@ struct Raw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTeam {
-    name: String,
+    // Optional here so a nameless team is reported at its `[[teams]]` line
+    // (by `validate`) rather than by serde, about the whole file.
+    name: Option<String>,
     slug: Option<String>,
     #[serde(default)]
     members: Vec<String>,
@@ -114,7 +140,9 @@ struct RawEngineers {
 #[serde(deny_unknown_fields, default)]
 struct RawCadence {
     anchor: Option<String>,
-    length_weeks: u8,
+    // Numbers are read as i64 and narrowed by `validate`, which says what
+    // range makes sense ("a sprint of 0 weeks is not supported").
+    length_weeks: i64,
     timezone: String,
     opens_at: String,
     working_days: Vec<String>,
@@ -138,7 +166,7 @@ impl Default for RawCadence {
 #[serde(deny_unknown_fields, default)]
 struct RawNumbering {
     first_version: String,
-    sprints_per_release: u32,
+    sprints_per_release: i64,
     bump: Bump,
 }
 
@@ -162,9 +190,9 @@ struct RawRotation {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOverride {
-    sprint: String,
-    week: u8,
-    login: String,
+    sprint: Option<String>,
+    week: Option<i64>,
+    login: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,7 +216,7 @@ struct RawSwitches {
     pin: bool,
     carry_unfinished_goals: bool,
     require_why: bool,
-    max_risks: usize,
+    max_risks: i64,
 }
 
 impl Default for RawSwitches {
@@ -212,36 +240,84 @@ struct RawTemplates {
 }
 
 /// Parse and validate a repository config. `file` names it in diagnostics;
-/// `defaults` is the deployment config's `[defaults]` table.
+/// `defaults` is the deployment config's `[defaults]` table. The error holds
+/// every error in the file (not warnings), in file order.
 pub fn parse(
     file: &str,
     source: &str,
     defaults: &toml::Table,
 ) -> Result<RepoConfig, Vec<Diagnostic>> {
-    let own: toml::Table =
-        toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(file, source, &e)])?;
-    // Check the file's own shape first, so unknown keys and wrong types are
-    // reported at their place in the file.
-    toml::from_str::<Raw>(source).map_err(|e| {
-        vec![
-            Diagnostic::from_toml(file, source, &e)
-                .with_help("see config/repo-sprintbot.example.toml for every key sprintbot reads"),
-        ]
-    })?;
-    let mut merged = defaults.clone();
-    merge(&mut merged, own);
-    let raw = Raw::deserialize(toml::Value::Table(merged)).map_err(|e| {
-        vec![
-            Diagnostic::whole_file(
-                file,
-                format!("with the deployment defaults applied: {}", e.message()),
-            )
-            .with_help(
-                "fix the [defaults] table of the deployment config (sprintbot check-config)",
+    let checked = check(file, source, defaults, None);
+    checked.config.ok_or_else(|| {
+        checked
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()
+    })
+}
+
+/// The outcome of checking a repository config.
+#[derive(Debug)]
+pub struct Checked {
+    /// The config, when the file has no errors.
+    pub config: Option<RepoConfig>,
+    /// Every error, warning and note, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check a repository config and, when it is valid, build it. With a `day`,
+/// also say what the config means on that day (an anchor still to come);
+/// `check-config` and `preview` both come through here so they agree.
+pub fn check(file: &str, source: &str, defaults: &toml::Table, day: Option<Day>) -> Checked {
+    let walked = schema::walk(file, source, keys::TOP);
+    let mut diagnostics = walked.problems;
+    let mut config = None;
+    // A file that is not valid TOML was only partly read: checking what its
+    // values mean would report keys it does have as missing.
+    if walked.parsed {
+        let mut merged = defaults.clone();
+        merge(&mut merged, walked.table);
+        match Raw::deserialize(toml::Value::Table(merged)) {
+            Ok(raw) => {
+                let mut report = validate::Report {
+                    file,
+                    source,
+                    spans: &walked.spans,
+                    flagged: &walked.flagged,
+                    problems: Vec::new(),
+                };
+                config = validate::build(&mut report, raw);
+                diagnostics.extend(report.problems);
+            }
+            // The file's own keys were checked above, so this is the defaults.
+            Err(e) => diagnostics.push(
+                Diagnostic::whole_file(
+                    file,
+                    format!("with the deployment defaults applied: {}", e.message()),
+                )
+                .with_help(
+                    "fix the [defaults] table of the deployment config (sprintbot check-config)",
+                ),
             ),
-        ]
-    })?;
-    validate::build(file, source, raw)
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        config = None;
+    } else if config.is_none() {
+        diagnostics.push(Diagnostic::whole_file(
+            file,
+            "the file is not a valid repository config",
+        ));
+    }
+    if let (Some(c), Some(day)) = (&config, day) {
+        diagnostics.extend(timing::on_day(file, source, &walked.spans, c, day.date(c)));
+    }
+    diag::sort(&mut diagnostics);
+    Checked {
+        config,
+        diagnostics,
+    }
 }
 
 /// Overlay `top` on `base`: tables merge key by key, anything else replaces.

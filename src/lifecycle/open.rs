@@ -90,10 +90,19 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
     let cadence = &r.config.cadence;
     let next_of = |id: SprintId| cadence.sprint(cadence.sprint_containing(id.0).index + 1);
     let target = match (goal, &newest) {
-        (Goal::Due(now), _) => cadence.sprint_at(now),
+        // Before the cadence anchor nothing is due (check-config warns).
+        (Goal::Due(now), _) => match r.config.sprint_due(now) {
+            Some(sprint) => sprint,
+            None => return Ok(done),
+        },
         (Goal::After(id), _) => next_of(id),
         (Goal::Next(_), Some((m, _))) => next_of(m.sprint),
-        (Goal::Next(now), None) => cadence.sprint_at(now),
+        // Asked for before the anchor: the first sprint opens early rather
+        // than one numbered backwards from it.
+        (Goal::Next(now), None) => r
+            .config
+            .sprint_due(now)
+            .unwrap_or_else(|| cadence.sprint(0)),
     };
     if let Some((meta, _)) = &newest
         && target.id <= meta.sprint

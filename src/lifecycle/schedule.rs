@@ -182,7 +182,10 @@ impl Scheduler {
             let Some(config) = loaded.config else {
                 continue;
             };
-            let sprint = config.cadence.sprint_at(c.clock.now());
+            // Before the cadence anchor nothing is due.
+            let Some(sprint) = config.sprint_due(c.clock.now()) else {
+                continue;
+            };
             let open = c
                 .store
                 .current_issue(&repo.to_string())

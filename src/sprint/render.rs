@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use minijinja::{Environment, context};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value, context};
 use serde::Serialize;
 
 use super::Login;
@@ -43,6 +43,22 @@ impl Default for Templates {
 pub struct TemplateError {
     pub which: &'static str,
     pub message: String,
+    /// What kind of mistake it is, so a config check can say how to fix it.
+    pub problem: TemplateProblem,
+}
+
+/// The kinds of template mistake a fix can be written for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateProblem {
+    /// Not valid minijinja; `line` is the line in the template itself.
+    Syntax { line: Option<usize> },
+    /// The template names variables its context does not have.
+    Undefined {
+        names: Vec<String>,
+        available: Vec<String>,
+    },
+    /// Anything else minijinja refused (a failing filter, a bad argument).
+    Other { line: Option<usize> },
 }
 
 /// A team as the templates see it.
@@ -72,19 +88,95 @@ pub fn short_date(d: jiff::civil::Date) -> String {
 }
 
 fn env() -> Environment<'static> {
-    Environment::new()
+    let mut env = Environment::new();
+    // A misspelled variable must be an error, not an empty title.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env
 }
 
-fn render(
-    which: &'static str,
-    source: &str,
-    ctx: minijinja::Value,
-) -> Result<String, TemplateError> {
+fn render(which: &'static str, source: &str, ctx: Value) -> Result<String, TemplateError> {
     let env = env();
-    env.render_str(source, ctx).map_err(|e| TemplateError {
+    let failed = |e: minijinja::Error, problem| TemplateError {
         which,
-        message: e.to_string(),
+        message: match e.detail() {
+            Some(detail) => format!("{detail} (line {} of the template)", e.line().unwrap_or(1)),
+            None => e.to_string(),
+        },
+        problem,
+    };
+    let template = env.template_from_str(source).map_err(|e| {
+        let line = e.line();
+        failed(e, TemplateProblem::Syntax { line })
+    })?;
+    // Names are checked before rendering so that a misspelling in a branch
+    // this context does not take (`{% if previous_issue %}`) is caught too.
+    let top: Vec<String> = keys(&ctx);
+    let globals: Vec<&str> = env.globals().map(|(name, _)| name).collect();
+    let mut names: Vec<String> = template
+        .undeclared_variables(false)
+        .into_iter()
+        .filter(|n| !top.contains(n) && !globals.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    let available = variables(&ctx);
+    if !names.is_empty() {
+        return Err(TemplateError {
+            which,
+            message: format!(
+                "{} not defined; it has {}",
+                quoted(&names, if names.len() == 1 { " is" } else { " are" }),
+                quoted(&available, "")
+            ),
+            problem: TemplateProblem::Undefined { names, available },
+        });
+    }
+    template.render(ctx).map_err(|e| {
+        let line = e.line();
+        let problem = match e.kind() {
+            ErrorKind::SyntaxError => TemplateProblem::Syntax { line },
+            // An attribute the value lacks (`{{ team.nmae }}`): minijinja's
+            // message names it.
+            ErrorKind::UndefinedError => TemplateProblem::Undefined {
+                names: Vec::new(),
+                available: available.clone(),
+            },
+            _ => TemplateProblem::Other { line },
+        };
+        failed(e, problem)
     })
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    match v.try_iter() {
+        Ok(keys) => keys.filter_map(|k| k.as_str().map(String::from)).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Every variable of a context, with the attributes of those that are
+/// maps (`team.name`), sorted: what a fix lists.
+fn variables(ctx: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in keys(ctx) {
+        match ctx.get_attr(&key) {
+            Ok(v) if v.kind() == minijinja::value::ValueKind::Map => {
+                out.extend(keys(&v).into_iter().map(|k| format!("{key}.{k}")))
+            }
+            _ => out.push(key),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `a`, `b` and `c` followed by `tail`.
+fn quoted(names: &[String], tail: &str) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let list = match q.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => q.join(""),
+    };
+    format!("{list}{tail}")
 }
 
 /// The issue title.

@@ -1,40 +1,83 @@
 //! Turning the file's raw values into a [`RepoConfig`], collecting every
-//! problem (not just the first) with its place and a fix.
+//! problem with a value (not just the first) at its place, with a fix. Keys
+//! and types were checked by the schema walk; this checks what they mean.
+
+use std::collections::HashSet;
+use std::ops::Range;
 
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
-use super::locate::{Place, at};
-use super::{Engineers, Raw, RepoConfig, Switches, Team};
+use super::people::{logins, overrides, team_ref, teams};
+use super::{Engineers, Raw, RepoConfig, Switches, templates};
 use crate::config::diag::Diagnostic;
-use crate::sprint::body::SprintDoc;
+use crate::config::schema::Spans;
 use crate::sprint::calendar::Cadence;
-use crate::sprint::markers::Section;
 use crate::sprint::numbering::{Numbering, Version};
-use crate::sprint::render::{self, IssueContent, Templates};
-use crate::sprint::rotation::{HeroOverride, Rotation};
-use crate::sprint::{Login, SprintId};
+use crate::sprint::render::{self, TeamView, Templates};
+use crate::sprint::rotation::Rotation;
 
-fn place<'a>(table: &'a str, key: &'a str) -> Place<'a> {
-    Place {
-        table,
-        index: None,
-        key,
+/// Where problems go: each at the place its key is written in the file.
+pub(super) struct Report<'a> {
+    pub file: &'a str,
+    pub source: &'a str,
+    pub spans: &'a Spans,
+    /// Paths the schema walk already reported (their values were dropped,
+    /// so what is seen here is a default and must not be reported again).
+    pub flagged: &'a HashSet<String>,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Report<'_> {
+    /// A problem with the value of the key at `path`.
+    pub fn key(&mut self, path: &str, message: String, help: &str) {
+        let span = self.spans.key(path);
+        self.push(path, span, message, help);
+    }
+
+    /// A problem with a value as a whole: an array entry, or a
+    /// `[[table]]` entry (reported at its header).
+    pub fn value(&mut self, path: &str, message: String, help: &str) {
+        let span = self.spans.value(path).or_else(|| self.spans.key(path));
+        self.push(path, span, message, help);
+    }
+
+    /// A required key that is not set: reported at its table when the file
+    /// has one, or about the whole file.
+    pub fn missing(&mut self, path: &str, table: &str, message: String, help: &str) {
+        if self.flagged.contains(path) {
+            return;
+        }
+        let d = match self.spans.value(table) {
+            Some(span) => Diagnostic::at_span(self.file, self.source, span, message),
+            None => Diagnostic::whole_file(self.file, message),
+        };
+        self.problems.push(d.with_help(help));
+    }
+
+    fn push(&mut self, path: &str, span: Option<Range<usize>>, message: String, help: &str) {
+        if self.flagged.contains(path) {
+            return;
+        }
+        let d = match span {
+            Some(span) => Diagnostic::at_span(self.file, self.source, span, message),
+            // Not written in this file: it came from the defaults it builds on.
+            None => Diagnostic::whole_file(
+                self.file,
+                format!("{message} (`{path}`, from the defaults this file builds on)"),
+            ),
+        };
+        self.problems.push(d.with_help(help));
     }
 }
 
-pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Vec<Diagnostic>> {
-    let mut problems = Vec::new();
-    let mut problem = |p: Place<'_>, message: String, help: &str| {
-        problems.push(at(file, source, p, message).with_help(help));
-    };
-
+pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     // Cadence.
     let anchor = match raw.cadence.anchor.as_deref().map(str::parse::<Date>) {
         Some(Ok(d)) => Some(d),
         Some(Err(_)) => {
-            problem(
-                place("cadence", "anchor"),
+            r.key(
+                "cadence.anchor",
                 format!(
                     "`{}` is not a date",
                     raw.cadence.anchor.clone().unwrap_or_default()
@@ -44,8 +87,9 @@ pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Ve
             None
         }
         None => {
-            problem(
-                place("cadence", "anchor"),
+            r.missing(
+                "cadence.anchor",
+                "cadence",
                 "the cadence has no anchor date".into(),
                 "add `anchor = \"YYYY-MM-DD\"` under [cadence]: the first day of any sprint numbered 1/N",
             );
@@ -54,23 +98,26 @@ pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Ve
     };
     let tz = TimeZone::get(&raw.cadence.timezone).ok();
     if tz.is_none() {
-        problem(
-            place("cadence", "timezone"),
+        r.key(
+            "cadence.timezone",
             format!("`{}` is not an IANA time zone", raw.cadence.timezone),
             "use a name like \"Europe/London\", \"America/Los_Angeles\" or \"UTC\"",
         );
     }
     let opens_at = raw.cadence.opens_at.parse::<Time>().ok();
     if opens_at.is_none() {
-        problem(
-            place("cadence", "opens_at"),
+        r.key(
+            "cadence.opens_at",
             format!("`{}` is not a time of day", raw.cadence.opens_at),
             "write the local opening time as HH:MM, e.g. opens_at = \"09:00\"",
         );
     }
-    if !(1..=8).contains(&raw.cadence.length_weeks) {
-        problem(
-            place("cadence", "length_weeks"),
+    let length_weeks = u8::try_from(raw.cadence.length_weeks)
+        .ok()
+        .filter(|w| (1..=8).contains(w));
+    if length_weeks.is_none() {
+        r.key(
+            "cadence.length_weeks",
             format!(
                 "a sprint of {} weeks is not supported",
                 raw.cadence.length_weeks
@@ -79,19 +126,19 @@ pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Ve
         );
     }
     let mut working_days = Vec::new();
-    for day in &raw.cadence.working_days {
+    for (i, day) in raw.cadence.working_days.iter().enumerate() {
         match weekday(day) {
             Some(w) => working_days.push(w),
-            None => problem(
-                place("cadence", "working_days"),
+            None => r.value(
+                &format!("cadence.working_days[{i}]"),
                 format!("`{day}` is not a day of the week"),
                 "use mon, tue, wed, thu, fri, sat or sun",
             ),
         }
     }
     if raw.cadence.working_days.is_empty() {
-        problem(
-            place("cadence", "working_days"),
+        r.key(
+            "cadence.working_days",
             "no working days".into(),
             "list at least one day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
         );
@@ -100,128 +147,47 @@ pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Ve
     // Numbering.
     let first_version = raw.numbering.first_version.parse::<Version>();
     if let Err(e) = &first_version {
-        problem(
-            place("numbering", "first_version"),
+        r.key(
+            "numbering.first_version",
             e.clone(),
             "write the version of the anchor sprint, e.g. first_version = \"1.41.0\"",
         );
     }
-    if raw.numbering.sprints_per_release == 0 {
-        problem(
-            place("numbering", "sprints_per_release"),
-            "a release needs at least one sprint".into(),
+    let parts = u32::try_from(raw.numbering.sprints_per_release)
+        .ok()
+        .filter(|p| *p >= 1);
+    if parts.is_none() {
+        r.key(
+            "numbering.sprints_per_release",
+            match raw.numbering.sprints_per_release {
+                ..1 => "a release needs at least one sprint".to_string(),
+                n => format!("{n} sprints per release is too many"),
+            },
             "set sprints_per_release = 2 (the 2 of `1/2`)",
         );
     }
 
-    // Teams.
-    let mut teams: Vec<Team> = Vec::new();
-    for (i, t) in raw.teams.iter().enumerate() {
-        let slug = t.slug.clone().unwrap_or_else(|| slugify(&t.name));
-        let team_place = |key| Place {
-            table: "teams",
-            index: Some(i),
-            key,
-        };
-        if t.name.trim().is_empty() || slug.is_empty() {
-            problem(
-                team_place("name"),
-                "a team needs a name".into(),
-                "give every [[teams]] entry a name, e.g. name = \"Growth\"",
-            );
-        }
-        if teams.iter().any(|o| o.slug == slug) {
-            problem(
-                team_place(if t.slug.is_some() { "slug" } else { "name" }),
-                format!("two teams have the slug `{slug}`"),
-                "give each team a distinct name or `slug`",
-            );
-        }
-        let members = logins(&t.members, |bad| {
-            problem(
-                team_place("members"),
-                format!("`{bad}` is not a GitHub login"),
-                "write logins like \"octocat\" or \"@octocat\"",
-            )
-        });
-        if let Some(gt) = &t.github_team
-            && !is_team_ref(gt)
-        {
-            problem(
-                team_place("github_team"),
-                format!("`{gt}` is not a GitHub team"),
-                "write it as \"org/team-slug\"",
-            );
-        }
-        teams.push(Team {
-            name: t.name.trim().to_string(),
-            slug,
-            members,
-            github_team: t.github_team.clone(),
-        });
+    let teams = teams(r, &raw);
+    let engineer_logins = logins(r, "engineers.logins", &raw.engineers.logins);
+    if let Some(gt) = &raw.engineers.team {
+        team_ref(r, "engineers.team", gt);
     }
-
-    // Engineers.
-    let engineer_logins = logins(&raw.engineers.logins, |bad| {
-        problem(
-            place("engineers", "logins"),
-            format!("`{bad}` is not a GitHub login"),
-            "write logins like \"octocat\"",
-        )
-    });
-    if let Some(gt) = &raw.engineers.team
-        && !is_team_ref(gt)
-    {
-        problem(
-            place("engineers", "team"),
-            format!("`{gt}` is not a GitHub team"),
-            "write it as \"org/team-slug\"",
-        );
-    }
-
-    // Rotation.
-    let heroes = logins(&raw.rotation.heroes, |bad| {
-        problem(
-            place("rotation", "heroes"),
-            format!("`{bad}` is not a GitHub login"),
-            "write logins like \"octocat\"",
-        )
-    });
-    let mut overrides = Vec::new();
-    for o in &raw.rotation.overrides {
-        let (date, login) = (o.sprint.parse::<Date>().ok(), Login::parse(&o.login));
-        match (date, login) {
-            (Some(d), Some(l)) if (1..=raw.cadence.length_weeks).contains(&o.week) => overrides
-                .push(HeroOverride {
-                    sprint: SprintId(d),
-                    week: o.week,
-                    login: l,
-                }),
-            _ => problem(
-                Place {
-                    table: "rotation.overrides",
-                    index: Some(overrides.len()),
-                    key: "sprint",
-                },
-                format!(
-                    "override `{} week {} {}` is not valid",
-                    o.sprint, o.week, o.login
-                ),
-                "write sprint = \"YYYY-MM-DD\" (the sprint's first day), week = 1 or 2, login = \"octocat\"",
-            ),
-        }
-    }
+    let heroes = logins(r, "rotation.heroes", &raw.rotation.heroes);
+    let overrides = overrides(r, &raw);
 
     if raw.labels.sprint.trim().is_empty() {
-        problem(
-            place("labels", "sprint"),
+        r.key(
+            "labels.sprint",
             "the sprint label is empty".into(),
             "set sprint = \"sprint\"",
         );
     }
-    if raw.switches.max_risks == 0 {
-        problem(
-            place("switches", "max_risks"),
+    let max_risks = usize::try_from(raw.switches.max_risks)
+        .ok()
+        .filter(|m| *m >= 1);
+    if max_risks.is_none() {
+        r.key(
+            "switches.max_risks",
             "max_risks must be at least 1".into(),
             "set max_risks = 3",
         );
@@ -241,42 +207,49 @@ pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Ve
             .team
             .unwrap_or_else(|| render::DEFAULT_TEAM.to_string()),
     };
+    // Templates are checked even when the cadence is broken: they are
+    // rendered with sample values, not with this file's calendar.
+    let views: Vec<TeamView> = teams
+        .iter()
+        .map(|t| TeamView {
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+        })
+        .collect();
+    for p in templates::check(&templates, &views) {
+        r.key(&format!("templates.{}", p.key), p.message, &p.help);
+    }
 
     let (Some(anchor), Some(tz), Some(opens_at), Ok(first_version)) =
         (anchor, tz, opens_at, first_version)
     else {
-        return Err(problems);
+        return None;
     };
-    let cadence = Cadence {
-        anchor,
-        length_weeks: raw.cadence.length_weeks.clamp(1, 8),
-        tz,
-        opens_at,
-        working_days,
+    let (Some(length_weeks), Some(parts), Some(max_risks)) = (length_weeks, parts, max_risks)
+    else {
+        return None;
     };
-    let numbering = Numbering {
-        first_version,
-        parts: raw.numbering.sprints_per_release.max(1),
-        bump: raw.numbering.bump,
-    };
-    for (key, message) in check_templates(&templates, &cadence, &numbering) {
-        problem(
-            place("templates", key),
-            message,
-            "keep every `<!-- sprintbot:... -->` marker line of the default template, and {{ metadata }}",
-        );
+    if !r.problems.is_empty() {
+        return None;
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(RepoConfig {
+    Some(RepoConfig {
         teams,
         engineers: Engineers {
             logins: engineer_logins,
             github_team: raw.engineers.team,
         },
-        cadence,
-        numbering,
+        cadence: Cadence {
+            anchor,
+            length_weeks,
+            tz,
+            opens_at,
+            working_days,
+        },
+        numbering: Numbering {
+            first_version,
+            parts,
+            bump: raw.numbering.bump,
+        },
         rotation: Rotation { heroes, overrides },
         sprint_label: raw.labels.sprint.trim().to_string(),
         switches: Switches {
@@ -284,86 +257,10 @@ pub(super) fn build(file: &str, source: &str, raw: Raw) -> Result<RepoConfig, Ve
             pin: raw.switches.pin,
             carry_unfinished_goals: raw.switches.carry_unfinished_goals,
             require_why: raw.switches.require_why,
-            max_risks: raw.switches.max_risks,
+            max_risks,
         },
         templates,
     })
-}
-
-/// Render each template once and check that the body keeps its markers.
-fn check_templates(
-    t: &Templates,
-    cadence: &Cadence,
-    numbering: &Numbering,
-) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    let sprint = cadence.sprint(0);
-    let Ok(label) = numbering.label(0) else {
-        return out;
-    };
-    if let Err(e) = render::title(t, &sprint, &label) {
-        out.push(("title", e.to_string()));
-    }
-    let content = IssueContent {
-        sprint: sprint.clone(),
-        label,
-        previous_issue: None,
-        heroes: vec![],
-        retro_goals: vec![],
-        goals: vec![],
-        teams: vec![],
-    };
-    match render::issue_body(t, &content).map(|b| SprintDoc::parse(&b)) {
-        Err(e) => out.push(("issue", e.to_string())),
-        Ok(Err(e)) => out.push(("issue", format!("the rendered issue body is damaged: {e}"))),
-        Ok(Ok(doc)) => {
-            let missing: Vec<&str> = Section::ALL
-                .iter()
-                .filter(|s| !doc.has_section(**s))
-                .map(|s| s.name())
-                .collect();
-            if !missing.is_empty() {
-                out.push((
-                    "issue",
-                    format!(
-                        "the issue template lacks the markers of: {}",
-                        missing.join(", ")
-                    ),
-                ));
-            }
-            if doc.metadata().is_none() {
-                out.push(("issue", "the issue template lacks {{ metadata }}".into()));
-            }
-        }
-    }
-    let team = render::TeamView {
-        name: "Example".into(),
-        slug: "example".into(),
-    };
-    match render::team_comment(t, &team, &sprint, &[]) {
-        Err(e) => out.push(("team", e.to_string())),
-        Ok(body) if crate::sprint::team::TeamDoc::parse(&body).is_none() => {
-            out.push(("team", "the team template lacks {{ marker }}".into()))
-        }
-        Ok(_) => {}
-    }
-    out
-}
-
-fn logins(raw: &[String], mut bad: impl FnMut(&str)) -> Vec<Login> {
-    raw.iter()
-        .filter_map(|s| {
-            let l = Login::parse(s.trim());
-            if l.is_none() {
-                bad(s);
-            }
-            l
-        })
-        .collect()
-}
-
-fn is_team_ref(s: &str) -> bool {
-    matches!(s.split_once('/'), Some((org, team)) if !org.is_empty() && !team.is_empty() && !team.contains('/'))
 }
 
 fn weekday(s: &str) -> Option<Weekday> {
@@ -379,17 +276,4 @@ fn weekday(s: &str) -> Option<Weekday> {
         "sun" => Sunday,
         _ => return None,
     })
-}
-
-/// `Product Analytics` → `product-analytics`.
-pub fn slugify(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_string()
 }

@@ -1,0 +1,80 @@
+//! Every key a repository's `.github/sprintbot.toml` may set, with its type
+//! and an example value: what `check-config` checks the file against (and
+//! the deployment config's `[defaults]` table too). Keep it in step with the
+//! `Raw*` structs in `repo.rs` and `config/repo-sprintbot.example.toml`.
+
+use crate::config::schema::{Key, Shape};
+
+/// The top-level tables of a repository config.
+pub const TOP: &[Key] = &[
+    Key::tables("teams", TEAM),
+    Key::table("engineers", ENGINEERS),
+    Key::table("cadence", CADENCE),
+    Key::table("numbering", NUMBERING),
+    Key::table("rotation", ROTATION),
+    Key::table("labels", LABELS),
+    Key::table("switches", SWITCHES),
+    Key::table("templates", TEMPLATES),
+];
+
+const LOGINS: &str = "[\"octocat\", \"hubot\"]";
+
+const TEAM: &[Key] = &[
+    Key::str("name", "\"Growth\""),
+    Key::str("slug", "\"growth\""),
+    Key::strs("members", LOGINS),
+    Key::str("github_team", "\"org/team-slug\""),
+];
+
+const ENGINEERS: &[Key] = &[
+    Key::strs("logins", LOGINS),
+    Key::str("team", "\"org/engineers\""),
+];
+
+const CADENCE: &[Key] = &[
+    Key::str("anchor", "\"2022-10-03\""),
+    Key::int("length_weeks", "2"),
+    Key::str("timezone", "\"Europe/London\""),
+    Key::str("opens_at", "\"09:00\""),
+    Key::strs(
+        "working_days",
+        "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
+    ),
+];
+
+const NUMBERING: &[Key] = &[
+    Key::str("first_version", "\"1.41.0\""),
+    Key::int("sprints_per_release", "2"),
+    Key::new(
+        "bump",
+        Shape::Choice(&["major", "minor", "patch"]),
+        "\"minor\"",
+    ),
+];
+
+const ROTATION: &[Key] = &[
+    Key::strs("heroes", LOGINS),
+    Key::tables("overrides", OVERRIDE),
+];
+
+const OVERRIDE: &[Key] = &[
+    Key::str("sprint", "\"2022-11-14\""),
+    Key::int("week", "1"),
+    Key::str("login", "\"octocat\""),
+];
+
+const LABELS: &[Key] = &[Key::str("sprint", "\"sprint\"")];
+
+const SWITCHES: &[Key] = &[
+    Key::bool("close_previous", "true"),
+    Key::bool("pin", "true"),
+    Key::bool("carry_unfinished_goals", "false"),
+    Key::bool("require_why", "false"),
+    Key::int("max_risks", "3"),
+];
+
+const TEMPLATES: &[Key] = &[
+    Key::str("title", "\"Sprint {{ version }} {{ part }}/{{ parts }}\""),
+    Key::str("issue", "\"\"\"...\"\"\""),
+    Key::str("team", "\"\"\"...\"\"\""),
+];

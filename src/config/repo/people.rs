@@ -1,0 +1,144 @@
+//! The people in a repository config: teams (names, slugs, members, GitHub
+//! teams), engineers and the support-hero rotation's overrides, each bad
+//! value reported at its own place.
+
+use jiff::civil::Date;
+
+use super::validate::Report;
+use super::{Raw, Team};
+use crate::sprint::rotation::HeroOverride;
+use crate::sprint::{Login, SprintId};
+
+pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
+    let mut teams: Vec<Team> = Vec::new();
+    for (i, t) in raw.teams.iter().enumerate() {
+        let at = |key: &str| format!("teams[{i}].{key}");
+        let name = t.name.as_deref().unwrap_or("").trim();
+        let slug = t.slug.clone().unwrap_or_else(|| slugify(name));
+        match &t.name {
+            // Reported at the `[[teams]]` header: there is no key to point at.
+            None => r.value(
+                &format!("teams[{i}]"),
+                "this team has no name".into(),
+                "add `name = \"Growth\"` below this [[teams]] line",
+            ),
+            Some(_) if name.is_empty() || slug.is_empty() => r.key(
+                &at("name"),
+                "a team needs a name".into(),
+                "give every [[teams]] entry a name, e.g. name = \"Growth\"",
+            ),
+            Some(_) => {}
+        }
+        if !slug.is_empty() && teams.iter().any(|o| o.slug == slug) {
+            r.key(
+                &at(if t.slug.is_some() { "slug" } else { "name" }),
+                format!("two teams have the slug `{slug}`"),
+                "give each team a distinct name or `slug`",
+            );
+        }
+        let members = logins(r, &at("members"), &t.members);
+        if let Some(gt) = &t.github_team {
+            team_ref(r, &at("github_team"), gt);
+        }
+        teams.push(Team {
+            name: name.to_string(),
+            slug,
+            members,
+            github_team: t.github_team.clone(),
+        });
+    }
+    teams
+}
+
+pub(super) fn overrides(r: &mut Report<'_>, raw: &Raw) -> Vec<HeroOverride> {
+    let mut out = Vec::new();
+    for (i, o) in raw.rotation.overrides.iter().enumerate() {
+        let at = |key: &str| format!("rotation.overrides[{i}].{key}");
+        let (Some(sprint), Some(week), Some(login)) = (&o.sprint, o.week, &o.login) else {
+            r.value(
+                &format!("rotation.overrides[{i}]"),
+                "this override lacks `sprint`, `week` or `login`".into(),
+                "write sprint = \"YYYY-MM-DD\" (the sprint's first day), week = 1 or 2, login = \"octocat\"",
+            );
+            continue;
+        };
+        let date = sprint.parse::<Date>().ok();
+        if date.is_none() {
+            r.key(
+                &at("sprint"),
+                format!("`{sprint}` is not a date"),
+                "write the first day of the sprint as YYYY-MM-DD, e.g. sprint = \"2022-11-14\"",
+            );
+        }
+        let week = u8::try_from(week)
+            .ok()
+            .filter(|w| (1..=raw.cadence.length_weeks).contains(&i64::from(*w)));
+        if week.is_none() {
+            r.key(
+                &at("week"),
+                format!(
+                    "a {}-week sprint has no week {}",
+                    raw.cadence.length_weeks,
+                    o.week.unwrap_or_default()
+                ),
+                "use week = 1 or 2 for a two-week sprint",
+            );
+        }
+        let login_ok = Login::parse(login.trim());
+        if login_ok.is_none() {
+            r.key(
+                &at("login"),
+                format!("`{login}` is not a GitHub login"),
+                "write logins like \"octocat\"",
+            );
+        }
+        if let (Some(d), Some(l), Some(week)) = (date, login_ok, week) {
+            out.push(HeroOverride {
+                sprint: SprintId(d),
+                week,
+                login: l,
+            });
+        }
+    }
+    out
+}
+
+/// Logins, each bad one reported at its own place in the array at `path`.
+pub(super) fn logins(r: &mut Report<'_>, path: &str, raw: &[String]) -> Vec<Login> {
+    let mut out = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        match Login::parse(s.trim()) {
+            Some(l) => out.push(l),
+            None => r.value(
+                &format!("{path}[{i}]"),
+                format!("`{s}` is not a GitHub login"),
+                "write logins like \"octocat\" or \"@octocat\"",
+            ),
+        }
+    }
+    out
+}
+
+pub(super) fn team_ref(r: &mut Report<'_>, path: &str, s: &str) {
+    let ok = matches!(s.split_once('/'), Some((org, team)) if !org.is_empty() && !team.is_empty() && !team.contains('/'));
+    if !ok {
+        r.key(
+            path,
+            format!("`{s}` is not a GitHub team"),
+            "write it as \"org/team-slug\"",
+        );
+    }
+}
+
+/// `Product Analytics` → `product-analytics`.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}

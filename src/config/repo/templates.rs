@@ -1,0 +1,160 @@
+//! Checking a config's templates before they are used: each is rendered
+//! once, with sample values, through the same functions (and so the same
+//! context and strict undefined variables) the bot renders with, and the
+//! issue body must keep every marker the bot reads back.
+
+use jiff::civil::{Time, date};
+use jiff::tz::TimeZone;
+
+use crate::config::schema::closest;
+use crate::sprint::body::SprintDoc;
+use crate::sprint::calendar::{Cadence, weekdays};
+use crate::sprint::markers::Section;
+use crate::sprint::numbering::{SprintLabel, Version};
+use crate::sprint::render::{
+    self, IssueContent, TeamView, TemplateError, TemplateProblem, Templates,
+};
+use crate::sprint::team::TeamDoc;
+
+/// One template that cannot be used.
+pub(super) struct Problem {
+    /// `title`, `issue` or `team`: the key under `[templates]`.
+    pub key: &'static str,
+    pub message: String,
+    pub help: String,
+}
+
+/// Every problem with the three templates; `teams` are the config's teams
+/// (sample ones are used when it has none).
+pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    // A fixed sample sprint: the templates are checked even when the
+    // cadence itself is broken.
+    let cadence = Cadence {
+        anchor: date(2022, 10, 3),
+        length_weeks: 2,
+        tz: TimeZone::UTC,
+        opens_at: Time::midnight(),
+        working_days: weekdays(),
+    };
+    let sprint = cadence.sprint(6);
+    let label = SprintLabel {
+        version: Version {
+            major: 1,
+            minor: 42,
+            patch: 0,
+        },
+        part: 2,
+        parts: 2,
+    };
+    let sample = [TeamView {
+        name: "Growth".into(),
+        slug: "growth".into(),
+    }];
+    let teams = if teams.is_empty() { &sample[..] } else { teams };
+
+    if let Err(e) = render::title(t, &sprint, &label) {
+        out.push(failed("title", e));
+    }
+    let content = IssueContent {
+        sprint: sprint.clone(),
+        label,
+        previous_issue: Some(41),
+        heroes: vec![crate::sprint::Login::parse("octocat"), None],
+        retro_goals: vec!["Ship the thing @octocat".into()],
+        goals: vec![],
+        teams: teams.to_vec(),
+    };
+    let keep = "keep every `<!-- sprintbot:... -->` marker line of the default template (config/templates/issue.md.j2), and {{ metadata }}";
+    match render::issue_body(t, &content).map(|b| SprintDoc::parse(&b)) {
+        Err(e) => out.push(failed("issue", e)),
+        Ok(Err(e)) => out.push(problem(
+            "issue",
+            format!("the rendered issue body is damaged: {e}"),
+            keep,
+        )),
+        Ok(Ok(doc)) => {
+            let missing: Vec<&str> = Section::ALL
+                .iter()
+                .filter(|s| !doc.has_section(**s))
+                .map(|s| s.name())
+                .collect();
+            if !missing.is_empty() {
+                let message = format!(
+                    "the issue template lacks the markers of: {}",
+                    missing.join(", ")
+                );
+                out.push(problem("issue", message, keep));
+            }
+            if doc.metadata().is_none() {
+                out.push(problem(
+                    "issue",
+                    "the issue template lacks {{ metadata }}".into(),
+                    keep,
+                ));
+            }
+        }
+    }
+    let hang_overs = ["Fix the flaky test @octocat".to_string()];
+    match render::team_comment(t, &teams[0], &sprint, &hang_overs) {
+        Err(e) => out.push(failed("team", e)),
+        Ok(body) if TeamDoc::parse(&body).is_none() => out.push(problem(
+            "team",
+            "the team template lacks {{ marker }}".into(),
+            "keep the {{ marker }} line of the default template (config/templates/team.md.j2)",
+        )),
+        Ok(_) => {}
+    }
+    out
+}
+
+/// `a`, `b` and `c`.
+fn listed(names: &[String]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match q.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => q.join(""),
+    }
+}
+
+fn problem(key: &'static str, message: String, help: &str) -> Problem {
+    Problem {
+        key,
+        message,
+        help: help.to_string(),
+    }
+}
+
+/// A render failure, with a fix for its kind.
+fn failed(key: &'static str, e: TemplateError) -> Problem {
+    let TemplateError {
+        message, problem, ..
+    } = e;
+    let (message, help) = match problem {
+        // minijinja's message ends with the line in the template.
+        TemplateProblem::Syntax { .. } => (
+            format!("template syntax error in the {key} template: {message}"),
+            "check that every {{ ... }} and {% ... %} is closed and every {% if %} / {% for %} has its {% endif %} / {% endfor %}; see https://docs.rs/minijinja/latest/minijinja/syntax/".to_string(),
+        ),
+        TemplateProblem::Undefined { names, available } => {
+            let guess = names
+                .iter()
+                .find_map(|n| closest(n, available.iter().map(String::as_str)).map(|b| (n, b)))
+                .map(|(n, best)| format!("did you mean `{best}` for `{n}`? "))
+                .unwrap_or_default();
+            let message = match names.as_slice() {
+                // Found while rendering: minijinja's message names it.
+                [] => format!("the {key} template uses an undefined value: {message}"),
+                [one] => format!("the {key} template uses `{one}`, which is not defined"),
+                many => format!("the {key} template uses {}, which are not defined", listed(many)),
+            };
+            let help = format!("{guess}the {key} template can use {}", listed(&available));
+            (message, help)
+        }
+        TemplateProblem::Other { .. } => (
+            format!("the {key} template does not render: {message}"),
+            "compare it with the default in config/templates/ and the variables it uses".to_string(),
+        ),
+    };
+    Problem { key, message, help }
+}
