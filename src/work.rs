@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::github::{CommentId, InstallationId, IssueNumber, RepoRef};
 use crate::store::{NewJob, now_ms};
 
+/// How long a rollover lease lasts unless its holder renews it: a holder
+/// that died is replaced within this long.
+pub const LEASE_MS: i64 = 45_000;
+
 /// The job kind of an answer to a comment.
 pub const ANSWER: &str = "answer";
 /// The job kind of a rollover (scheduled, or asked for with `/sprint rollover`).

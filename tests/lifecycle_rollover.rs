@@ -122,6 +122,7 @@ impl World {
             store,
             &self.repo,
             std::time::Duration::from_secs(30),
+            45_000,
             async || lifecycle::open(&r, goal).await,
         )
         .await?;
@@ -622,4 +623,80 @@ async fn a_repository_inherits_its_organisations_defaults() {
     );
     let config = w.load(&store).await.config.unwrap();
     assert_eq!(config.cadence.tz.iana_name(), Some("UTC"));
+}
+
+#[tokio::test]
+async fn a_rerun_of_a_crashed_rollover_on_a_fresh_store_finishes_it_and_goes_no_further() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    w.at("2022-11-14T09:00:00Z");
+    w.tick(&store).await.unwrap();
+    // `sprintbot rollover` dies after creating the new issue.
+    w.fake.fail("POST", "/issues/2/comments", 5, 500, &[]);
+    let now = w.clock.now();
+    assert!(w.run(&store, w.gh.as_ref(), Goal::Next(now)).await.is_err());
+    // Run again with a brand new store: the half-opened sprint is finished,
+    // not skipped, and no third sprint opens.
+    let fresh = Store::open(&w.dir.path().join("fresh.db")).unwrap();
+    let r = w
+        .run(&fresh, w.gh.as_ref(), Goal::Next(now))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.issue, IssueNumber(2));
+    assert!(!r.created);
+    let issues = w.fake.issues(REPO);
+    assert_eq!(issues.len(), 2);
+    assert!(!issues[0].open && issues[1].open);
+    assert_eq!(w.fake.comments(REPO, 2).len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runs_at_once_on_empty_stores_leave_one_sprint_issue_open() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    w.at("2022-11-14T09:00:00Z");
+    let (a, b) = (
+        w.store(),
+        Store::open(&w.dir.path().join("other.db")).unwrap(),
+    );
+    let (ra, rb) = tokio::join!(w.tick(&a), w.tick(&b));
+    ra.unwrap();
+    rb.unwrap();
+    // Any later run tidies up what the race left.
+    let c = Store::open(&w.dir.path().join("third.db")).unwrap();
+    w.tick(&c).await.unwrap();
+    let open: Vec<_> = w.fake.issues(REPO).into_iter().filter(|i| i.open).collect();
+    assert_eq!(open.len(), 1, "{open:#?}");
+    for closed in w.fake.issues(REPO).into_iter().filter(|i| !i.open) {
+        let note = w.fake.comments(REPO, closed.number);
+        assert!(note.iter().any(|c| {
+            c.body
+                .contains(&format!("#{} is the one to use", open[0].number))
+        }));
+    }
+    let teams: Vec<_> = w
+        .fake
+        .comments(REPO, open[0].number)
+        .into_iter()
+        .filter_map(|c| TeamDoc::parse(&c.body).map(|t| t.slug))
+        .collect();
+    assert_eq!(teams.len(), 5, "{teams:?}");
+}
+
+#[tokio::test]
+async fn a_run_with_nothing_to_do_writes_nothing_even_with_an_empty_store() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    w.at("2022-11-14T09:00:00Z");
+    w.tick(&w.store()).await.unwrap();
+    for i in 0..3 {
+        let empty = Store::open(&w.dir.path().join(format!("empty{i}.db"))).unwrap();
+        let before = w.fake.requests().len();
+        assert_eq!(w.tick(&empty).await.unwrap(), None);
+        let writes: Vec<_> = w.fake.requests()[before..]
+            .iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::oneshot::{block_on, setup};
 use crate::lifecycle::dry_run::DryRun;
-use crate::lifecycle::lease::leased;
+use crate::lifecycle::lease::{LEASE_MS, leased};
 use crate::lifecycle::{Goal, Repo, open};
 
 #[derive(Debug, clap::Args)]
@@ -57,9 +57,13 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
             }
             return Ok(());
         }
-        let done = leased(&s.store, &s.repo, Duration::from_secs(600), async || {
-            open(&r, Goal::Next(now)).await
-        })
+        let done = leased(
+            &s.store,
+            &s.repo,
+            Duration::from_secs(600),
+            LEASE_MS,
+            async || open(&r, Goal::Next(now)).await,
+        )
         .await
         .map_err(|e| e.to_string())?;
         s.store

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::oneshot::{block_on, setup};
 use crate::github::InstallationId;
-use crate::lifecycle::lease::leased;
+use crate::lifecycle::lease::{LEASE_MS, leased};
 use crate::lifecycle::{Goal, open};
 use crate::worker::Worker;
 
@@ -39,9 +39,13 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         };
         let s = setup(&config, args.repo).await?;
         let r = s.repo_view().ok_or("the repository config is not valid")?;
-        let done = leased(&s.store, &s.repo, Duration::from_secs(600), async || {
-            open(&r, Goal::Due(now)).await
-        })
+        let done = leased(
+            &s.store,
+            &s.repo,
+            Duration::from_secs(600),
+            LEASE_MS,
+            async || open(&r, Goal::Due(now)).await,
+        )
         .await
         .map_err(|e| e.to_string())?;
         s.store

@@ -37,6 +37,8 @@ pub struct Commands {
     /// How long a repository config read from GitHub is used before it is
     /// revalidated (a push that changes it forgets it at once).
     pub config_max_age_ms: i64,
+    /// How long a rollover lease lasts unless its holder renews it.
+    pub lease_ms: i64,
 }
 
 impl Commands {
@@ -53,6 +55,7 @@ impl Commands {
             defaults,
             facts: Default::default(),
             config_max_age_ms: 24 * 3600 * 1000,
+            lease_ms: crate::work::LEASE_MS,
         }
     }
 

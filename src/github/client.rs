@@ -287,6 +287,16 @@ impl GitHub for Client {
         })
     }
 
+    fn delete_comment<'a>(&'a self, repo: &'a RepoRef, id: CommentId) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
+            match self.t.request(Method::DELETE, &path, None, false).await {
+                Ok(_) | Err(GitHubError::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
     fn add_reaction<'a>(
         &'a self,
         repo: &'a RepoRef,

@@ -75,6 +75,8 @@ pub trait GitHub: Send + Sync {
         id: CommentId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Comment>>;
+    /// Delete a comment sprintbot wrote (a duplicate).
+    fn delete_comment<'a>(&'a self, repo: &'a RepoRef, id: CommentId) -> BoxFuture<'a, Result<()>>;
     fn add_reaction<'a>(
         &'a self,
         repo: &'a RepoRef,

@@ -165,6 +165,12 @@ impl GitHub for DryRun<'_> {
             })
         })
     }
+    fn delete_comment<'a>(&'a self, repo: &'a RepoRef, id: CommentId) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!("DELETE /repos/{repo}/issues/comments/{}", id.0));
+            Ok(())
+        })
+    }
     fn add_reaction<'a>(
         &'a self,
         repo: &'a RepoRef,

@@ -10,41 +10,42 @@ use crate::store::Store;
 
 use super::LifecycleError;
 
-/// How long a lease lasts unless renewed.
-pub const LEASE_MS: i64 = 45_000;
-/// How often a holder renews it.
-const RENEW_EVERY: Duration = Duration::from_secs(15);
+pub use crate::work::LEASE_MS;
 
-/// Hold the repository's rollover lease while `f` runs. When another live
-/// process holds it, wait up to `wait` (0: fail at once with `Busy`).
+/// Hold the repository's rollover lease (lasting `ttl_ms` unless renewed,
+/// which happens every third of it) while `f` runs. When another live
+/// process holds it, wait up to `wait` (0: fail at once with `Busy`). The
+/// renewal runs inside the same future as `f`, so whatever stops the holder
+/// (a crash, a cancelled job) stops renewing too.
 pub async fn leased<T>(
     store: &Store,
     repo: &RepoRef,
     wait: Duration,
+    ttl_ms: i64,
     f: impl AsyncFnOnce() -> Result<T, LifecycleError>,
 ) -> Result<T, LifecycleError> {
     let name = format!("rollover:{}", repo.to_string().to_ascii_lowercase());
     let holder = format!("{}:{}", std::process::id(), rand::random::<u64>());
     let started = std::time::Instant::now();
-    while !store.try_lease(&name, &holder, LEASE_MS).await? {
+    while !store.try_lease(&name, &holder, ttl_ms).await? {
         if started.elapsed() >= wait {
             return Err(LifecycleError::Busy(repo.to_string()));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let renew = {
-        let (store, name, holder) = (store.clone(), name.clone(), holder.clone());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(RENEW_EVERY).await;
-                if !matches!(store.try_lease(&name, &holder, LEASE_MS).await, Ok(true)) {
-                    tracing::warn!(lease = %name, "could not renew the rollover lease");
-                }
+    let renew = async {
+        let every = Duration::from_millis((ttl_ms / 3).max(1) as u64);
+        loop {
+            tokio::time::sleep(every).await;
+            if !matches!(store.try_lease(&name, &holder, ttl_ms).await, Ok(true)) {
+                tracing::warn!(lease = %name, "could not renew the rollover lease");
             }
-        })
+        }
     };
-    let result = f().await;
-    renew.abort();
+    let result = tokio::select! {
+        result = f() => result,
+        never = renew => never,
+    };
     store.release_lease(&name, &holder).await?;
     result
 }

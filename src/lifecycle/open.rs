@@ -83,6 +83,11 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
         if let Some(report) = finishing.finish_if_cut_short(&newest_comments).await? {
             done.effects.push(current(r, issue, meta));
             done.report = Some(report);
+            // `sprintbot rollover` re-run after a crash: finishing the sprint
+            // it had half opened is the rollover that was asked for.
+            if matches!(goal, Goal::Next(_)) {
+                return Ok(done);
+            }
             // What it posted belongs to the previous sprint if one opens now.
             newest_comments = r.gh.list_comments(r.repo, issue.number, None).await?;
         }
@@ -207,7 +212,7 @@ async fn open_new(
     };
     let created = r.gh.create_issue(r.repo, &new, &marker).await?;
     // 2. A twin another run opened at the same moment: keep the older.
-    let issue = steps::settle_twins(r, sprint.id, created).await?;
+    let issue = steps::settle_twins(r, sprint.id, created.clone()).await?;
     let meta = sprint_issues::recognise(&issue, r.bot).ok_or_else(|| {
         LifecycleError::Commands(format!("#{} lost its sprint metadata", issue.number.0))
     })?;
@@ -217,5 +222,11 @@ async fn open_new(
         .chain(previous.cloned())
         .collect::<Vec<_>>();
     let finishing = Finishing::new(r, &all, &meta, &issue).with_plan(plan, prev_comments);
-    finishing.finish(None).await
+    if issue.number == created.number {
+        finishing.finish(None).await
+    } else {
+        // The older twin, opened by another run: post only what it lacks.
+        let on_issue = r.gh.list_comments(r.repo, issue.number, None).await?;
+        finishing.finish(Some(&on_issue)).await
+    }
 }

@@ -102,7 +102,7 @@ impl RolloverHandler {
             loaded: &loaded,
             config,
         };
-        match leased(&c.store, &repo, Duration::ZERO, async || {
+        match leased(&c.store, &repo, Duration::ZERO, c.lease_ms, async || {
             open(&r, goal).await
         })
         .await
@@ -116,7 +116,7 @@ impl RolloverHandler {
                 Ok(effects)
             }
             Err(LifecycleError::Busy(_)) => Err(JobError::Defer {
-                until_ms: now_ms() + super::lease::LEASE_MS,
+                until_ms: now_ms() + c.lease_ms,
                 reason: "another process holds this repository's rollover lease".into(),
             }),
             Err(e @ LifecycleError::Damaged { .. }) => Err(JobError::Defer {

@@ -81,6 +81,7 @@ impl<'a> Finishing<'a> {
             let marker = team_marker(&t.slug, self.meta.sprint);
             !by_bot(on_issue, self.r).any(|c| c.body.contains(&marker))
         });
+        self.remove_duplicate_team_comments(on_issue).await?;
         if missing || (self.close_previous() && previous_open) {
             return self.finish(Some(on_issue)).await.map(Some);
         }
@@ -164,6 +165,26 @@ impl<'a> Finishing<'a> {
             team_comments_posted: posted,
             previous: self.previous.as_ref().map(|(_, p)| p.number),
         })
+    }
+
+    /// Two runs racing on separate stores may both post a team's comment in
+    /// the same moment: the newer copy goes, unless someone edited it.
+    async fn remove_duplicate_team_comments(
+        &self,
+        on_issue: &[Comment],
+    ) -> Result<(), LifecycleError> {
+        for t in &self.r.config.teams {
+            let marker = team_marker(&t.slug, self.meta.sprint);
+            let copies: Vec<&Comment> = by_bot(on_issue, self.r)
+                .filter(|c| c.body.contains(&marker))
+                .collect();
+            for extra in copies.iter().skip(1) {
+                if extra.created_at == extra.updated_at && extra.body == copies[0].body {
+                    self.r.gh.delete_comment(self.r.repo, extra.id).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The plan again, to know the team comments of an opening cut short.

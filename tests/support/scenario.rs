@@ -100,12 +100,11 @@ impl Scenario {
             ..Policy::default()
         };
         let app = GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap();
-        Arc::new(Commands::new(
-            Arc::new(app),
-            bot.store.clone(),
-            shared,
-            toml::Table::new(),
-        ))
+        let mut commands =
+            Commands::new(Arc::new(app), bot.store.clone(), shared, toml::Table::new());
+        // A lease a crashed worker left behind runs out in a second here.
+        commands.lease_ms = 1_000;
+        Arc::new(commands)
     }
 
     /// Start (or restart) the worker, as a new process would: with fresh
@@ -236,11 +235,19 @@ impl Scenario {
         d.send(&self.bot.client, &self.bot.webhook_url()).await
     }
 
-    /// Wait until no job is waiting or running.
+    /// Wait until no job is running or due soon (a job deferred for a
+    /// minute or more, such as a rollover waiting on a repair, counts as
+    /// settled).
     pub async fn settle(&self) {
         for _ in 0..1500 {
             let s = self.bot.store.queue_stats().await.unwrap();
             if s.pending + s.running + s.retrying == 0 {
+                return;
+            }
+            let next = self.bot.store.next_due_ms().await.unwrap();
+            if s.pending + s.running == 0
+                && next.is_some_and(|at| at > sprintbot::store::now_ms() + 60_000)
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -274,6 +281,31 @@ impl Scenario {
             .into_iter()
             .filter(|c| c.author == BOT)
             .collect()
+    }
+
+    /// The scheduler's rollover job for this repository runs now.
+    pub async fn rollover_due(&self) {
+        use sprintbot::work::{RolloverJob, RolloverTarget, rollover_job};
+        let job = RolloverJob {
+            installation: INSTALLATION,
+            repo: REPO.into(),
+            repo_id: Some(REPO_ID),
+            target: RolloverTarget::Due,
+            answer: None,
+        };
+        let key = format!("rollover/{REPO}/test-{}", self.clock.now());
+        self.bot
+            .store
+            .enqueue(rollover_job(key, &job))
+            .await
+            .unwrap();
+        self.bot.jobs_ready.notify_one();
+        self.settle().await;
+    }
+
+    /// Jobs that went to the dead letters.
+    pub async fn dead_jobs(&self) -> u64 {
+        self.bot.store.queue_stats().await.unwrap().dead
     }
 
     /// Requests the bot made since `from` (an index into the request log).

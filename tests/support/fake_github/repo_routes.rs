@@ -170,6 +170,14 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
                 None => status(404, "Not Found"),
             }
         }
+        ("DELETE", ["issues", "comments", cid]) => {
+            let before = repo.comments.len();
+            repo.comments.retain(|c| c.id.to_string() != *cid);
+            if repo.comments.len() == before {
+                return status(404, "Not Found");
+            }
+            with_status(204, Value::Null)
+        }
         ("POST", ["issues", "comments", cid, "reactions"]) => {
             let Ok(cid) = cid.parse::<u64>() else {
                 return status(404, "Not Found");

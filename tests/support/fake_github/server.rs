@@ -107,6 +107,7 @@ pub(super) async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Req
             body: body.clone(),
             auth: auth.clone(),
             at: now,
+            conditional: if_none_match.is_some(),
         });
         let graphql = path == "/graphql" || path == "/api/graphql";
         if !graphql && let Some(v) = openapi::violation(&method, &path, body.as_ref()) {
@@ -121,6 +122,10 @@ pub(super) async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Req
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             return reply(*status, &responses::error("injected fault"), &hs);
+        }
+        Some(FaultKind::Mutate(change)) => {
+            // Something a person does on GitHub at this very moment.
+            change(&mut inner.state.lock().unwrap());
         }
         Some(FaultKind::Drop) => {
             let stream = futures_util::stream::once(async {
@@ -305,7 +310,7 @@ pub(super) fn reply(status: u16, body: &Value, headers: &[(&str, &str)]) -> Resp
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    if status == 304 {
+    if status == 304 || status == 204 {
         return b.body(Body::empty()).unwrap();
     }
     b.body(Body::from(body.to_string())).unwrap()

@@ -68,10 +68,15 @@ pub struct Recorded {
     pub auth: AuthKind,
     /// The fake's clock when the request arrived.
     pub at: Timestamp,
+    /// It carried `If-None-Match` (a conditional request).
+    pub conditional: bool,
 }
 
+/// A change to the fake's state, made when a matching request arrives.
+pub type Mutation = std::sync::Arc<dyn Fn(&mut State) + Send + Sync>;
+
 /// What to do to matching requests.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FaultKind {
     /// Answer this status (with these headers) instead of doing the work.
     Status {
@@ -82,9 +87,23 @@ pub enum FaultKind {
     Drop,
     /// Do the work, then wait this long before answering.
     DelayAfter(Duration),
+    /// Change the state (as a person on GitHub would) just before the
+    /// request is served, which then goes ahead normally.
+    Mutate(Mutation),
 }
 
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for FaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaultKind::Status { status, .. } => write!(f, "Status({status})"),
+            FaultKind::Drop => write!(f, "Drop"),
+            FaultKind::DelayAfter(d) => write!(f, "DelayAfter({d:?})"),
+            FaultKind::Mutate(_) => write!(f, "Mutate"),
+        }
+    }
+}
+
+#[derive(Clone)]
 pub struct Fault {
     pub method: String,
     pub path_contains: String,
