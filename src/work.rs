@@ -102,6 +102,12 @@ pub fn repo_serial_key(full_name: &str) -> String {
     format!("repo/{}", full_name.to_ascii_lowercase())
 }
 
+/// The key prefix of the jobs of one comment's `action` events
+/// (`created`, `edited`): an edit waits for the comment's own `created` job.
+pub fn comment_event_key(repo: &str, comment: u64, action: &str) -> String {
+    format!("comment/{}/{comment}/{action}", repo.to_ascii_lowercase())
+}
+
 /// The key of the scheduled rollover of `repo` into `sprint`.
 pub fn scheduled_rollover_key(repo: &str, sprint: &str) -> String {
     format!("rollover/{}/{sprint}", repo.to_ascii_lowercase())

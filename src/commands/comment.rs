@@ -111,9 +111,39 @@ impl Commands {
         let Some(meta) = sprint_issues::recognise(&issue, &bot) else {
             return Ok(Vec::new());
         };
-        // An edit of a comment that was never handled runs as written now.
+        // An edit of a comment that was never handled waits for the
+        // comment's own `created` job if it is still to run (it runs the
+        // text as written, not lines someone else may have added since);
+        // if that event never came, the comment runs as it is now.
+        // Answers held for a write that may not have landed do not count.
+        let answered = self
+            .store
+            .jobs_under(&decided_prefix(repo, ev.comment.id, "c"))
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?
+            .jobs
+            .iter()
+            .any(|(_, state)| state != "held");
         let (kind, lines) = match kind {
-            ItemKind::Edit { .. } if !meta.ledger.is_applied(ev.comment.id.0) => {
+            // A comment that was refused outright is handled too: it is in
+            // the store's answers, not in the ledger.
+            ItemKind::Edit { .. } if !meta.ledger.is_applied(ev.comment.id.0) && !answered => {
+                let created =
+                    work::comment_event_key(&repo.to_string(), ev.comment.id.0, "created");
+                let waiting = self
+                    .store
+                    .jobs_under(&created)
+                    .await
+                    .map_err(|e| JobError::Transient(e.to_string()))?
+                    .jobs
+                    .iter()
+                    .any(|(_, state)| state != "done" && state != "dead");
+                if waiting {
+                    return Err(JobError::Defer {
+                        until_ms: crate::store::now_ms() + 1_000,
+                        reason: "the comment's own event has not been handled yet".into(),
+                    });
+                }
                 (ItemKind::Created, parse::parse(&ev.comment.body))
             }
             other => (other, lines),

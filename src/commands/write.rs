@@ -121,13 +121,27 @@ pub async fn write(
     }
     let mut prefixes = Vec::new();
     let mut held = Vec::new();
+    let mut audit = Vec::new();
     for o in &outcomes {
         let (prefix, jobs) = prepare(o);
+        for a in &o.applied {
+            audit.push((
+                prefix.clone(),
+                AuditEntry {
+                    actor: o.author.0.clone(),
+                    action: a.action.into(),
+                    target: format!("{}#{}", t.repo, issue.number.0),
+                    before: a.before.clone(),
+                    after: a.after.clone(),
+                    source: Some(format!("comment {}: {}", o.comment, a.line.trim())),
+                },
+            ));
+        }
         prefixes.push(prefix);
         held.extend(jobs);
     }
     t.store
-        .hold(held)
+        .hold(held, audit)
         .await
         .map_err(|e| JobError::Transient(e.to_string()))?;
     let update = IssueUpdate {
@@ -155,19 +169,9 @@ pub async fn write(
         }
         Err(e) => return Err(github_error(e)),
     }
-    let mut effects: Vec<Effect> = prefixes.into_iter().map(Effect::Release).collect();
-    for o in &outcomes {
-        for a in &o.applied {
-            effects.push(Effect::Audit(AuditEntry {
-                actor: o.author.0.clone(),
-                action: a.action.into(),
-                target: format!("{}#{}", t.repo, issue.number.0),
-                before: a.before.clone(),
-                after: a.after.clone(),
-                source: Some(format!("comment {}: {}", o.comment, a.line.trim())),
-            }));
-        }
-    }
+    // Releasing a prefix lets its answers run and moves its audit entries
+    // into the log, in the transaction that completes the job.
+    let effects: Vec<Effect> = prefixes.into_iter().map(Effect::Release).collect();
     Ok(Written {
         outcomes,
         effects,

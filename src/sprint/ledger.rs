@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 /// What the ledger knows about one comment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entry {
+    /// The comment's own commands (as written) were handled; false when
+    /// only lines its author added later are recorded.
+    pub created: bool,
     /// Some of the comment's commands were refused (its answer is 😕).
     pub refused: bool,
     /// Hashes of lines added by edits and applied (see [`line_hash`]).
@@ -47,7 +50,7 @@ pub fn line_hash(line: &str) -> String {
 impl Ledger {
     /// Whether comment `id`'s own (created) commands have been handled.
     pub fn is_applied(&self, id: u64) -> bool {
-        id <= self.cursor || self.entries.contains_key(&id)
+        id <= self.cursor || self.entries.get(&id).is_some_and(|e| e.created)
     }
 
     /// Whether the edit line with this hash was applied to comment `id`.
@@ -65,12 +68,16 @@ impl Ledger {
     /// Record that comment `id`'s commands were handled.
     pub fn record(&mut self, id: u64, refused: bool) {
         let e = self.entries.entry(id).or_default();
+        e.created = true;
         e.refused |= refused;
     }
 
     /// Record that an edit's line (by hash) was applied to comment `id`.
     pub fn record_edit(&mut self, id: u64, hash: String) {
+        let cursor = self.cursor;
         let e = self.entries.entry(id).or_default();
+        // At or below the cursor, the comment itself is handled.
+        e.created |= id <= cursor;
         if !e.edits.contains(&hash) {
             e.edits.push(hash);
         }
@@ -91,6 +98,7 @@ impl Ledger {
         for (id, e) in self.entries.iter_mut() {
             if *id <= to {
                 e.refused = false;
+                e.created = true;
             }
         }
     }
@@ -100,7 +108,9 @@ impl Ledger {
         self.entries.len() >= COMPACT_AT
     }
 
-    /// The marker fields, e.g. `handled=12 since=2022-11-16T12:00:00Z applied=14,15!,9:ab12cd.ef34aa`.
+    /// The marker fields, e.g. `handled=12 since=2022-11-16T12:00:00Z
+    /// applied=14,15!,9:ab12cd.ef34aa,~20:12ab34`; `~` marks a comment
+    /// whose added lines were handled but not its own commands.
     pub fn render_fields(&self) -> String {
         let mut s = format!("handled={}", self.cursor);
         if let Some(since) = &self.since {
@@ -111,7 +121,11 @@ impl Ledger {
                 .entries
                 .iter()
                 .map(|(id, e)| {
-                    let mut item = id.to_string();
+                    let mut item = if e.created || *id <= self.cursor {
+                        id.to_string()
+                    } else {
+                        format!("~{id}")
+                    };
                     if e.refused {
                         item.push('!');
                     }
@@ -139,11 +153,22 @@ impl Ledger {
                 Some(id) => (id, true),
                 None => (head, false),
             };
+            let (id, created) = match id.strip_prefix('~') {
+                Some(id) => (id, false),
+                None => (id, true),
+            };
             let valid_hash = |h: &String| h.len() == 12 && h.bytes().all(|b| b.is_ascii_hexdigit());
             if !edits.iter().all(valid_hash) {
                 return None;
             }
-            entries.insert(id.parse().ok()?, Entry { refused, edits });
+            entries.insert(
+                id.parse().ok()?,
+                Entry {
+                    created,
+                    refused,
+                    edits,
+                },
+            );
         }
         Some(entries)
     }
@@ -163,7 +188,13 @@ mod tests {
         l.record(14, false);
         l.record(15, true);
         l.record_edit(9, line_hash("/goal done 1"));
+        l.record_edit(20, line_hash("/risk later"));
         let fields = l.render_fields();
+        assert!(fields.contains(",~20:"), "{fields}");
+        assert!(
+            !l.is_applied(20),
+            "an edit alone does not handle the comment"
+        );
         assert!(fields.starts_with("handled=10 since=2022-11-16T12:00:00Z applied=9:"));
         let applied = fields.split("applied=").nth(1).unwrap();
         assert_eq!(Ledger::parse_applied(applied).unwrap(), l.entries);

@@ -17,6 +17,9 @@ pub struct NewDelivery {
     pub job_kind: Option<String>,
     /// Its job's serial key (e.g. the repository for comment events).
     pub serial_key: Option<String>,
+    /// A key naming what the job is about (e.g. one comment's `created`
+    /// event), so related jobs can be found; unique with the delivery id.
+    pub subject_key: Option<String>,
 }
 
 /// What recording a delivery did.
@@ -60,10 +63,10 @@ impl Store {
                 return Ok(DeliveryOutcome::Ignored);
             };
             conn.prepare_cached(
-                "INSERT INTO jobs (kind, delivery_id, serial_key, state, run_after_ms, created_ms)
-                 VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
+                "INSERT INTO jobs (kind, delivery_id, serial_key, dedupe_key, state, run_after_ms, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
             )?
-            .execute(params![kind, d.id, d.serial_key, now])?;
+            .execute(params![kind, d.id, d.serial_key, d.subject_key.map(|k| format!("{k}/{}", d.id)), now])?;
             Ok(DeliveryOutcome::Queued { job_id: conn.last_insert_rowid() })
         })
         .await

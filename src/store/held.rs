@@ -7,7 +7,7 @@
 use rusqlite::{Connection, params};
 
 use super::jobs::enqueue;
-use super::{NewJob, Store, StoreError};
+use super::{AuditEntry, NewJob, Store, StoreError};
 
 /// What the store knows of the jobs under one key prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,9 +27,21 @@ impl KeyedJobs {
 
 impl Store {
     /// Write `jobs` as held, each unless a job with its dedupe key exists
-    /// already in any state (an answer is decided once).
-    pub async fn hold(&self, jobs: Vec<NewJob>) -> Result<(), StoreError> {
+    /// already in any state (an answer is decided once), and the audit
+    /// entries of the write they wait for, each under its key prefix.
+    pub async fn hold(
+        &self,
+        jobs: Vec<NewJob>,
+        audit: Vec<(String, AuditEntry)>,
+    ) -> Result<(), StoreError> {
         self.run(move |conn| {
+            for (prefix, e) in &audit {
+                conn.prepare_cached(
+                    "INSERT INTO audit_log (held_prefix, at_ms, actor, action, target, before, after, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![prefix, super::now_ms(), e.actor, e.action, e.target, e.before, e.after, e.source])?;
+            }
             for job in &jobs {
                 let exists: bool = match &job.dedupe_key {
                     Some(key) => conn
@@ -58,8 +70,9 @@ impl Store {
         self.run(move |conn| {
             conn.execute(
                 "DELETE FROM jobs WHERE state = 'held' AND substr(dedupe_key, 1, length(?1)) = ?1",
-                [prefix],
+                [&prefix],
             )?;
+            conn.execute("DELETE FROM audit_log WHERE held_prefix = ?1", [&prefix])?;
             Ok(())
         })
         .await
@@ -87,5 +100,7 @@ pub(super) fn release(conn: &Connection, prefix: &str) -> rusqlite::Result<()> {
          WHERE state = 'held' AND substr(dedupe_key, 1, length(?1)) = ?1",
     )?
     .execute(params![prefix, super::now_ms()])?;
+    conn.prepare_cached("UPDATE audit_log SET held_prefix = NULL WHERE held_prefix = ?1")?
+        .execute([prefix])?;
     Ok(())
 }

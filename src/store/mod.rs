@@ -103,7 +103,7 @@ impl Store {
         self.run(move |tx| {
             let mut stmt = tx.prepare(
                 "SELECT actor, action, target, before, after, source FROM audit_log
-                 WHERE ?1 IS NULL OR action = ?1 ORDER BY id",
+                 WHERE held_prefix IS NULL AND (?1 IS NULL OR action = ?1) ORDER BY id",
             )?;
             let rows = stmt.query_map([action], |r| {
                 Ok(AuditEntry {

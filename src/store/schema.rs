@@ -14,6 +14,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_lifecycle.sql")),
     (3, include_str!("migrations/0003_repo_configs.sql")),
     (4, include_str!("migrations/0004_serial_jobs_and_repos.sql")),
+    (5, include_str!("migrations/0005_held_audit.sql")),
 ];
 
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {

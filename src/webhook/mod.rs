@@ -89,6 +89,12 @@ struct Envelope {
     action: Option<serde_json::Value>,
     installation: Option<InstallationRef>,
     repository: Option<RepositoryRef>,
+    comment: Option<CommentRef>,
+}
+
+#[derive(Deserialize)]
+struct CommentRef {
+    id: u64,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +167,12 @@ async fn accept(
         Some(other) => Some(other.to_string()),
         None => None,
     };
+    let subject_key = match (event, &envelope.repository, &envelope.comment, &action) {
+        ("issue_comment", Some(r), Some(c), Some(a)) => {
+            Some(crate::work::comment_event_key(&r.full_name, c.id, a))
+        }
+        _ => None,
+    };
     let new = NewDelivery {
         id: delivery.to_string(),
         event: event.to_string(),
@@ -168,6 +180,7 @@ async fn accept(
         installation: envelope.installation.map(|i| i.id),
         payload: bytes.to_vec(),
         job_kind: crate::worker::job_kind_for(event),
+        subject_key,
         serial_key: envelope
             .repository
             .filter(|_| crate::worker::is_serial(event))

@@ -3,6 +3,7 @@
 
 pub mod bot;
 pub mod fake_github;
+pub mod model;
 pub mod process;
 pub mod scenario;
 pub mod sprint;

@@ -140,19 +140,35 @@ impl Scenario {
             let _ = w.await;
         }
         self.stop = None;
+        // Aborted job tasks stop at their next await; a request already on
+        // the wire still reaches GitHub, as one in flight when a process is
+        // killed does. A new process is not up within microseconds: let
+        // those land before anything restarts.
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     /// What `serve` does at start-up: catch up on commands nobody told it about.
     pub async fn catch_up(&self) {
-        let effects = self
-            .commands
-            .catch_up_repo(
-                InstallationId(INSTALLATION),
-                &RepoRef::new("acme", "app"),
-                Some(REPO_ID),
-            )
-            .await
-            .unwrap();
+        // Like `serve`, it tries again when GitHub fails for a moment.
+        let mut effects = None;
+        for _ in 0..5 {
+            match self
+                .commands
+                .catch_up_repo(
+                    InstallationId(INSTALLATION),
+                    &RepoRef::new("acme", "app"),
+                    Some(REPO_ID),
+                )
+                .await
+            {
+                Ok(e) => {
+                    effects = Some(e);
+                    break;
+                }
+                Err(e) => eprintln!("catch-up failed, trying again: {e}"),
+            }
+        }
+        let effects = effects.expect("catch-up succeeds within five tries");
         self.bot.store.apply_effects(effects).await.unwrap();
         self.bot.jobs_ready.notify_one();
         self.settle().await;
