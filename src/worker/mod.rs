@@ -66,9 +66,10 @@ pub fn github_error(e: crate::github::GitHubError) -> JobError {
 }
 
 /// Job kinds that are owed to someone and retried until they succeed (with
-/// capped backoff) instead of going dead after `max_attempts`: answers to
-/// commands, and rollovers (which give up themselves once superseded).
-pub const PERSISTENT_KINDS: &[&str] = &["answer", "rollover"];
+/// capped backoff) instead of going dead after `max_attempts`: commands,
+/// their answers, catching up on an issue, and rollovers (which give up
+/// themselves once superseded). Only a permanent error makes them dead.
+pub const PERSISTENT_KINDS: &[&str] = &["webhook:issue_comment", "answer", "sync", "rollover"];
 
 /// Runs one kind of job.
 pub trait Handler: Send + Sync {
