@@ -161,3 +161,58 @@ async fn a_tick_before_the_cadence_anchor_opens_nothing() {
     );
     fake.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tick_applies_and_answers_commands_with_an_empty_store_each_time() {
+    let fake = fake_with_one_team().await;
+    fake.set_role(REPO, "kappa90", "write");
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--repo", REPO, "--now", "2022-11-14T09:30:00Z"];
+    let run = async |n: usize| {
+        let out = finish(tick(&fake, &dir.path().join(format!("run{n}.db")), &args)).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(1).await;
+    let issue = fake.issues(REPO)[0].number;
+    let ok = fake.add_comment(
+        REPO,
+        issue,
+        "kappa90",
+        "/goal Ship the new onboarding why: activation",
+    );
+    let refused = fake.add_comment(REPO, issue, "visitor", "/goal Not mine");
+    let chatter = fake.add_comment(REPO, issue, "kappa90", "Nice sprint, everyone");
+    run(2).await;
+    let body = fake.issue(REPO, issue).unwrap().body;
+    assert!(
+        body.contains("- [ ] Ship the new onboarding @kappa90 — Why: activation"),
+        "{body}"
+    );
+    assert!(!body.contains("Not mine"));
+    let reactions = |id| {
+        fake.reactions(REPO, id)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(reactions(ok), ["+1"]);
+    assert_eq!(reactions(refused), ["confused"]);
+    assert!(reactions(chatter).is_empty());
+    let replies: Vec<_> = fake
+        .comments(REPO, issue)
+        .into_iter()
+        .filter(|c| c.body.contains(&format!("reply-to={refused}")))
+        .collect();
+    assert_eq!(replies.len(), 1);
+    // A third run, again with an empty store, has nothing to do: no write.
+    let writes = |f: &FakeGitHub| f.requests().iter().filter(|r| r.method != "GET").count();
+    let before = writes(&fake);
+    run(3).await;
+    assert_eq!(writes(&fake), before);
+    fake.assert_no_violations();
+}
