@@ -14,6 +14,7 @@ mod oneshot;
 mod preview;
 mod rollover;
 mod serve;
+mod startup;
 mod tick;
 
 /// sprintbot runs your team's two-week sprint ritual inside a GitHub issue.

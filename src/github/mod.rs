@@ -10,6 +10,8 @@ mod graphql;
 pub mod identity;
 mod lookups;
 mod models;
+pub mod needs;
+mod probe;
 pub mod transport;
 pub mod types;
 
