@@ -47,15 +47,8 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         );
         return ExitCode::from(EXIT_CONFIG);
     }
-    let app = match deploy::credentials::read(|k| std::env::var(k).ok()) {
-        Ok(None) => None,
-        Ok(Some(secrets)) => match startup::app_from(&secrets, &env.api_url) {
-            Ok(app) => Some(app),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_CONFIG);
-            }
-        },
+    let secrets = match deploy::credentials::read(|k| std::env::var(k).ok()) {
+        Ok(secrets) => secrets,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_CONFIG);
@@ -69,6 +62,18 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
+        }
+    };
+    // The HTTP client is built inside the runtime it will run on.
+    let _entered = runtime.enter();
+    let app = match secrets
+        .map(|s| startup::app_from(&s, &env.api_url))
+        .transpose()
+    {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
         }
     };
     let readiness = Readiness::default();
