@@ -83,7 +83,7 @@ async fn flow(options: Options) -> ExitCode {
     match verdict {
         UrlVerdict::Https => {}
         UrlVerdict::Local => eprintln!(
-            "note: {public} is for trying sprintbot out: GitHub cannot reach it, so forward webhooks with `gh webhook forward` (see the README's \"Deploy\")"
+            "note: {public} is for trying sprintbot out: GitHub cannot deliver the App's webhooks there (see \"Local testing\" in the README's \"Deploy\")"
         ),
         UrlVerdict::Insecure => eprintln!(
             "warning: {public} is plain http: webhooks would cross the network unencrypted; serve sprintbot behind https (see the README's \"Deploy\")"

@@ -82,7 +82,7 @@ fn html(status: u16, text: &str) -> Response {
 /// Why GitHub's page would refuse this manifest, if it would.
 fn invalid(m: &Value) -> Option<String> {
     for key in ["name", "url", "redirect_url"] {
-        if !m[key].as_str().is_some_and(|v| !v.is_empty()) {
+        if m[key].as_str().is_none_or(|v| v.is_empty()) {
             return Some(format!("the manifest has no {key}"));
         }
     }
