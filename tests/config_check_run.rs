@@ -198,3 +198,38 @@ async fn a_pull_request_that_removes_the_config_says_what_merging_it_does() {
         run.summary
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forks_template_that_would_loop_for_minutes_is_stopped_and_reported() {
+    let s = Scenario::start().await;
+    let looping = format!(
+        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{% for a in range(10000) %}}{{% for b in range(10000) %}}x{{% endfor %}}{{% endfor %}}\"\n"
+    );
+    let started = std::time::Instant::now();
+
+    push_pull_request(
+        &s,
+        "opened",
+        11,
+        SHA_1,
+        "mallory/app",
+        &[(CONFIG, Some(&looping))],
+    )
+    .await;
+
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let run = only_run(&s);
+    assert_eq!(run.conclusion.as_deref(), Some("failure"));
+    assert_eq!(
+        run.annotations[0]["start_line"].as_u64(),
+        Some(line_of(&looping, "range(10000)"))
+    );
+    assert!(
+        run.annotations[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("title template"),
+        "{:?}",
+        run.annotations[0]
+    );
+}
