@@ -10,6 +10,7 @@ use crate::commands::comment::CommentHandler;
 use crate::commands::sync::{SYNC, SyncHandler};
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
+use crate::repos::pull_request::PullRequestHandler;
 use crate::work;
 use crate::worker::{Handlers, IssuesHandler};
 
@@ -19,6 +20,7 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     h.insert("webhook:issue_comment", CommentHandler(commands.clone()));
     h.insert("webhook:issues", IssuesHandler(commands.store.clone()));
     h.insert("webhook:push", PushHandler(commands.clone()));
+    h.insert("webhook:pull_request", PullRequestHandler(commands.clone()));
     h.insert(
         work::ANSWER,
         AnswerHandler {

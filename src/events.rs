@@ -3,6 +3,10 @@
 //! strings first, so an action GitHub adds later is an [`Event::Other`], not
 //! a failure.
 
+mod pull_request;
+
+pub use pull_request::PullRequestEvent;
+
 use serde::Deserialize;
 
 use crate::github::{Comment, CommentId, InstallationId, IssueNumber, ReactionCounts, RepoRef};
@@ -17,6 +21,7 @@ pub enum Event {
     Comment(CommentEvent),
     Issue(IssueEvent),
     Push(PushEvent),
+    PullRequest(PullRequestEvent),
     Installation(InstallationEvent),
     /// An event or action no handler uses.
     Other {
@@ -232,6 +237,10 @@ pub fn parse(event: &str, payload: &[u8]) -> Result<Event, EventError> {
                 files,
             }))
         }
+        ("pull_request", Some(a)) => {
+            let a = a.to_string();
+            pull_request::parse(payload, &a, origin(env, event)?).map_err(shape)
+        }
         ("installation" | "installation_repositories", Some(a)) => {
             installation(payload, a).map_err(shape)
         }
@@ -383,6 +392,14 @@ mod tests {
             parse("issues", &fixture("issues.opened")).unwrap(),
             Event::Issue(IssueEvent { open: true, .. })
         ));
+        let Event::PullRequest(pr) =
+            parse("pull_request", &fixture("pull_request.opened.2")).unwrap()
+        else {
+            panic!("not a pull request event")
+        };
+        assert_eq!((pr.action.as_str(), pr.number.0), ("opened", 2));
+        assert_eq!(pr.head_sha.len(), 40);
+        assert!(!pr.from_fork());
     }
 
     #[test]

@@ -12,8 +12,10 @@ mod healthcheck;
 mod jobs;
 mod oneshot;
 mod preview;
+mod register;
 mod rollover;
 mod serve;
+mod startup;
 mod tick;
 
 /// sprintbot runs your team's two-week sprint ritual inside a GitHub issue.
@@ -45,6 +47,9 @@ pub enum Command {
     Jobs(jobs::Args),
     /// Ask a running server's /healthz; exit 0 when healthy (for Docker).
     Healthcheck(healthcheck::Args),
+    /// Create the GitHub App from a manifest: a local page, one click on
+    /// GitHub, and an env file with the App's credentials.
+    Register(register::Args),
 }
 
 /// Run the parsed command line and return the process exit code.
@@ -58,5 +63,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rollover(args) => rollover::run(config, args),
         Command::Jobs(args) => jobs::run(config, args),
         Command::Healthcheck(args) => healthcheck::run(config, args),
+        Command::Register(args) => register::run(config, args),
     }
 }

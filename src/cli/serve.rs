@@ -1,5 +1,6 @@
-//! `sprintbot serve`: the GitHub App server — webhook edge, job worker, and
-//! graceful shutdown on SIGTERM/SIGINT.
+//! `sprintbot serve`: the GitHub App server — the start-up self-check
+//! (`startup.rs`), webhook edge, job worker, scheduler, and graceful
+//! shutdown on SIGTERM/SIGINT.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,9 +10,11 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 use super::common::{EXIT_CONFIG, load_config};
+use super::startup::{self, Verdict};
 use crate::config::deploy;
+use crate::github::GitHubApp;
 use crate::store::Store;
-use crate::webhook::{self, AppState};
+use crate::webhook::{self, AppState, Readiness};
 use crate::worker::{Handlers, Worker};
 
 #[derive(Debug, clap::Args)]
@@ -44,6 +47,13 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         );
         return ExitCode::from(EXIT_CONFIG);
     }
+    let secrets = match deploy::credentials::read(|k| std::env::var(k).ok()) {
+        Ok(secrets) => secrets,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -54,7 +64,39 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(config, env)) {
+    // The HTTP client is built inside the runtime it will run on.
+    let _entered = runtime.enter();
+    let app = match secrets
+        .map(|s| startup::app_from(&s, &env.api_url))
+        .transpose()
+    {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let readiness = Readiness::default();
+    let app = match app {
+        None => None,
+        Some((app, cx)) => match runtime.block_on(startup::check(&app, &cx)) {
+            Verdict::Refused(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+            Verdict::Ready(info) => {
+                tracing::info!(app = %info.slug, id = info.id, "GitHub accepts the App's credentials");
+                startup::warn_if_lacking(&info);
+                Some((Arc::new(app), None))
+            }
+            Verdict::Unreachable(reason) => {
+                tracing::warn!("{reason}; starting anyway, /readyz answers 503 until it does");
+                readiness.set_not_ready(reason);
+                Some((Arc::new(app), Some(cx)))
+            }
+        },
+    };
+    match runtime.block_on(serve(config, env, app, readiness)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -63,15 +105,24 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
     }
 }
 
-async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result<()> {
+/// The App, and what the background re-check needs when GitHub has not
+/// answered the start-up check yet.
+type App = (Arc<GitHubApp>, Option<startup::Context>);
+
+async fn serve(
+    config: deploy::DeployConfig,
+    env: deploy::Env,
+    app: Option<App>,
+    readiness: Readiness,
+) -> anyhow::Result<()> {
     crate::telemetry::metrics();
-    let app = github_app(&env)?;
     let store = Store::open(&config.storage.path)?;
     let jobs_ready = Arc::new(Notify::new());
     let state = AppState {
         store: store.clone(),
         secrets: Arc::new(env.webhook_secrets),
         jobs_ready: jobs_ready.clone(),
+        readiness: readiness.clone(),
     };
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -81,8 +132,15 @@ async fn serve(config: deploy::DeployConfig, env: deploy::Env) -> anyhow::Result
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let handlers = match app {
-        Some(app) => {
-            let app = Arc::new(app);
+        Some((app, recheck)) => {
+            if let Some(cx) = recheck {
+                tokio::spawn(startup::recheck_until_answered(
+                    app.clone(),
+                    cx,
+                    readiness,
+                    stop_rx.clone(),
+                ));
+            }
             let clock: Arc<dyn crate::github::clock::Clock> =
                 Arc::new(crate::github::clock::SystemClock);
             let mut commands = crate::commands::Commands::new(
@@ -153,19 +211,4 @@ async fn wait_for_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-}
-
-/// The GitHub App from the environment, when its credentials are set.
-fn github_app(env: &deploy::Env) -> anyhow::Result<Option<crate::github::GitHubApp>> {
-    let (Some(id), Some(key)) = (env.app_id, env.app_private_key.as_ref()) else {
-        return Ok(None);
-    };
-    let creds = crate::github::auth::AppCredentials::from_pem(id, key)?;
-    let clock: Arc<dyn crate::github::clock::Clock> = Arc::new(crate::github::clock::SystemClock);
-    Ok(Some(crate::github::GitHubApp::new(
-        &env.api_url,
-        creds,
-        clock,
-        Default::default(),
-    )?))
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::diag::Diagnostic;
 
 mod check;
+pub mod credentials;
 
 pub use check::TOP as KEYS;
 
@@ -116,13 +117,12 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Secrets and endpoints from the environment (SPEC §5).
+/// Secrets and endpoints from the environment (SPEC §5). The App's
+/// credentials are read by `serve` alone, through [`credentials::read`].
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     /// Webhook secrets; several may be active while one is being rotated.
     pub webhook_secrets: Vec<Secret>,
-    pub app_id: Option<u64>,
-    pub app_private_key: Option<Secret>,
     pub token: Option<Secret>,
     pub api_url: String,
 }
@@ -179,8 +179,6 @@ pub enum EnvError {
         path: String,
         source: std::io::Error,
     },
-    #[error("GITHUB_APP_ID must be a number, got `{0}`")]
-    AppId(String),
 }
 
 /// Read the secrets and endpoints from the environment, via `var`.
@@ -215,14 +213,6 @@ pub fn read_env(var: impl Fn(&str) -> Option<String>) -> Result<Env, EnvError> {
                 .map(Secret::new),
         );
     }
-    let app_id = match var("GITHUB_APP_ID").filter(|v| !v.is_empty()) {
-        Some(v) => Some(v.trim().parse().map_err(|_| EnvError::AppId(v))?),
-        None => None,
-    };
-    let app_private_key = match var("GITHUB_APP_PRIVATE_KEY").filter(|v| !v.is_empty()) {
-        Some(pem) => Some(Secret::new(pem)),
-        None => read_file("GITHUB_APP_PRIVATE_KEY_PATH")?.map(Secret::new),
-    };
     let token = var("GITHUB_TOKEN")
         .filter(|v| !v.is_empty())
         .map(Secret::new);
@@ -231,8 +221,6 @@ pub fn read_env(var: impl Fn(&str) -> Option<String>) -> Result<Env, EnvError> {
         .unwrap_or_else(|| "https://api.github.com".to_string());
     Ok(Env {
         webhook_secrets,
-        app_id,
-        app_private_key,
         token,
         api_url,
     })
@@ -299,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_secret_file_and_bad_app_id_are_clear_errors() {
+    fn an_unreadable_secret_file_is_a_clear_error() {
         let err = read_env(|k| {
             (k == "GITHUB_WEBHOOK_SECRET_FILE").then(|| "/nonexistent/secret".to_string())
         })
@@ -308,7 +296,5 @@ mod tests {
             err.to_string().contains("GITHUB_WEBHOOK_SECRET_FILE"),
             "{err}"
         );
-        let err = read_env(|k| (k == "GITHUB_APP_ID").then(|| "abc".to_string())).unwrap_err();
-        assert!(err.to_string().contains("abc"));
     }
 }

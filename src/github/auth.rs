@@ -40,10 +40,21 @@ struct Claims {
 impl AppCredentials {
     /// From the App id and its PEM private key.
     pub fn from_pem(app_id: u64, pem: &Secret) -> Result<Self, GitHubError> {
-        let key = EncodingKey::from_rsa_pem(pem.expose().as_bytes()).map_err(|e| {
-            GitHubError::Credentials(format!("the App private key is not an RSA PEM key ({e}); download a new one from the App's settings"))
-        })?;
-        Ok(AppCredentials { app_id, key })
+        let refused = |why: String| {
+            GitHubError::Credentials(format!(
+                "the App private key is not an RSA private key in PEM form ({why}); generate a new private key in the App's settings and use the .pem file GitHub downloads"
+            ))
+        };
+        let key = EncodingKey::from_rsa_pem(pem.expose().as_bytes())
+            .map_err(|e| refused(e.to_string()))?;
+        let creds = AppCredentials { app_id, key };
+        // A public key parses as an RSA PEM too and only fails when signing:
+        // sign once now, so a wrong key stops the start instead of failing
+        // every call later.
+        creds
+            .jwt(Timestamp::UNIX_EPOCH)
+            .map_err(|_| refused("it cannot sign; is it the public key?".into()))?;
+        Ok(creds)
     }
 
     /// A JWT for App-level calls: issued 60 s in the past against clock
@@ -66,6 +77,19 @@ pub trait TokenSource: Send + Sync {
     fn authorization(&self) -> BoxFuture<'_, Result<String, GitHubError>>;
     /// GitHub refused `authorization`: forget it if it is still the cached one.
     fn invalidate<'a>(&'a self, authorization: &'a str) -> BoxFuture<'a, ()>;
+}
+
+/// No credentials: for the one call GitHub answers without them that
+/// sprintbot makes, turning an App manifest's code into the App.
+pub struct NoAuth;
+
+impl TokenSource for NoAuth {
+    fn authorization(&self) -> BoxFuture<'_, Result<String, GitHubError>> {
+        Box::pin(async { Ok(String::new()) })
+    }
+    fn invalidate<'a>(&'a self, _: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// A fixed token (`GITHUB_TOKEN`).
@@ -176,5 +200,24 @@ impl TokenSource for InstallationTokens {
                 *cached = None;
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str) -> Secret {
+        let path = format!("{}/tests/support/keys/{name}", env!("CARGO_MANIFEST_DIR"));
+        Secret::new(std::fs::read_to_string(path).unwrap())
+    }
+
+    #[test]
+    fn a_private_key_signs_and_a_public_key_is_refused_at_once() {
+        assert!(AppCredentials::from_pem(1, &key("app-private.pem")).is_ok());
+        let err = AppCredentials::from_pem(1, &key("app-public.pem")).unwrap_err();
+        assert!(err.to_string().contains("not an RSA private key"), "{err}");
+        let err = AppCredentials::from_pem(1, &Secret::new("not a key")).unwrap_err();
+        assert!(err.to_string().contains("not an RSA private key"), "{err}");
     }
 }

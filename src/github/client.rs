@@ -5,6 +5,7 @@ use http::Method;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::checks::{CheckRunId, NewCheckRun, PullFile};
 use super::models::*;
 use super::transport::{Response, Transport};
 use super::types::*;
@@ -44,7 +45,10 @@ impl Client {
     }
 
     /// Every page of a list.
-    async fn get_all<T: serde::de::DeserializeOwned>(&self, first: String) -> Result<Vec<T>> {
+    pub(super) async fn get_all<T: serde::de::DeserializeOwned>(
+        &self,
+        first: String,
+    ) -> Result<Vec<T>> {
         let mut out = Vec::new();
         let mut next = Some(first);
         while let Some(url) = next {
@@ -408,6 +412,31 @@ impl GitHub for Client {
 
     fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
         Box::pin(self.lookup_repositories())
+    }
+
+    fn read_file_at<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+        git_ref: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(self.lookup_file_at(repo, path, git_ref))
+    }
+
+    fn pull_request_files<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<PullFile>>> {
+        Box::pin(self.lookup_pull_files(repo, n))
+    }
+
+    fn create_check_run<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        run: &'a NewCheckRun,
+    ) -> BoxFuture<'a, Result<CheckRunId>> {
+        Box::pin(self.make_check_run(repo, run))
     }
 
     fn list_reactions<'a>(

@@ -79,6 +79,17 @@ impl Client {
         path: &str,
         etag: Option<&str>,
     ) -> Result<FileRead> {
+        self.lookup_contents(repo, path, None, etag).await
+    }
+
+    /// A file on the default branch, or at `git_ref` (a commit, branch or tag).
+    pub(super) async fn lookup_contents(
+        &self,
+        repo: &RepoRef,
+        path: &str,
+        git_ref: Option<&str>,
+        etag: Option<&str>,
+    ) -> Result<FileRead> {
         {
             #[derive(Deserialize)]
             struct Raw {
@@ -90,7 +101,10 @@ impl Client {
                 sha: Option<String>,
             }
             let encoded: Vec<String> = path.split('/').map(path_segment).collect();
-            let url = format!("{}/contents/{}", repo_path(repo), encoded.join("/"));
+            let mut url = format!("{}/contents/{}", repo_path(repo), encoded.join("/"));
+            if let Some(r) = git_ref {
+                url.push_str(&format!("?ref={}", path_segment(r)));
+            }
             let resp = match self
                 .t
                 .request_with(http::Method::GET, &url, None, false, etag)

@@ -3,6 +3,7 @@
 //! App authentication, retries, rate-limit obedience and write pacing.
 
 pub mod auth;
+mod checks;
 mod client;
 pub mod clock;
 pub mod error;
@@ -10,12 +11,15 @@ mod graphql;
 pub mod identity;
 mod lookups;
 mod models;
+pub mod needs;
+mod probe;
 pub mod transport;
 pub mod types;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+pub use checks::{Annotation, AnnotationLevel, CheckRunId, Conclusion, NewCheckRun, PullFile};
 pub use client::Client;
 pub use error::GitHubError;
 pub use identity::{AppInfo, Installations, TokenIdentity};
@@ -123,6 +127,26 @@ pub trait GitHub: Send + Sync {
         path: &'a str,
         etag: Option<&'a str>,
     ) -> BoxFuture<'a, Result<FileRead>>;
+    /// A repository file's text at a commit (or branch or tag), `None`
+    /// when it has no such file there.
+    fn read_file_at<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        path: &'a str,
+        git_ref: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>>>;
+    /// The files a pull request changes, all pages.
+    fn pull_request_files<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<PullFile>>>;
+    /// Create a finished check run on a commit.
+    fn create_check_run<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        run: &'a NewCheckRun,
+    ) -> BoxFuture<'a, Result<CheckRunId>>;
     /// Repositories this identity can see (installation repositories).
     fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>>;
     /// Pin, unpin and close issues in one GraphQL request, in order. The

@@ -87,10 +87,17 @@ pub fn short_date(d: jiff::civil::Date) -> String {
     d.strftime("%b %-d").to_string()
 }
 
+/// How many template instructions one render may run. The default issue
+/// body for 50 teams needs under 2,000; a template that loops for
+/// minutes (a pull request from a fork is validated by rendering it) runs
+/// out and is reported as not rendering.
+const FUEL: u64 = 200_000;
+
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
     // A misspelled variable must be an error, not an empty title.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
     env
 }
 
@@ -256,4 +263,75 @@ pub fn team_comment(
     let mut body = render("team", &templates.team, ctx)?;
     body.push('\n');
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprint::calendar::{Cadence, weekdays};
+    use crate::sprint::numbering::Version;
+    use jiff::civil::{Time, date};
+
+    fn sprint() -> (Sprint, SprintLabel) {
+        let cadence = Cadence {
+            anchor: date(2022, 10, 3),
+            length_weeks: 2,
+            tz: jiff::tz::TimeZone::UTC,
+            opens_at: Time::midnight(),
+            working_days: weekdays(),
+        };
+        let version = Version {
+            major: 1,
+            minor: 42,
+            patch: 0,
+        };
+        let label = SprintLabel {
+            version,
+            part: 2,
+            parts: 2,
+        };
+        (cadence.sprint(6), label)
+    }
+
+    #[test]
+    fn a_template_that_would_loop_for_long_runs_out_of_fuel() {
+        let (sprint, label) = sprint();
+        let looping = Templates {
+            title:
+                "{% for a in range(10000) %}{% for b in range(10000) %}x{% endfor %}{% endfor %}"
+                    .into(),
+            ..Templates::default()
+        };
+        let started = std::time::Instant::now();
+        let err = title(&looping, &sprint, &label).unwrap_err();
+        assert!(
+            matches!(err.problem, TemplateProblem::Other { .. }),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_default_templates_render_for_a_large_organisation_within_the_fuel() {
+        let (sprint, label) = sprint();
+        let teams: Vec<TeamView> = (0..50)
+            .map(|i| TeamView {
+                name: format!("Team {i}"),
+                slug: format!("team-{i}"),
+            })
+            .collect();
+        let content = IssueContent {
+            sprint: sprint.clone(),
+            label,
+            previous_issue: Some(41),
+            heroes: vec![Login::parse("octocat"), None],
+            retro_goals: (0..200).map(|i| format!("Goal {i} @octocat")).collect(),
+            goals: vec![],
+            teams: teams.clone(),
+        };
+        let t = Templates::default();
+        assert!(issue_body(&t, &content).is_ok());
+        let hang_overs: Vec<String> = (0..200).map(|i| format!("Item {i}")).collect();
+        assert!(team_comment(&t, &teams[0], &sprint, &hang_overs).is_ok());
+    }
 }

@@ -2,9 +2,13 @@
 //!
 //! A delivery is verified on its raw bytes, read with a size limit while it
 //! streams in, then stored with its job in one transaction before the 202.
-//! Nothing here waits on GitHub.
+//! Nothing here waits on GitHub; `/readyz` reports what the start-up check
+//! learnt about it (`ready.rs`).
 
+mod ready;
 pub mod signature;
+
+pub use ready::Readiness;
 
 use std::sync::Arc;
 
@@ -31,6 +35,8 @@ pub struct AppState {
     pub secrets: Arc<Vec<Secret>>,
     /// Woken when a job is queued, so the worker need not poll.
     pub jobs_ready: Arc<Notify>,
+    /// Whether GitHub has accepted the App's credentials yet.
+    pub readiness: Readiness,
 }
 
 /// The router with every endpoint.
@@ -201,10 +207,16 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 async fn ready(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
-        (StatusCode::OK, "ready\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response()
+    if !state.store.ping().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response();
+    }
+    match state.readiness.reason() {
+        None => (StatusCode::OK, "ready\n").into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: {reason}\n"),
+        )
+            .into_response(),
     }
 }
 

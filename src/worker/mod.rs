@@ -26,6 +26,7 @@ pub const HANDLED_EVENTS: &[&str] = &[
     "issue_comment",
     "issues",
     "push",
+    "pull_request",
 ];
 
 /// Whether an event's job needs its repository to itself: commands on a

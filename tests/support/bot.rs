@@ -28,6 +28,7 @@ impl TestBot {
             store: store.clone(),
             secrets: Arc::new(secrets.iter().map(|s| Secret::new(*s)).collect()),
             jobs_ready: jobs_ready.clone(),
+            readiness: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

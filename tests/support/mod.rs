@@ -5,6 +5,8 @@ pub mod bot;
 pub mod fake_github;
 pub mod model;
 pub mod process;
+pub mod pull_requests;
+pub mod register;
 pub mod scenario;
 pub mod sprint;
 pub mod webhooks;

@@ -4,7 +4,10 @@
 //! controls, a log of every request, injected faults, GraphQL pin/unpin, and
 //! a check of every request against GitHub's OpenAPI description.
 
+mod app_auth;
+mod manifest;
 mod openapi;
+mod pulls;
 mod repo_routes;
 mod responses;
 mod routes;
@@ -20,6 +23,8 @@ use sprintbot::github::clock::Clock;
 #[allow(unused_imports)]
 pub use state::{AuthKind, FakeComment, FakeIssue, Fault, FaultKind, Recorded};
 use state::{FakeRepo, State};
+#[allow(unused_imports)]
+pub use {manifest::PostedManifest, pulls::FakeCheckRun};
 
 pub const APP_ID: u64 = 4242;
 /// The App's slug: its installation tokens act as `sprintbot[bot]`.

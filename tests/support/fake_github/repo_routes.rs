@@ -35,6 +35,9 @@ fn rollup(repo: &FakeRepo, comment: u64) -> (usize, usize) {
 }
 
 pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply {
+    if let Some(reply) = super::pulls::route(state, full, q, rest) {
+        return reply;
+    }
     let body = q.body.clone().unwrap_or(Value::Null);
     let id = state.next_id();
     let repo = state.repo(full).expect("checked");

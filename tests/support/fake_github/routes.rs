@@ -167,7 +167,7 @@ pub fn graphql(state: &mut State, body: &Value) -> Reply {
 pub fn rest(state: &mut State, q: Req<'_>) -> Reply {
     let s = q.segments.as_slice();
     match (q.method, s) {
-        ("GET", ["app"]) => ok(r::app(super::APP_ID, super::APP_SLUG)),
+        ("GET", ["app"]) => ok(super::manifest::app(state)),
         // Installation tokens, Actions' among them, may not ask who they are.
         ("GET", ["user"]) if q.actor == ACTIONS_BOT || q.actor == BOT_LOGIN => {
             status(403, "Resource not accessible by integration")

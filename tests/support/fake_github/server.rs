@@ -41,7 +41,7 @@ fn authenticate(state: &mut State, header: Option<&str>, now: Timestamp) -> Auth
             {
                 AuthKind::Jwt
             }
-            _ => AuthKind::Invalid,
+            _ => super::app_auth::classify(jwt),
         };
     }
     let Some(token) = header.strip_prefix("token ") else {
@@ -69,6 +69,9 @@ pub(super) async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Req
         serde_json::from_slice(&bytes).ok()
     };
     let method = parts.method.as_str().to_string();
+    if let Some(page) = super::manifest::web_page(&inner, &method, &parts.uri, &bytes) {
+        return page;
+    }
     let full_path = parts.uri.path().to_string();
     let query_str = parts.uri.query().unwrap_or("").to_string();
     let now = inner.clock.now();
@@ -200,14 +203,13 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
         now,
     } = i;
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if let Some(r) = super::manifest::conversion(s, method, &segments) {
+        return reply(r.status, &r.body, &[]);
+    }
     // App-level endpoints need the App JWT; everything else a token.
     if segments.first() == Some(&"app") {
         if auth != AuthKind::Jwt {
-            return reply(
-                401,
-                &responses::error("A JSON web token could not be decoded"),
-                &[],
-            );
+            return super::app_auth::refused(&auth);
         }
         if let ["app", "installations", id, "access_tokens"] = segments.as_slice() {
             let Some(inst) = id

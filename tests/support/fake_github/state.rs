@@ -56,6 +56,8 @@ pub enum AuthKind {
     Token(u64),
     /// Something the fake did not accept.
     Invalid,
+    /// A well-formed App JWT for an App that does not exist.
+    UnknownApp,
 }
 
 /// One request as the fake saw it.
@@ -132,6 +134,8 @@ pub struct State {
     pub teams: HashMap<(String, String), Vec<String>>,
     /// (repository, issue node id), oldest pin first.
     pub pinned: Vec<(String, String)>,
+    pub pulls: super::pulls::PullsState,
+    pub manifests: super::manifest::ManifestState,
 }
 
 impl State {
