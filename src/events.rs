@@ -244,6 +244,12 @@ pub fn parse(event: &str, payload: &[u8]) -> Result<Event, EventError> {
         ("installation" | "installation_repositories", Some(a)) => {
             installation(payload, a).map_err(shape)
         }
+        ("issue_comment" | "issues" | "installation" | "installation_repositories", None) => {
+            Err(EventError {
+                event: event.into(),
+                reason: "it has no `action`".into(),
+            })
+        }
         _ => Ok(other()),
     }
 }

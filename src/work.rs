@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::github::{CommentId, InstallationId, IssueNumber, RepoRef};
-use crate::store::{NewJob, now_ms};
+use crate::store::NewJob;
 
 /// How long a rollover lease lasts unless its holder renews it: a holder
 /// that died is replaced within this long.
@@ -80,7 +80,8 @@ pub fn answer_job(prefix: &str, answer: &AnswerJob) -> NewJob {
         payload: serde_json::to_string(answer).unwrap_or_default(),
         dedupe_key: Some(format!("{prefix}/answer")),
         serial_key: None,
-        run_after_ms: now_ms(),
+        tenant: Some(answer.installation),
+        run_after_ms: 0,
     }
 }
 
@@ -92,7 +93,8 @@ pub fn rollover_job(key: String, rollover: &RolloverJob) -> NewJob {
         payload: serde_json::to_string(rollover).unwrap_or_default(),
         dedupe_key: Some(key),
         serial_key: Some(repo_serial_key(&rollover.repo)),
-        run_after_ms: now_ms(),
+        tenant: Some(rollover.installation),
+        run_after_ms: 0,
     }
 }
 

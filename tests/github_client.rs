@@ -176,32 +176,45 @@ async fn server_errors_and_dropped_connections_are_retried() {
 }
 
 #[tokio::test]
-async fn a_secondary_rate_limit_delays_the_next_request_by_retry_after() {
+async fn a_secondary_rate_limit_says_when_to_try_again_without_waiting() {
     let w = World::start().await;
     let n = w.fake.add_issue(REPO, "Sprint", "", &[], "alice");
     let gh = w.client();
     w.fake
         .fail("POST", "/comments", 1, 403, &[("retry-after", "2")]);
+    let before = w.clock.now();
+    let err = gh
+        .create_comment(&w.repo, IssueNumber(n), "hello", Some("<!-- m1 -->"))
+        .await
+        .unwrap_err();
+    // No sleeping in place: the caller (a job) is told when GitHub will
+    // take requests again, and is put back in the queue until then.
+    assert_eq!(w.clock.now(), before);
+    match err {
+        GitHubError::RateLimited {
+            until: Some(until), ..
+        } => assert_eq!(
+            until,
+            before
+                .checked_add(jiff::SignedDuration::from_secs(2))
+                .unwrap()
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.fake.count("POST", "/comments"), 1, "not retried in place");
     gh.create_comment(&w.repo, IssueNumber(n), "hello", Some("<!-- m1 -->"))
         .await
         .unwrap();
-    let posts: Vec<_> = w
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/comments"))
-        .collect();
-    assert_eq!(posts.len(), 2);
-    assert!(posts[1].at.duration_since(posts[0].at) >= jiff::SignedDuration::from_secs(2));
     assert_eq!(w.fake.comments(REPO, n).len(), 1);
 }
 
 #[tokio::test]
-async fn an_exhausted_rate_limit_waits_for_its_reset() {
+async fn an_exhausted_rate_limit_refuses_until_its_reset() {
     let w = World::start().await;
     let n = w.fake.add_issue(REPO, "Sprint", "", &[], "alice");
     let gh = w.client();
-    let reset = (w.clock.now().as_second() + 90).to_string();
+    let reset = w.clock.now().as_second() + 90;
+    let reset_header = reset.to_string();
     w.fake.fail(
         "GET",
         "/issues/1",
@@ -209,18 +222,28 @@ async fn an_exhausted_rate_limit_waits_for_its_reset() {
         403,
         &[
             ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", &reset),
+            ("x-ratelimit-reset", &reset_header),
         ],
     );
+    let until = |e: GitHubError| match e {
+        GitHubError::RateLimited { until: Some(u), .. } => u.as_second(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        until(gh.get_issue(&w.repo, IssueNumber(n)).await.unwrap_err()),
+        reset
+    );
+    // Before the reset, calls are refused without asking GitHub.
+    assert_eq!(
+        until(gh.get_issue(&w.repo, IssueNumber(n)).await.unwrap_err()),
+        reset
+    );
+    assert_eq!(w.fake.count("GET", "/issues/1"), 1);
+    assert_eq!(gh.budget().remaining, Some(0));
+    w.clock
+        .set(jiff::Timestamp::from_second(reset + 1).unwrap());
     gh.get_issue(&w.repo, IssueNumber(n)).await.unwrap();
-    let gets: Vec<_> = w
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/issues/1"))
-        .collect();
-    assert_eq!(gets.len(), 2);
-    assert!(gets[1].at.as_second() >= reset.parse::<i64>().unwrap());
+    assert_eq!(w.fake.count("GET", "/issues/1"), 2);
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ fn fast_config() -> WorkerConfig {
         backoff_base_ms: 200,
         backoff_max_ms: 10_000,
         shutdown_deadline_secs: 5,
+        ..WorkerConfig::default()
     }
 }
 
@@ -68,6 +69,7 @@ fn job(kind: &str) -> NewJob {
         payload: "{}".into(),
         dedupe_key: None,
         serial_key: None,
+        tenant: None,
         run_after_ms: now_ms(),
     }
 }

@@ -57,6 +57,7 @@ async fn ticking_a_hundred_times_past_the_opening_opens_the_sprint_once() {
         backoff_base_ms: 50,
         backoff_max_ms: 500,
         shutdown_deadline_secs: 5,
+        ..WorkerConfig::default()
     };
     let (stop, rx) = watch::channel(false);
     let worker = tokio::spawn(Worker::new(store.clone(), handlers, config, jobs_ready).run(rx));
@@ -123,6 +124,7 @@ async fn a_push_that_breaks_the_config_is_reported_at_once() {
         backoff_base_ms: 50,
         backoff_max_ms: 100,
         shutdown_deadline_secs: 5,
+        ..WorkerConfig::default()
     };
     let (stop, rx) = watch::channel(false);
     let worker = tokio::spawn(

@@ -140,7 +140,7 @@ impl Commands {
                     .any(|(_, state)| state != "done" && state != "dead");
                 if waiting {
                     return Err(JobError::Defer {
-                        until_ms: crate::store::now_ms() + 1_000,
+                        until_ms: self.clock.now().as_millisecond() + 1_000,
                         reason: "the comment's own event has not been handled yet".into(),
                     });
                 }

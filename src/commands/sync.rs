@@ -23,7 +23,7 @@ use crate::repos::Loaded;
 use crate::sprint::Login;
 use crate::sprint::body::SprintDoc;
 use crate::sprint_issues::{self, Currency};
-use crate::store::{Effect, Job, NewJob, now_ms};
+use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
 use crate::work::{self, decided_prefix};
 use crate::worker::{Handler, JobError, github_error};
@@ -56,7 +56,8 @@ pub fn sync_job(installation: u64, repo: &RepoRef, repo_id: Option<u64>, issue: 
             repo.to_string().to_ascii_lowercase()
         )),
         serial_key: Some(work::repo_serial_key(&repo.to_string())),
-        run_after_ms: now_ms(),
+        tenant: Some(installation),
+        run_after_ms: 0,
     }
 }
 

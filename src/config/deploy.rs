@@ -61,9 +61,14 @@ impl Default for StorageConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct WorkerConfig {
     pub concurrency: usize,
+    /// At most this many jobs of one installation run at once.
+    pub per_installation: usize,
     pub max_attempts: u32,
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
+    /// The longest wait between tries of work owed to someone (commands,
+    /// answers, rollovers), which is retried until it succeeds.
+    pub persistent_backoff_max_ms: u64,
     pub shutdown_deadline_secs: u64,
 }
 
@@ -71,6 +76,8 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
             concurrency: 4,
+            per_installation: 2,
+            persistent_backoff_max_ms: 30_000,
             max_attempts: 8,
             backoff_base_ms: 1000,
             backoff_max_ms: 600_000,

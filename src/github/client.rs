@@ -40,6 +40,11 @@ impl Client {
         Client { t }
     }
 
+    /// What GitHub last said about this identity's rate limit.
+    pub fn budget(&self) -> super::transport::Budget {
+        self.t.budget()
+    }
+
     pub(super) async fn get(&self, path: &str) -> Result<Response> {
         self.t.request(Method::GET, path, None, false).await
     }
@@ -76,7 +81,12 @@ impl Client {
                 .await
             {
                 Ok(resp) => return resp.json(),
-                Err(e) if e.is_transient() && attempt < 5 => {
+                // A rate limit is waited out by the caller, not retried here.
+                Err(e)
+                    if e.is_transient()
+                        && !matches!(e, GitHubError::RateLimited { .. })
+                        && attempt < 5 =>
+                {
                     tracing::warn!(error = %e, path, "create had no clear answer; looking for its effect");
                     if let Some(found) = self.find(&find).await? {
                         metrics::counter!("sprintbot_github_retries_total", "reason" => "create_found").increment(1);

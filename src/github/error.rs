@@ -11,7 +11,11 @@ pub enum GitHubError {
     #[error("GitHub forbids this (403): {message}")]
     Forbidden { message: String },
     #[error("GitHub's rate limit is exhausted: {message}")]
-    RateLimited { message: String },
+    RateLimited {
+        message: String,
+        /// When GitHub will take requests again (its reset, or Retry-After).
+        until: Option<jiff::Timestamp>,
+    },
     #[error("GitHub rejected the request (422): {message}")]
     Validation { message: String },
     #[error("GitHub answered {status}: {message}")]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 
+use super::transport::Budget;
 use super::{Client, GitHub, GitHubApp, GitHubError, InstallationId};
 use crate::sprint::Login;
 use crate::util::BoxFuture;
@@ -21,6 +22,8 @@ pub trait Installations: Send + Sync {
     fn client(&self, installation: InstallationId) -> Result<Arc<dyn GitHub>, GitHubError>;
     /// sprintbot's own login: only what this account wrote is trusted.
     fn bot_login(&self) -> BoxFuture<'_, Result<Login, GitHubError>>;
+    /// What GitHub last said about an installation's rate limit.
+    fn budget(&self, installation: InstallationId) -> Budget;
 }
 
 /// What `GET /app` says about the App.
@@ -50,6 +53,11 @@ impl Installations for GitHubApp {
     fn bot_login(&self) -> BoxFuture<'_, Result<Login, GitHubError>> {
         Box::pin(async move { Ok(self.info().await?.bot_login()) })
     }
+    fn budget(&self, installation: InstallationId) -> Budget {
+        self.installation(installation)
+            .map(|c| c.budget())
+            .unwrap_or_default()
+    }
 }
 
 /// One token for every "installation": the one-shot commands.
@@ -78,6 +86,9 @@ impl TokenIdentity {
 impl Installations for TokenIdentity {
     fn client(&self, _: InstallationId) -> Result<Arc<dyn GitHub>, GitHubError> {
         Ok(self.client.clone())
+    }
+    fn budget(&self, _: InstallationId) -> Budget {
+        self.client.budget()
     }
     fn bot_login(&self) -> BoxFuture<'_, Result<Login, GitHubError>> {
         Box::pin(async move {

@@ -73,6 +73,25 @@ enum SendError {
     Transport(String),
 }
 
+/// What GitHub last said about this identity's rate limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Budget {
+    pub remaining: Option<u64>,
+    pub limit: Option<u64>,
+    pub reset: Option<Timestamp>,
+}
+
+impl Budget {
+    /// Less than a tenth of the hour's budget is left: background work waits
+    /// for the reset, so commands and openings always have room.
+    pub fn is_low(&self) -> bool {
+        match (self.remaining, self.limit) {
+            (Some(r), Some(l)) if l > 0 => r * 10 < l,
+            _ => false,
+        }
+    }
+}
+
 /// The line to GitHub for one identity.
 pub struct Transport {
     octo: octocrab::Octocrab,
@@ -82,7 +101,7 @@ pub struct Transport {
     clock: Arc<dyn Clock>,
     policy: Policy,
     last_write: tokio::sync::Mutex<Option<Timestamp>>,
-    rate_reset: Mutex<Option<Timestamp>>,
+    budget: Mutex<Budget>,
 }
 
 /// `https://api.github.com` → GraphQL at `/graphql`; GitHub Enterprise's
@@ -114,12 +133,17 @@ impl Transport {
             clock,
             policy,
             last_write: tokio::sync::Mutex::new(None),
-            rate_reset: Mutex::new(None),
+            budget: Mutex::new(Budget::default()),
         })
     }
 
     pub fn graphql_endpoint(&self) -> &str {
         &self.graphql
+    }
+
+    /// What GitHub last said about this identity's rate limit.
+    pub fn budget(&self) -> Budget {
+        *self.budget.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Send `method path` (a path under the API base, or a full URL from a
@@ -157,7 +181,7 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.wait_for_rate_limit().await;
+            self.check_rate_limit()?;
             if is_write {
                 self.pace().await;
             }
@@ -195,20 +219,22 @@ impl Transport {
                     metrics::counter!("sprintbot_github_retries_total", "reason" => "unauthorized")
                         .increment(1);
                 }
+                // A rate limit is not waited for here: the caller (a job)
+                // is put back in the queue until GitHub takes requests again.
                 403 | 429
-                    if !last
-                        && (retry_after(&resp.headers).is_some()
-                            || remaining_is_zero(&resp.headers)) =>
+                    if retry_after(&resp.headers).is_some() || remaining_is_zero(&resp.headers) =>
                 {
-                    let wait = retry_after(&resp.headers).unwrap_or(Duration::ZERO);
                     metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit")
                         .increment(1);
-                    tracing::warn!(
-                        status = resp.status,
-                        wait_secs = wait.as_secs(),
-                        "GitHub rate limit; waiting"
-                    );
-                    self.clock.sleep(wait).await;
+                    let until = match retry_after(&resp.headers) {
+                        Some(wait) => self.clock.now().checked_add(wait).ok(),
+                        None => self.budget().reset,
+                    };
+                    tracing::warn!(status = resp.status, until = ?until, "GitHub rate limit");
+                    return Err(GitHubError::RateLimited {
+                        message: format!("GitHub answered {} (rate limit)", resp.status),
+                        until,
+                    });
                 }
                 500..=599 if !create && !last => {
                     self.retry_after_backoff("server_error", attempt).await
@@ -295,32 +321,33 @@ impl Transport {
     }
 
     fn note_rate_limit(&self, headers: &HeaderMap) {
-        if remaining_is_zero(headers)
-            && let Some(reset) = header_i64(headers, "x-ratelimit-reset")
-                .and_then(|s| Timestamp::from_second(s).ok())
+        let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = header_i64(headers, "x-ratelimit-remaining") {
+            b.remaining = Some(r.max(0) as u64);
+        }
+        if let Some(l) = header_i64(headers, "x-ratelimit-limit") {
+            b.limit = Some(l.max(0) as u64);
+        }
+        if let Some(reset) =
+            header_i64(headers, "x-ratelimit-reset").and_then(|s| Timestamp::from_second(s).ok())
         {
-            *self.rate_reset.lock().unwrap_or_else(|e| e.into_inner()) = Some(reset);
+            b.reset = Some(reset);
         }
     }
 
-    async fn wait_for_rate_limit(&self) {
-        let reset = self
-            .rate_reset
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(reset) = reset {
-            let now = self.clock.now();
-            if reset > now {
-                let wait = Duration::try_from(reset.duration_since(now)).unwrap_or_default();
-                tracing::warn!(
-                    wait_secs = wait.as_secs(),
-                    "GitHub rate limit exhausted; waiting for the reset"
-                );
+    /// Refuse at once, without asking GitHub, while the budget is spent.
+    fn check_rate_limit(&self) -> Result<(), GitHubError> {
+        let b = self.budget();
+        match (b.remaining, b.reset) {
+            (Some(0), Some(reset)) if reset > self.clock.now() => {
                 metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit_reset")
                     .increment(1);
-                self.clock.sleep(wait).await;
+                Err(GitHubError::RateLimited {
+                    message: "the rate limit is spent until its reset".into(),
+                    until: Some(reset),
+                })
             }
+            _ => Ok(()),
         }
     }
 }
@@ -365,11 +392,15 @@ fn error_for(status: u16, body: &[u8]) -> GitHubError {
         .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
     match status {
         401 => GitHubError::Unauthorized { message },
-        403 if message.to_lowercase().contains("rate limit") => {
-            GitHubError::RateLimited { message }
-        }
+        403 if message.to_lowercase().contains("rate limit") => GitHubError::RateLimited {
+            message,
+            until: None,
+        },
         403 => GitHubError::Forbidden { message },
-        429 => GitHubError::RateLimited { message },
+        429 => GitHubError::RateLimited {
+            message,
+            until: None,
+        },
         404 => GitHubError::NotFound { what: message },
         422 => GitHubError::Validation { message },
         _ => GitHubError::Status { status, message },

@@ -17,7 +17,7 @@ use crate::commands::answers::Addressee;
 use crate::commands::messages::{self, Refusal};
 use crate::github::{CommentId, GitHubApp, InstallationId, RepoRef};
 use crate::sprint::SprintId;
-use crate::store::{Effect, Job, now_ms};
+use crate::store::{Effect, Job};
 use crate::util::BoxFuture;
 use crate::work::{self, AnswerJob, RolloverJob, RolloverTarget};
 use crate::worker::{Handler, JobError, github_error};
@@ -116,11 +116,11 @@ impl RolloverHandler {
                 Ok(effects)
             }
             Err(LifecycleError::Busy(_)) => Err(JobError::Defer {
-                until_ms: now_ms() + c.lease_ms,
+                until_ms: c.clock.now().as_millisecond() + c.lease_ms,
                 reason: "another process holds this repository's rollover lease".into(),
             }),
             Err(e @ LifecycleError::Damaged { .. }) => Err(JobError::Defer {
-                until_ms: now_ms() + 10 * 60 * 1000,
+                until_ms: c.clock.now().as_millisecond() + 10 * 60 * 1000,
                 reason: e.to_string(),
             }),
             Err(e) if e.is_permanent() => fail(e.to_string()),

@@ -63,10 +63,10 @@ impl Store {
                 return Ok(DeliveryOutcome::Ignored);
             };
             conn.prepare_cached(
-                "INSERT INTO jobs (kind, delivery_id, serial_key, dedupe_key, state, run_after_ms, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
+                "INSERT INTO jobs (kind, delivery_id, serial_key, dedupe_key, tenant, state, run_after_ms, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)",
             )?
-            .execute(params![kind, d.id, d.serial_key, d.subject_key.map(|k| format!("{k}/{}", d.id)), now])?;
+            .execute(params![kind, d.id, d.serial_key, d.subject_key.map(|k| format!("{k}/{}", d.id)), d.installation.map(|i| i as i64), now])?;
             Ok(DeliveryOutcome::Queued { job_id: conn.last_insert_rowid() })
         })
         .await

@@ -95,11 +95,12 @@ impl Store {
 }
 
 pub(super) fn release(conn: &Connection, prefix: &str) -> rusqlite::Result<()> {
+    // Due at once (0), whatever clock the worker runs on.
     conn.prepare_cached(
-        "UPDATE jobs SET state = 'pending', run_after_ms = ?2
+        "UPDATE jobs SET state = 'pending', run_after_ms = 0
          WHERE state = 'held' AND substr(dedupe_key, 1, length(?1)) = ?1",
     )?
-    .execute(params![prefix, super::now_ms()])?;
+    .execute([prefix])?;
     conn.prepare_cached("UPDATE audit_log SET held_prefix = NULL WHERE held_prefix = ?1")?
         .execute([prefix])?;
     Ok(())

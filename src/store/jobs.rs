@@ -5,9 +5,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{
-    AuditEntry, InstallationChange, Store, StoreError, apply_installation, insert_audit, now_ms,
-};
+use super::registry::{InstallationChange, apply_installation};
+use super::{AuditEntry, Store, StoreError, insert_audit, now_ms};
 
 /// A job to enqueue that does not come from a webhook delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +19,10 @@ pub struct NewJob {
     pub dedupe_key: Option<String>,
     /// Jobs with the same serial key never run at the same time.
     pub serial_key: Option<String>,
+    /// The installation it works for: only so many of one installation's
+    /// jobs run at once.
+    pub tenant: Option<u64>,
+    /// When it may run; 0 (or any past instant) means now.
     pub run_after_ms: i64,
 }
 
@@ -119,8 +122,10 @@ impl Store {
     }
 
     /// Claim the next job that is due at `now_ms`, marking it running.
-    pub async fn claim(&self, now_ms: i64) -> Result<Option<Job>, StoreError> {
-        self.run(move |conn| claim(conn, now_ms)).await
+    /// At most `per_tenant` jobs of one installation run at once.
+    pub async fn claim(&self, now_ms: i64, per_tenant: usize) -> Result<Option<Job>, StoreError> {
+        self.run(move |conn| claim(conn, now_ms, per_tenant as i64))
+            .await
     }
 
     /// Mark a job done, applying the handler's effects in the same transaction.
@@ -196,11 +201,12 @@ impl Store {
     /// before the worker claims anything. Their attempt stays counted.
     pub async fn requeue_abandoned(&self) -> Result<u64, StoreError> {
         self.run(|conn| {
+            // Due at once (0), whatever clock the worker runs on.
             let n = conn.execute(
-                "UPDATE jobs SET state = 'retrying', run_after_ms = ?1,
+                "UPDATE jobs SET state = 'retrying', run_after_ms = 0,
                    last_error = COALESCE(last_error, 'interrupted: the process stopped while running it')
                  WHERE state = 'running'",
-                [now_ms()],
+                [],
             )?;
             Ok(n as u64)
         })
@@ -219,17 +225,19 @@ impl Store {
     }
 }
 
-fn claim(conn: &Connection, now: i64) -> rusqlite::Result<Option<Job>> {
+fn claim(conn: &Connection, now: i64, per_tenant: i64) -> rusqlite::Result<Option<Job>> {
     let claimed = conn
         .prepare_cached(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1
              WHERE id = (SELECT id FROM jobs j WHERE state IN ('pending', 'retrying') AND run_after_ms <= ?1
                            AND (serial_key IS NULL OR NOT EXISTS (
                                 SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
+                           AND (tenant IS NULL OR (
+                                SELECT COUNT(*) FROM jobs t WHERE t.tenant = j.tenant AND t.state = 'running') < ?2)
                          ORDER BY run_after_ms, id LIMIT 1)
              RETURNING id, kind, delivery_id, payload, attempts, created_ms",
         )?
-        .query_row([now], |r| {
+        .query_row(params![now, per_tenant], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -285,14 +293,15 @@ pub(super) fn enqueue(
         .execute([key])?;
     }
     conn.prepare_cached(
-        "INSERT INTO jobs (kind, payload, dedupe_key, serial_key, state, run_after_ms, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO jobs (kind, payload, dedupe_key, serial_key, tenant, state, run_after_ms, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         job.kind,
         job.payload,
         job.dedupe_key,
         job.serial_key,
+        job.tenant.map(|t| t as i64),
         state,
         job.run_after_ms,
         now_ms()

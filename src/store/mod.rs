@@ -13,6 +13,7 @@ mod held;
 mod jobs;
 mod lifecycle;
 mod queue;
+mod registry;
 mod repos;
 mod schema;
 mod writer;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use held::KeyedJobs;
 pub use jobs::{AttemptError, Effect, Job, JobRow, JobState, NewJob, QueueStats};
+pub use registry::{EnabledRepo, InstallationChange, InstallationRow};
 pub use repos::{CachedConfig, RepoKey};
 
 /// Errors from the store.
@@ -119,23 +121,6 @@ impl Store {
         })
         .await
     }
-
-    /// Record an installation and (when given) replace or extend its repositories.
-    pub async fn record_installation(&self, change: InstallationChange) -> Result<(), StoreError> {
-        self.run(move |tx| apply_installation(tx, &change)).await
-    }
-
-    /// Repositories (`owner/name`) known for an installation, sorted.
-    pub async fn repositories(&self, installation: u64) -> Result<Vec<String>, StoreError> {
-        self.run(move |tx| {
-            let mut stmt = tx.prepare(
-                "SELECT full_name FROM repositories WHERE installation_id = ?1 ORDER BY full_name",
-            )?;
-            let rows = stmt.query_map([installation as i64], |r| r.get(0))?;
-            rows.collect()
-        })
-        .await
-    }
 }
 
 /// One change the bot made, for the audit log.
@@ -170,61 +155,6 @@ pub(crate) fn insert_audit(tx: &rusqlite::Connection, e: &AuditEntry) -> rusqlit
         ],
     )?;
     Ok(())
-}
-
-/// An installation event, reduced to what the store keeps.
-#[derive(Debug, Clone)]
-pub struct InstallationChange {
-    pub installation: u64,
-    pub account: String,
-    /// `created`, `deleted`, `suspend`, `unsuspend`, `added`, `removed`, ...
-    pub action: String,
-    pub added: Vec<String>,
-    pub removed: Vec<String>,
-    pub source: Option<String>,
-}
-
-fn apply_installation(tx: &rusqlite::Connection, c: &InstallationChange) -> rusqlite::Result<()> {
-    let id = c.installation as i64;
-    if c.action == "deleted" {
-        tx.execute("DELETE FROM repositories WHERE installation_id = ?1", [id])?;
-        tx.execute("DELETE FROM installations WHERE id = ?1", [id])?;
-    } else {
-        let suspended = c.action == "suspend";
-        tx.execute(
-            "INSERT INTO installations (id, account, suspended) VALUES (?1, ?2, ?3)
-             ON CONFLICT(id) DO UPDATE SET account = excluded.account,
-               suspended = CASE WHEN ?4 THEN excluded.suspended ELSE suspended END",
-            rusqlite::params![
-                id,
-                c.account,
-                suspended,
-                c.action == "suspend" || c.action == "unsuspend"
-            ],
-        )?;
-        for repo in &c.added {
-            tx.execute(
-                "INSERT INTO repositories (full_name, installation_id) VALUES (?1, ?2)
-                 ON CONFLICT(full_name) DO UPDATE SET installation_id = excluded.installation_id",
-                rusqlite::params![repo, id],
-            )?;
-        }
-        for repo in &c.removed {
-            tx.execute("DELETE FROM repositories WHERE full_name = ?1", [repo])?;
-        }
-    }
-    insert_audit(
-        tx,
-        &AuditEntry {
-            actor: "github".into(),
-            action: format!("installation.{}", c.action),
-            target: format!("installation {} ({})", c.installation, c.account),
-            before: None,
-            after: (!c.added.is_empty() || !c.removed.is_empty())
-                .then(|| format!("added: {:?}, removed: {:?}", c.added, c.removed)),
-            source: c.source.clone(),
-        },
-    )
 }
 
 /// Milliseconds since the Unix epoch, the store's time unit.

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("migrations/0003_repo_configs.sql")),
     (4, include_str!("migrations/0004_serial_jobs_and_repos.sql")),
     (5, include_str!("migrations/0005_held_audit.sql")),
+    (6, include_str!("migrations/0006_registry.sql")),
 ];
 
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {

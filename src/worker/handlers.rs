@@ -35,51 +35,25 @@ impl Handler for PingHandler {
 /// Records installations and their repositories.
 pub struct InstallationHandler;
 
-#[derive(Deserialize)]
-struct InstallationEvent {
-    action: String,
-    installation: Installation,
-    #[serde(default)]
-    repositories: Vec<Repo>,
-    #[serde(default)]
-    repositories_added: Vec<Repo>,
-    #[serde(default)]
-    repositories_removed: Vec<Repo>,
-}
-
-#[derive(Deserialize)]
-struct Installation {
-    id: u64,
-    account: Option<Account>,
-}
-
-#[derive(Deserialize)]
-struct Account {
-    login: String,
-}
-
-#[derive(Deserialize)]
-struct Repo {
-    full_name: String,
-}
-
 impl Handler for InstallationHandler {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
         Box::pin(async move {
-            let ev: InstallationEvent = parse(job)?;
-            let mut added: Vec<String> = ev.repositories.into_iter().map(|r| r.full_name).collect();
-            added.extend(ev.repositories_added.into_iter().map(|r| r.full_name));
-            let removed = ev
-                .repositories_removed
-                .into_iter()
-                .map(|r| r.full_name)
-                .collect();
+            let event = job.kind.strip_prefix("webhook:").unwrap_or(&job.kind);
+            let crate::events::Event::Installation(ev) = crate::events::parse(event, &job.payload)
+                .map_err(|e| JobError::Permanent(e.to_string()))?
+            else {
+                return Ok(Vec::new());
+            };
+            let pairs = |v: Vec<(u64, crate::github::RepoRef)>| {
+                v.into_iter().map(|(id, r)| (id, r.to_string())).collect()
+            };
             Ok(vec![Effect::Installation(InstallationChange {
-                installation: ev.installation.id,
-                account: ev.installation.account.map(|a| a.login).unwrap_or_default(),
+                installation: ev.installation.0,
+                account: ev.account,
                 action: ev.action,
-                added,
-                removed,
+                added: pairs(ev.added),
+                removed: pairs(ev.removed),
+                suspended: ev.suspended,
                 source: job.delivery_id.clone(),
             })])
         })

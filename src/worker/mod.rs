@@ -14,6 +14,7 @@ use tokio::sync::{Notify, watch};
 pub use handlers::{InstallationHandler, IssuesHandler, PingHandler};
 
 use crate::config::deploy::WorkerConfig;
+use crate::github::clock::{Clock, SystemClock};
 use crate::store::{Effect, Job, Store, now_ms};
 pub use crate::util::{BoxFuture, backoff};
 
@@ -57,8 +58,18 @@ pub enum JobError {
     Defer { until_ms: i64, reason: String },
 }
 
-/// A failed GitHub call as a job outcome: worth retrying, or not.
+/// A failed GitHub call as a job outcome: a rate limit puts the job back
+/// until GitHub takes requests again; otherwise worth retrying, or not.
 pub fn github_error(e: crate::github::GitHubError) -> JobError {
+    if let crate::github::GitHubError::RateLimited {
+        until: Some(until), ..
+    } = &e
+    {
+        return JobError::Defer {
+            until_ms: until.as_millisecond(),
+            reason: e.to_string(),
+        };
+    }
     if e.is_transient() {
         JobError::Transient(e.to_string())
     } else {
@@ -113,6 +124,8 @@ pub struct Worker {
     handlers: Arc<Handlers>,
     config: WorkerConfig,
     jobs_ready: Arc<Notify>,
+    /// When jobs are due: the system clock, or a test's.
+    clock: Arc<dyn Clock>,
 }
 
 impl Worker {
@@ -127,7 +140,24 @@ impl Worker {
             handlers: Arc::new(handlers),
             config,
             jobs_ready,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Decide when jobs are due by `clock` (tests move a manual one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Worker {
+        self.clock = clock;
+        self
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
+    }
+
+    async fn claim(&self) -> Result<Option<Job>, crate::store::StoreError> {
+        self.store
+            .claim(self.now_ms(), self.config.per_installation.max(1))
+            .await
     }
 
     /// Run until `shutdown` turns true; then let running jobs finish within
@@ -164,7 +194,7 @@ impl Worker {
     /// jobs are still waiting.
     pub async fn run_until_idle(&self, deadline: std::time::Instant) -> u64 {
         loop {
-            match self.store.claim(now_ms()).await {
+            match self.claim().await {
                 Ok(Some(job)) => self.run_job(job).await,
                 Ok(None) => {
                     let waiting = self
@@ -177,7 +207,7 @@ impl Worker {
                     let Some(at) = next.filter(|_| waiting > 0) else {
                         return waiting;
                     };
-                    let wait = Duration::from_millis((at - now_ms()).clamp(1, 60_000) as u64);
+                    let wait = Duration::from_millis((at - self.now_ms()).clamp(1, 60_000) as u64);
                     if std::time::Instant::now() + wait > deadline {
                         return waiting;
                     }
@@ -196,7 +226,7 @@ impl Worker {
             if *shutdown.borrow() {
                 return;
             }
-            match self.store.claim(now_ms()).await {
+            match self.claim().await {
                 Ok(Some(job)) => {
                     // There may be more: let another idle loop look too.
                     self.jobs_ready.notify_one();
@@ -205,7 +235,7 @@ impl Worker {
                 Ok(None) => {
                     let wait = match self.store.next_due_ms().await {
                         Ok(Some(at)) => {
-                            Duration::from_millis((at - now_ms()).clamp(1, 1000) as u64)
+                            Duration::from_millis((at - self.now_ms()).clamp(1, 1000) as u64)
                         }
                         _ => Duration::from_secs(1),
                     };
@@ -268,13 +298,21 @@ impl Worker {
                 let retry_at = (!permanent
                     && (persistent || job.attempt < self.config.max_attempts))
                     .then(|| {
+                        // Work owed to someone is tried again soon, forever.
+                        let max = if persistent {
+                            self.config
+                                .backoff_max_ms
+                                .min(self.config.persistent_backoff_max_ms)
+                        } else {
+                            self.config.backoff_max_ms
+                        };
                         let delay = backoff(
                             job.attempt,
                             self.config.backoff_base_ms,
-                            self.config.backoff_max_ms,
+                            max,
                             rand::random::<f64>(),
                         );
-                        now_ms() + delay.as_millis() as i64
+                        self.now_ms() + delay.as_millis() as i64
                     });
                 if retry_at.is_none() {
                     metrics::counter!("sprintbot_jobs_dead_total", "kind" => job.kind.clone())

@@ -22,6 +22,8 @@ const SERVER: &[Key] = &[Key::str("listen", "\"0.0.0.0:3000\"")];
 const STORAGE: &[Key] = &[Key::str("path", "\"sprintbot.db\"")];
 const WORKER: &[Key] = &[
     Key::int_in("concurrency", 1, i64::MAX, "4"),
+    Key::int_in("per_installation", 1, i64::MAX, "2"),
+    Key::int_in("persistent_backoff_max_ms", 0, i64::MAX, "30000"),
     Key::int_in("max_attempts", 1, u32::MAX as i64, "8"),
     Key::int_in("backoff_base_ms", 0, i64::MAX, "1000"),
     Key::int_in("backoff_max_ms", 0, i64::MAX, "600000"),
