@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use super::common::{EXIT_CONFIG, load_config, print_diagnostics, read_config_file};
 use crate::config::repo::{self, Day, RepoConfig};
-use crate::sprint::rollover::{self, Settings};
+use crate::sprint::rollover;
 
 /// The example repository config, built in for a first preview.
 pub const SAMPLE_REPO_CONFIG: &str = include_str!("../../config/repo-sprintbot.example.toml");
@@ -77,11 +77,7 @@ pub fn render(repo: &RepoConfig, date: jiff::civil::Date) -> Result<String, Stri
         .numbering
         .label(sprint.index)
         .map_err(|e| e.to_string())?;
-    let settings = Settings {
-        templates: repo.templates.clone(),
-        teams: repo.team_views(),
-        carry_unfinished_goals: false,
-    };
+    let settings = repo.rollover_settings();
     let heroes = repo.rotation.heroes_for(&sprint);
     let plan =
         rollover::plan(None, &settings, &sprint, &label, heroes).map_err(|e| e.to_string())?;

@@ -12,6 +12,7 @@ use crate::sprint::Login;
 use crate::sprint::calendar::{Cadence, Sprint};
 use crate::sprint::numbering::{Bump, Numbering};
 use crate::sprint::render::{TeamView, Templates};
+use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
 
 pub mod keys;
@@ -60,6 +61,8 @@ pub struct Switches {
     pub carry_unfinished_goals: bool,
     pub require_why: bool,
     pub max_risks: usize,
+    /// The retro says how many sprints an unfinished goal has rolled.
+    pub carry_counts: bool,
 }
 
 impl RepoConfig {
@@ -72,6 +75,16 @@ impl RepoConfig {
                 slug: t.slug.clone(),
             })
             .collect()
+    }
+
+    /// What a rollover needs from this config.
+    pub fn rollover_settings(&self) -> Settings {
+        Settings {
+            templates: self.templates.clone(),
+            teams: self.team_views(),
+            carry_unfinished_goals: self.switches.carry_unfinished_goals,
+            carry_counts: self.switches.carry_counts,
+        }
     }
 
     /// Whether a login is a configured engineer (team membership on GitHub
@@ -217,6 +230,7 @@ struct RawSwitches {
     carry_unfinished_goals: bool,
     require_why: bool,
     max_risks: i64,
+    carry_counts: bool,
 }
 
 impl Default for RawSwitches {
@@ -227,6 +241,7 @@ impl Default for RawSwitches {
             carry_unfinished_goals: false,
             require_why: false,
             max_risks: 3,
+            carry_counts: true,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::github::{Comment, GitHubError, Issue, IssueOp, IssueState, IssueUpdat
 use crate::sprint::SprintId;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::markers::{Metadata, team_marker};
-use crate::sprint::rollover::{self, Plan, Previous, Settings};
+use crate::sprint::rollover::{self, Plan, Previous};
 use crate::sprint::team::TeamDoc;
 use crate::sprint_issues;
 
@@ -181,11 +181,7 @@ impl<'a> Finishing<'a> {
                     .collect(),
             })
         });
-        let settings = Settings {
-            templates: r.config.templates.clone(),
-            teams: r.config.team_views(),
-            carry_unfinished_goals: r.config.switches.carry_unfinished_goals,
-        };
+        let settings = r.config.rollover_settings();
         Ok(rollover::plan(
             prev.as_ref(),
             &settings,

@@ -71,6 +71,7 @@ const SWITCHES: &[Key] = &[
     Key::bool("carry_unfinished_goals", "false"),
     Key::bool("require_why", "false"),
     Key::int("max_risks", "3"),
+    Key::bool("carry_counts", "true"),
 ];
 
 const TEMPLATES: &[Key] = &[

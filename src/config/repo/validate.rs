@@ -258,6 +258,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             carry_unfinished_goals: raw.switches.carry_unfinished_goals,
             require_why: raw.switches.require_why,
             max_risks,
+            carry_counts: raw.switches.carry_counts,
         },
         templates,
     })
