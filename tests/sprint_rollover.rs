@@ -57,6 +57,7 @@ fn previous_sprint() -> Previous {
         issue: 12699,
         doc: SprintDoc::parse(&body).unwrap(),
         team_comments: vec![TeamDoc::parse(&growth).unwrap()],
+        earlier: Vec::new(),
     }
 }
 
@@ -175,7 +176,7 @@ fn the_closing_comment_links_the_new_issue() {
     assert!(c.contains("#12800") && c.contains("2 unfinished goals"));
 }
 
-// ----- carry-over counts -----
+// ----- carry-over counts and sprint health -----
 
 /// The sprint after `prev` opened with unfinished goals carried into its
 /// plan, as issue `issue`.
@@ -190,6 +191,7 @@ fn rolled(prev: &Previous, issue: u64, date: &str) -> Previous {
         issue,
         doc: SprintDoc::parse(&plan.body).unwrap(),
         team_comments: vec![],
+        earlier: vec![],
     }
 }
 
@@ -272,6 +274,111 @@ fn with_carry_counts_off_retros_and_plans_carry_no_count() {
     s.carry_counts = false;
     let plan = rollover::plan(Some(&previous_sprint()), &s, &next, &label, vec![]).unwrap();
     assert!(!plan.body.contains("carried 1×") && !plan.body.contains("sprintbot:goal "));
+    assert!(!plan.body.contains("Carried over the longest"));
+    assert!(plan.body.contains("<!-- sprintbot:health:start -->"));
+}
+
+#[test]
+fn the_new_issue_shows_the_last_sprints_health_and_records_its_history() {
+    let mut prev = previous_sprint();
+    prev.doc = SprintDoc::parse(&apply(prev.doc.text().to_string(), Change::Drop(3))).unwrap();
+    let first = rolled(&prev, 12800, "2022-11-30");
+    let text = first.doc.text();
+    assert!(
+        text.contains(
+            "Last sprint (#12699): 1 of 3 goals done (33%), 1 carried over (33%), 1 dropped."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("| PostHog TV | 1 | 0 | 1 | 0 | 0% | 100% |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Pipeline | 1 | 0 | 0 | 1 | 0% | 0% |"),
+        "{text}"
+    );
+    assert!(text.contains("```mermaid\n"));
+    // The health sits between the retro of outcomes and "what can we do better".
+    let at = |s: &str| text.find(s).unwrap();
+    assert!(at("<!-- sprintbot:retro-goals:end -->") < at("### Sprint health"));
+    assert!(at("<!-- sprintbot:health:end -->") < at("### Retro: What can we do better"));
+    // The next rollover reads the history from this issue alone.
+    let second = rolled(&first, 12900, "2022-12-14");
+    let history = sprintbot::sprint::health::history::recorded(&second.doc);
+    let got: Vec<(String, u64)> = history
+        .iter()
+        .map(|s| (s.sprint.to_string(), s.issue))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2022-11-28".to_string(), 12800),
+            ("2022-11-14".to_string(), 12699)
+        ]
+    );
+    assert_eq!(history[1].figures.dropped, 1);
+}
+
+#[test]
+fn health_can_be_switched_off_and_a_first_sprint_has_none() {
+    let repo = example_config();
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let mut s = settings(&repo);
+    s.health = false;
+    let plan = rollover::plan(Some(&previous_sprint()), &s, &next, &label, vec![]).unwrap();
+    assert!(!plan.body.contains("sprintbot:health"));
+    assert!(plan.body.contains("(carried 1×)"));
+    let first = rollover::plan(
+        None,
+        &settings(&repo),
+        &repo.cadence.sprint(0),
+        &label,
+        vec![],
+    )
+    .unwrap();
+    assert!(!first.body.contains("sprintbot:health"));
+}
+
+#[test]
+fn a_retro_too_long_for_github_is_summarised_and_keeps_its_health() {
+    let repo = example_config();
+    let mut body = fresh_body(&repo, "2022-11-16");
+    let long = "x".repeat(400);
+    for i in 0..200 {
+        body = apply(
+            body,
+            Change::AddGoal {
+                title: format!("Goal {i} {long}"),
+                owner: Some(Login("ellie".into())),
+                why: None,
+            },
+        );
+    }
+    let prev = Previous {
+        issue: 12699,
+        doc: SprintDoc::parse(&body).unwrap(),
+        team_comments: vec![],
+        earlier: vec![],
+    };
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let plan = rollover::plan(Some(&prev), &settings(&repo), &next, &label, vec![]).unwrap();
+    assert!(plan.body.chars().count() <= rollover::MAX_BODY_CHARS);
+    assert!(
+        plan.body
+            .contains("200 goals last sprint: 0 done, 200 unfinished.")
+    );
+    assert!(plan.body.contains("(carried 1×)"));
+    assert!(
+        plan.body
+            .contains("| Infrastructure | 200 | 0 | 200 | 0 | 0% | 100% |")
+    );
 }
 
 #[test]

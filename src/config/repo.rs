@@ -10,6 +10,7 @@ use super::diag::{self, Diagnostic};
 use super::schema;
 use crate::sprint::Login;
 use crate::sprint::calendar::{Cadence, Sprint};
+use crate::sprint::health::{Roster, RosterTeam};
 use crate::sprint::numbering::{Bump, Numbering};
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
@@ -61,6 +62,8 @@ pub struct Switches {
     pub carry_unfinished_goals: bool,
     pub require_why: bool,
     pub max_risks: usize,
+    /// A sprint health section in each new issue.
+    pub health: bool,
     /// The retro says how many sprints an unfinished goal has rolled.
     pub carry_counts: bool,
 }
@@ -84,6 +87,17 @@ impl RepoConfig {
             teams: self.team_views(),
             carry_unfinished_goals: self.switches.carry_unfinished_goals,
             carry_counts: self.switches.carry_counts,
+            health: self.switches.health,
+            roster: Roster {
+                teams: self
+                    .teams
+                    .iter()
+                    .map(|t| RosterTeam {
+                        name: t.name.clone(),
+                        members: t.members.clone(),
+                    })
+                    .collect(),
+            },
         }
     }
 
@@ -230,6 +244,7 @@ struct RawSwitches {
     carry_unfinished_goals: bool,
     require_why: bool,
     max_risks: i64,
+    health: bool,
     carry_counts: bool,
 }
 
@@ -241,6 +256,7 @@ impl Default for RawSwitches {
             carry_unfinished_goals: false,
             require_why: false,
             max_risks: 3,
+            health: true,
             carry_counts: true,
         }
     }
@@ -252,6 +268,7 @@ struct RawTemplates {
     title: Option<String>,
     issue: Option<String>,
     team: Option<String>,
+    health: Option<String>,
 }
 
 /// Parse and validate a repository config. `file` names it in diagnostics;

@@ -183,6 +183,9 @@ async fn open_new(
             issue: p.number.0,
             doc,
             team_comments,
+            // The history the previous body records; reading older issues
+            // when it records none (health::EarlierSprints) is not wired yet.
+            earlier: Vec::new(),
         });
     }
     let settings = r.config.rollover_settings();

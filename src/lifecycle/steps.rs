@@ -179,6 +179,7 @@ impl<'a> Finishing<'a> {
                     .filter_map(|c| TeamDoc::parse(&c.body))
                     .filter(|t| t.sprint == m.sprint)
                     .collect(),
+                earlier: Vec::new(),
             })
         });
         let settings = r.config.rollover_settings();

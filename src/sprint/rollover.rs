@@ -5,12 +5,16 @@
 //!
 //! The new body's retro flags each unfinished goal `(carried N×)`, N read
 //! from the goal's hidden carry marker (see `carry`); carried goals keep
-//! their marker in the new plan.
+//! their marker in the new plan. Its sprint health section (see `health`)
+//! is computed from the previous issue alone: its goals, its drop records
+//! and the history it recorded, plus any older summaries the shell gathered
+//! into [`Previous::earlier`].
 
 use super::Login;
 use super::body::{Goal, SprintDoc};
 use super::calendar::Sprint;
 use super::carry::{carried_mark, next_count};
+use super::health::{self, Roster, SprintSummary, history, section};
 use super::items::GoalText;
 use super::numbering::SprintLabel;
 use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
@@ -22,6 +26,10 @@ pub struct Previous {
     pub issue: u64,
     pub doc: SprintDoc,
     pub team_comments: Vec<TeamDoc>,
+    /// Summaries of sprints before it that its body does not record, read
+    /// from older issues with [`health::EarlierSprints`]. Empty is fine: the
+    /// summaries the body records are always used.
+    pub earlier: Vec<SprintSummary>,
 }
 
 /// What shapes a rollover, from the repository config.
@@ -34,6 +42,10 @@ pub struct Settings {
     /// The retro says how many sprints each unfinished goal has rolled, and
     /// carried goals keep the count (`[switches] carry_counts`).
     pub carry_counts: bool,
+    /// The new issue gets a sprint health section (`[switches] health`).
+    pub health: bool,
+    /// Who is in which team, for the health's per-team figures.
+    pub roster: Roster,
 }
 
 /// One team comment to post.
@@ -117,6 +129,10 @@ pub fn plan(
     } else {
         Vec::new()
     };
+    let health = match previous.filter(|_| settings.health) {
+        Some(p) => health_section(p, &goals, settings)?,
+        None => String::new(),
+    };
     let mut content = IssueContent {
         sprint: next.clone(),
         label: *label,
@@ -125,6 +141,7 @@ pub fn plan(
         retro_goals,
         goals: carried,
         teams: settings.teams.clone(),
+        health,
     };
     let mut body = render::issue_body(&settings.templates, &content)?;
     if let Some(p) = previous.filter(|_| !fits(&body)) {
@@ -173,6 +190,23 @@ pub fn plan(
         team_comments,
         unfinished: goals.iter().filter(|g| !g.done).count(),
     })
+}
+
+/// The health section for the sprint of `p`, or nothing when its body has
+/// no metadata to name that sprint by.
+fn health_section(
+    p: &Previous,
+    goals: &[Goal],
+    settings: &Settings,
+) -> Result<String, TemplateError> {
+    let Some(summary) = SprintSummary::of(p.issue, &p.doc) else {
+        return Ok(String::new());
+    };
+    let dropped = p.doc.dropped().unwrap_or_default();
+    let mut earlier = history::recorded(&p.doc);
+    earlier.extend(p.earlier.iter().cloned());
+    let h = health::compute(&summary, goals, &dropped, &settings.roster, &earlier);
+    section::section(&settings.templates, &h, settings.carry_counts)
 }
 
 /// [`retro_line`], and with `counts` an unfinished goal also says how many
