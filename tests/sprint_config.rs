@@ -391,3 +391,42 @@ fn a_misspelled_template_variable_is_an_error_not_an_empty_title() {
         e[0]
     );
 }
+
+#[test]
+fn the_health_switches_and_template_are_checked_like_the_rest() {
+    let anchor = "[cadence]\nanchor = \"2022-10-03\"\n";
+    let r = repo::parse(
+        "x.toml",
+        &format!("{anchor}[switches]\nhealth = false\ncarry_counts = false\n"),
+        &toml::Table::new(),
+    )
+    .unwrap();
+    assert!(!r.switches.health && !r.switches.carry_counts);
+    let r = repo::parse("x.toml", anchor, &toml::Table::new()).unwrap();
+    assert!(
+        r.switches.health && r.switches.carry_counts,
+        "on by default"
+    );
+
+    let e = errors(&format!("{anchor}[switches]\nhealth = \"yes\"\n"));
+    assert_eq!((e[0].line, e[0].column), (4, 1), "{}", e[0]);
+    assert!(e[0].message.contains("wrong type for `health`"), "{}", e[0]);
+    let e = errors(&format!(
+        "{anchor}[templates]\nhealth = \"{{{{ totl.done }}}}\"\n"
+    ));
+    assert_eq!((e[0].line, e[0].column), (4, 1), "{}", e[0]);
+    assert!(
+        e[0].message.contains("health template uses `totl`"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e[0].help.as_deref().unwrap().contains("`total.done`"),
+        "{}",
+        e[0]
+    );
+    let e = errors(&format!(
+        "{anchor}[templates]\nhealth = \"<!-- sprintbot:goals:end -->\"\n"
+    ));
+    assert!(e[0].message.contains("marker line of its own"), "{}", e[0]);
+}

@@ -152,11 +152,27 @@ fn each_goal_command_changes_only_its_goal() {
         body
     );
 
+    // A dropped goal leaves a hidden record in its place, for the health.
     let dropped = apply(&body, Change::Drop(1));
+    let doc = SprintDoc::parse(&dropped).unwrap();
+    let records = doc.dropped().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].owner, Some(login("kappa90")));
+    assert_eq!(records[0].carried, 0);
     assert_eq!(
         dropped,
-        body.replacen("- [ ] First goal @kappa90 — Why: because\r\n", "", 1)
+        body.replacen(
+            "- [ ] First goal @kappa90 — Why: because\r\n",
+            &format!("{}\r\n", records[0].render()),
+            1
+        )
     );
+    assert_eq!(doc.goals().unwrap().len(), 2);
+    let applied = SprintDoc::parse(&body)
+        .unwrap()
+        .apply(&Change::Drop(1))
+        .unwrap();
+    assert_eq!(applied.after, None, "the audit log shows the goal removed");
 }
 
 #[test]

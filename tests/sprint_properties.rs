@@ -1,13 +1,17 @@
 //! Properties of the issue body model over generated documents: reading what
 //! was written gives it back, a change to one goal touches no other byte,
-//! and no input makes the parser panic.
+//! carry-over counts survive people's edits, and no input makes the parser
+//! panic.
 
 mod support;
 
 use proptest::prelude::*;
 use sprintbot::sprint::Login;
 use sprintbot::sprint::body::{Change, SprintDoc};
-use support::sprint::{example_config, fresh_body};
+use sprintbot::sprint::carry::{GoalId, GoalMark};
+use sprintbot::sprint::markers::Section;
+use sprintbot::sprint::rollover::{self, Previous};
+use support::sprint::{example_config, fresh_body, settings};
 
 #[derive(Debug, Clone)]
 struct GoalModel {
@@ -102,8 +106,81 @@ fn normalise_why(s: &str) -> String {
     }
 }
 
+/// `body` with a carry marker at the end of each goal's first line, as a
+/// rollover writes it: goal i has rolled `counts[i]` times.
+fn with_marks(body: &str, counts: &[u32]) -> (String, Vec<GoalMark>) {
+    let marks: Vec<GoalMark> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &carried)| GoalMark {
+            id: GoalId::parse(&format!("a{i:05}")).unwrap(),
+            carried,
+        })
+        .collect();
+    let mut out = String::new();
+    let mut i = 0;
+    for line in body.split_inclusive('\n') {
+        if line.starts_with("- [") {
+            out.push_str(&format!("{} {}\n", line.trim_end(), marks[i].render()));
+            i += 1;
+        } else {
+            out.push_str(line);
+        }
+    }
+    (out, marks)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn carried_counts_survive_a_hand_edit_of_a_goals_title(
+        goals in prop::collection::vec(goal(), 1..5),
+        counts in prop::collection::vec(1..9u32, 5),
+        pick in any::<prop::sample::Index>(),
+        edit in 0..3u8,
+        words in "[a-zA-Z0-9 ,.!?()]{1,30}",
+    ) {
+        let (body, marks) = with_marks(&body_with(&goals), &counts[..goals.len()]);
+        let k = pick.index(goals.len());
+        let words = words.trim().to_string();
+        // People edit goal k's line in GitHub's editor.
+        let edited: String = body.split_inclusive('\n').map(|line| {
+            if !line.starts_with("- [") || !line[6..].starts_with(&format!("G{k} ")) {
+                return line.to_string();
+            }
+            let (head, tail) = line.split_at(6);
+            match edit {
+                // Words typed into the title.
+                0 => format!("{head}{words} {tail}"),
+                // The title retyped: everything before the owner, why and marker.
+                1 => {
+                    let cut = [" @", " — Why:", " <!-- sprintbot:goal"].iter()
+                        .filter_map(|s| tail.find(s)).min().unwrap_or(0);
+                    format!("{head}{words}{}", &tail[cut..])
+                }
+                // A note typed after the hidden marker.
+                _ => format!("{} {words}\n", line.trim_end()),
+            }
+        }).collect();
+        let read = SprintDoc::parse(&edited).unwrap().goals().unwrap();
+        prop_assert_eq!(read.len(), goals.len());
+        for (g, mark) in read.iter().zip(&marks) {
+            prop_assert_eq!(g.mark.as_ref(), Some(mark));
+            prop_assert!(!g.title.contains("sprintbot:goal "), "{}", g.title);
+        }
+        // And the next retro counts on from it.
+        let repo = example_config();
+        let next = repo.cadence.sprint_containing("2022-11-30".parse().unwrap());
+        let label = repo.numbering.label(next.index).unwrap();
+        let prev = Previous { issue: 1, doc: SprintDoc::parse(&edited).unwrap(), team_comments: vec![], earlier: vec![] };
+        let plan = rollover::plan(Some(&prev), &settings(&repo), &next, &label, vec![]).unwrap();
+        let retro = SprintDoc::parse(&plan.body).unwrap().list(Section::RetroGoals).unwrap();
+        if !goals[k].done {
+            let want = format!("(carried {}×)", counts[k] + 1);
+            prop_assert!(retro[k].ends_with(&want), "{} lacks {}", retro[k], want);
+        }
+    }
 
     #[test]
     fn reading_a_rendered_plan_gives_back_its_goals(goals in prop::collection::vec(goal(), 0..6)) {

@@ -57,6 +57,7 @@ fn previous_sprint() -> Previous {
         issue: 12699,
         doc: SprintDoc::parse(&body).unwrap(),
         team_comments: vec![TeamDoc::parse(&growth).unwrap()],
+        earlier: Vec::new(),
     }
 }
 
@@ -173,4 +174,235 @@ fn the_closing_comment_links_the_new_issue() {
     let c = rollover::closing_comment(12800, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9", 2);
     assert!(c.starts_with(&rollover::closing_marker(12800)));
     assert!(c.contains("#12800") && c.contains("2 unfinished goals"));
+}
+
+// ----- carry-over counts and sprint health -----
+
+/// The sprint after `prev` opened with unfinished goals carried into its
+/// plan, as issue `issue`.
+fn rolled(prev: &Previous, issue: u64, date: &str) -> Previous {
+    let repo = example_config();
+    let next = repo.cadence.sprint_containing(date.parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let mut s = settings(&repo);
+    s.carry_unfinished_goals = true;
+    let plan = rollover::plan(Some(prev), &s, &next, &label, vec![]).unwrap();
+    Previous {
+        issue,
+        doc: SprintDoc::parse(&plan.body).unwrap(),
+        team_comments: vec![],
+        earlier: vec![],
+    }
+}
+
+fn retro_of(prev: &Previous, date: &str) -> Vec<String> {
+    rolled(prev, 0, date).doc.list(Section::RetroGoals).unwrap()
+}
+
+#[test]
+fn a_goal_that_keeps_rolling_says_how_often_in_each_retro() {
+    let first = rolled(&previous_sprint(), 12800, "2022-11-30");
+    let goals = first.doc.goals().unwrap();
+    assert_eq!(
+        goals
+            .iter()
+            .map(|g| g.mark.as_ref().map(|m| m.carried))
+            .collect::<Vec<_>>(),
+        [Some(1), Some(1)],
+        "carried goals keep their count in the new plan"
+    );
+    assert!(
+        first.doc.text().contains(&format!(
+            "- [ ] Static playlists @benjackwhite — Why: why not {}\n",
+            goals[0].mark.as_ref().unwrap().render()
+        )),
+        "{}",
+        first.doc.text()
+    );
+    // Another sprint goes by: "Static playlists" is done, "Sentry" is not.
+    let mut second = first.clone();
+    second.doc = SprintDoc::parse(&apply(first.doc.text().to_string(), Change::Tick(1))).unwrap();
+    let next = rolled(&second, 12900, "2022-12-14");
+    let retro = next.doc.list(Section::RetroGoals).unwrap();
+    let plan: Vec<String> = next
+        .doc
+        .text()
+        .lines()
+        .filter(|l| l.starts_with("- ["))
+        .map(String::from)
+        .collect();
+    insta::assert_snapshot!(
+        "retro_with_carried_counts",
+        format!("{}\n\nplan:\n{}", retro.join("\n"), plan.join("\n"))
+    );
+    let sentry = &next.doc.goals().unwrap()[0];
+    assert_eq!(sentry.mark.as_ref().map(|m| m.carried), Some(2));
+    assert_eq!(
+        sentry.mark.as_ref().map(|m| &m.id),
+        goals[1].mark.as_ref().map(|m| &m.id),
+        "the id stays the goal's own"
+    );
+}
+
+#[test]
+fn a_deleted_carry_marker_restarts_the_count_at_one() {
+    let first = rolled(&previous_sprint(), 12800, "2022-11-30");
+    let text = first.doc.text().to_string();
+    let marker = first.doc.goals().unwrap()[1].mark.clone().unwrap().render();
+    let mut edited = first.clone();
+    edited.doc = SprintDoc::parse(&text.replace(&format!(" {marker}"), "")).unwrap();
+    let retro = retro_of(&edited, "2022-12-14");
+    assert!(retro[0].ends_with("(carried 2×)"), "{}", retro[0]);
+    assert!(retro[1].ends_with("(carried 1×)"), "{}", retro[1]);
+    // A damaged one too, and nothing panics.
+    edited.doc =
+        SprintDoc::parse(&text.replace(&marker, "<!-- sprintbot:goal id=zz carried=many -->"))
+            .unwrap();
+    assert_eq!(edited.doc.goals().unwrap()[1].title, "Sentry is clean");
+    assert!(retro_of(&edited, "2022-12-14")[1].ends_with("(carried 1×)"));
+}
+
+#[test]
+fn with_carry_counts_off_retros_and_plans_carry_no_count() {
+    let repo = example_config();
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let mut s = settings(&repo);
+    s.carry_unfinished_goals = true;
+    s.carry_counts = false;
+    let plan = rollover::plan(Some(&previous_sprint()), &s, &next, &label, vec![]).unwrap();
+    assert!(!plan.body.contains("carried 1×") && !plan.body.contains("sprintbot:goal "));
+    assert!(!plan.body.contains("Carried over the longest"));
+    assert!(plan.body.contains("<!-- sprintbot:health:start -->"));
+}
+
+#[test]
+fn the_new_issue_shows_the_last_sprints_health_and_records_its_history() {
+    let mut prev = previous_sprint();
+    prev.doc = SprintDoc::parse(&apply(prev.doc.text().to_string(), Change::Drop(3))).unwrap();
+    let first = rolled(&prev, 12800, "2022-11-30");
+    let text = first.doc.text();
+    assert!(
+        text.contains(
+            "Last sprint (#12699): 1 of 3 goals done (33%), 1 carried over (33%), 1 dropped."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("| PostHog TV | 1 | 0 | 1 | 0 | 0% | 100% |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Pipeline | 1 | 0 | 0 | 1 | 0% | 0% |"),
+        "{text}"
+    );
+    assert!(text.contains("```mermaid\n"));
+    // The health sits between the retro of outcomes and "what can we do better".
+    let at = |s: &str| text.find(s).unwrap();
+    assert!(at("<!-- sprintbot:retro-goals:end -->") < at("### Sprint health"));
+    assert!(at("<!-- sprintbot:health:end -->") < at("### Retro: What can we do better"));
+    // The next rollover reads the history from this issue alone.
+    let second = rolled(&first, 12900, "2022-12-14");
+    let history = sprintbot::sprint::health::history::recorded(&second.doc);
+    let got: Vec<(String, u64)> = history
+        .iter()
+        .map(|s| (s.sprint.to_string(), s.issue))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2022-11-28".to_string(), 12800),
+            ("2022-11-14".to_string(), 12699)
+        ]
+    );
+    assert_eq!(history[1].figures.dropped, 1);
+}
+
+#[test]
+fn health_can_be_switched_off_and_a_first_sprint_has_none() {
+    let repo = example_config();
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let mut s = settings(&repo);
+    s.health = false;
+    let plan = rollover::plan(Some(&previous_sprint()), &s, &next, &label, vec![]).unwrap();
+    assert!(!plan.body.contains("sprintbot:health"));
+    assert!(plan.body.contains("(carried 1×)"));
+    let first = rollover::plan(
+        None,
+        &settings(&repo),
+        &repo.cadence.sprint(0),
+        &label,
+        vec![],
+    )
+    .unwrap();
+    assert!(!first.body.contains("sprintbot:health"));
+}
+
+#[test]
+fn a_retro_too_long_for_github_is_summarised_and_keeps_its_health() {
+    let repo = example_config();
+    let mut body = fresh_body(&repo, "2022-11-16");
+    let long = "x".repeat(400);
+    for i in 0..200 {
+        body = apply(
+            body,
+            Change::AddGoal {
+                title: format!("Goal {i} {long}"),
+                owner: Some(Login("ellie".into())),
+                why: None,
+            },
+        );
+    }
+    let prev = Previous {
+        issue: 12699,
+        doc: SprintDoc::parse(&body).unwrap(),
+        team_comments: vec![],
+        earlier: vec![],
+    };
+    let next = repo
+        .cadence
+        .sprint_containing("2022-11-30".parse().unwrap());
+    let label = repo.numbering.label(next.index).unwrap();
+    let plan = rollover::plan(Some(&prev), &settings(&repo), &next, &label, vec![]).unwrap();
+    assert!(plan.body.chars().count() <= rollover::MAX_BODY_CHARS);
+    assert!(
+        plan.body
+            .contains("200 goals last sprint: 0 done, 200 unfinished.")
+    );
+    assert!(plan.body.contains("(carried 1×)"));
+    assert!(
+        plan.body
+            .contains("| Infrastructure | 200 | 0 | 200 | 0 | 0% | 100% |")
+    );
+}
+
+#[test]
+fn commands_on_a_carried_goal_keep_its_count() {
+    let first = rolled(&previous_sprint(), 12800, "2022-11-30");
+    let mark = first.doc.goals().unwrap()[1].mark.clone();
+    let mut body = first.doc.text().to_string();
+    for change in [
+        Change::Edit(2, "Sentry is spotless".into()),
+        Change::SetOwner(2, Login("ellie".into())),
+        Change::SetStatus(2, "🟡 half way".into()),
+        Change::Tick(2),
+    ] {
+        body = apply(body, change);
+    }
+    let goal = &SprintDoc::parse(&body).unwrap().goals().unwrap()[1];
+    assert_eq!(
+        (goal.title.as_str(), goal.done),
+        ("Sentry is spotless", true)
+    );
+    assert_eq!(goal.mark, mark);
+    // Dropped, it is recorded with the count it had.
+    let doc = SprintDoc::parse(&apply(body, Change::Drop(2))).unwrap();
+    let dropped = doc.dropped().unwrap();
+    assert_eq!(dropped[0].carried, 1);
+    assert_eq!(Some(&dropped[0].id), mark.as_ref().map(|m| &m.id));
 }

@@ -1,13 +1,17 @@
 //! `sprintbot preview [--date D] [--repo-config FILE]`: print the title, body
 //! and team comments of the sprint that contains a date. No network and no
-//! credentials: the first thing a new user runs.
+//! credentials: the first thing a new user runs. The sprint before it is
+//! invented (see `example`), so the retro, the carry-over counts and the
+//! sprint health show what a rollover writes.
+
+mod example;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::common::{EXIT_CONFIG, load_config, print_diagnostics, read_config_file};
 use crate::config::repo::{self, Day, RepoConfig};
-use crate::sprint::rollover::{self, Settings};
+use crate::sprint::rollover;
 
 /// The example repository config, built in for a first preview.
 pub const SAMPLE_REPO_CONFIG: &str = include_str!("../../config/repo-sprintbot.example.toml");
@@ -77,15 +81,17 @@ pub fn render(repo: &RepoConfig, date: jiff::civil::Date) -> Result<String, Stri
         .numbering
         .label(sprint.index)
         .map_err(|e| e.to_string())?;
-    let settings = Settings {
-        templates: repo.templates.clone(),
-        teams: repo.team_views(),
-        carry_unfinished_goals: false,
-    };
+    let settings = repo.rollover_settings();
     let heroes = repo.rotation.heroes_for(&sprint);
-    let plan =
-        rollover::plan(None, &settings, &sprint, &label, heroes).map_err(|e| e.to_string())?;
-    let mut out = format!("# {}\n\n{}", plan.title, plan.body);
+    let previous = example::previous(repo, &sprint, &label)?;
+    let plan = rollover::plan(Some(&previous), &settings, &sprint, &label, heroes)
+        .map_err(|e| e.to_string())?;
+    let mut out = format!(
+        "# {}\n\n---- invented for this preview: the previous sprint (#{}) and the ones before it, so the retro and sprint health show what a rollover writes ----\n\n{}",
+        plan.title,
+        example::ISSUE,
+        plan.body
+    );
     for c in &plan.team_comments {
         out.push_str(&format!(
             "\n---- comment: team {} ----\n\n{}",

@@ -10,8 +10,10 @@ use super::diag::{self, Diagnostic};
 use super::schema;
 use crate::sprint::Login;
 use crate::sprint::calendar::{Cadence, Sprint};
+use crate::sprint::health::{Roster, RosterTeam};
 use crate::sprint::numbering::{Bump, Numbering};
 use crate::sprint::render::{TeamView, Templates};
+use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
 
 pub mod keys;
@@ -60,6 +62,10 @@ pub struct Switches {
     pub carry_unfinished_goals: bool,
     pub require_why: bool,
     pub max_risks: usize,
+    /// A sprint health section in each new issue.
+    pub health: bool,
+    /// The retro says how many sprints an unfinished goal has rolled.
+    pub carry_counts: bool,
 }
 
 impl RepoConfig {
@@ -72,6 +78,27 @@ impl RepoConfig {
                 slug: t.slug.clone(),
             })
             .collect()
+    }
+
+    /// What a rollover needs from this config.
+    pub fn rollover_settings(&self) -> Settings {
+        Settings {
+            templates: self.templates.clone(),
+            teams: self.team_views(),
+            carry_unfinished_goals: self.switches.carry_unfinished_goals,
+            carry_counts: self.switches.carry_counts,
+            health: self.switches.health,
+            roster: Roster {
+                teams: self
+                    .teams
+                    .iter()
+                    .map(|t| RosterTeam {
+                        name: t.name.clone(),
+                        members: t.members.clone(),
+                    })
+                    .collect(),
+            },
+        }
     }
 
     /// Whether a login is a configured engineer (team membership on GitHub
@@ -217,6 +244,8 @@ struct RawSwitches {
     carry_unfinished_goals: bool,
     require_why: bool,
     max_risks: i64,
+    health: bool,
+    carry_counts: bool,
 }
 
 impl Default for RawSwitches {
@@ -227,6 +256,8 @@ impl Default for RawSwitches {
             carry_unfinished_goals: false,
             require_why: false,
             max_risks: 3,
+            health: true,
+            carry_counts: true,
         }
     }
 }
@@ -237,6 +268,7 @@ struct RawTemplates {
     title: Option<String>,
     issue: Option<String>,
     team: Option<String>,
+    health: Option<String>,
 }
 
 /// Parse and validate a repository config. `file` names it in diagnostics;

@@ -21,7 +21,7 @@ use crate::repos::Loaded;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::Sprint;
 use crate::sprint::markers::Metadata;
-use crate::sprint::rollover::{self, Previous, Settings};
+use crate::sprint::rollover::{self, Previous};
 use crate::sprint::team::TeamDoc;
 use crate::sprint::{Login, SprintId};
 use crate::sprint_issues::{self, Currency};
@@ -188,13 +188,12 @@ async fn open_new(
             issue: p.number.0,
             doc,
             team_comments,
+            // The history the previous body records; reading older issues
+            // when it records none (health::EarlierSprints) is not wired yet.
+            earlier: Vec::new(),
         });
     }
-    let settings = Settings {
-        templates: r.config.templates.clone(),
-        teams: r.config.team_views(),
-        carry_unfinished_goals: r.config.switches.carry_unfinished_goals,
-    };
+    let settings = r.config.rollover_settings();
     let plan = rollover::plan(
         prev.as_ref(),
         &settings,

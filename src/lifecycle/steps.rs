@@ -12,7 +12,7 @@ use crate::github::{Comment, GitHubError, Issue, IssueOp, IssueState, IssueUpdat
 use crate::sprint::SprintId;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::markers::{Metadata, team_marker};
-use crate::sprint::rollover::{self, Plan, Previous, Settings};
+use crate::sprint::rollover::{self, Plan, Previous};
 use crate::sprint::team::TeamDoc;
 use crate::sprint_issues;
 
@@ -200,13 +200,10 @@ impl<'a> Finishing<'a> {
                     .filter_map(|c| TeamDoc::parse(&c.body))
                     .filter(|t| t.sprint == m.sprint)
                     .collect(),
+                earlier: Vec::new(),
             })
         });
-        let settings = Settings {
-            templates: r.config.templates.clone(),
-            teams: r.config.team_views(),
-            carry_unfinished_goals: r.config.switches.carry_unfinished_goals,
-        };
+        let settings = r.config.rollover_settings();
         Ok(rollover::plan(
             prev.as_ref(),
             &settings,

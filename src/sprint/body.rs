@@ -1,12 +1,14 @@
 //! The sprint issue body model: find the managed sections by their markers,
-//! read goals, risks, retro items and heroes, and apply one change. Every
-//! byte outside the targeted item comes back unchanged; a body whose markers
-//! are missing, duplicated or out of order is reported, never rewritten.
+//! read goals (with their carry-over markers), drop records, risks, retro
+//! items and heroes, and apply one change. Every byte outside the targeted
+//! item comes back unchanged; a body whose markers are missing, duplicated or
+//! out of order is reported, never rewritten.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::Login;
+use super::carry::{Dropped, GoalMark};
 pub use super::items::render_heroes;
 use super::items::{self, Chunk, GoalText, read_heroes, set_status, set_tick};
 use super::ledger::Ledger;
@@ -47,6 +49,9 @@ pub struct Goal {
     pub owner: Option<Login>,
     pub why: Option<String>,
     pub status: Option<String>,
+    /// Its carry-over marker: `None` for a goal that has not rolled over
+    /// (or whose marker people deleted).
+    pub mark: Option<GoalMark>,
 }
 
 /// One change to the body.
@@ -210,6 +215,15 @@ impl SprintDoc {
             .collect())
     }
 
+    /// The goals dropped from the plan this sprint, from their hidden records.
+    pub fn dropped(&self) -> Result<Vec<Dropped>, BodyError> {
+        let (_, content) = self.content(Section::Goals)?;
+        Ok(content
+            .lines()
+            .filter_map(|l| Dropped::parse(l.trim()))
+            .collect())
+    }
+
     /// The items of a list section (risks, retro, retro-goals), as text.
     pub fn list(&self, section: Section) -> Result<Vec<String>, BodyError> {
         let (_, content) = self.content(section)?;
@@ -246,6 +260,7 @@ impl SprintDoc {
                     title: title.clone(),
                     owner: owner.clone(),
                     why: why.clone(),
+                    mark: None,
                 };
                 let line = items::render_goal(false, &goal, eol);
                 self.append(Section::Goals, &line)
@@ -277,7 +292,18 @@ impl SprintDoc {
                 let done = matches!(change, Change::Tick(_));
                 self.edit_item(Section::Goals, *n, |item| Some(set_tick(item, done)))
             }
-            Change::Drop(n) => self.edit_item(Section::Goals, *n, |_| None),
+            Change::Drop(n) => {
+                // The goal's item becomes its hidden drop record, in place:
+                // no other byte moves, the sprint's health can count it, and
+                // the audit log shows the goal removed.
+                let sprint = self.metadata().map(|m| m.sprint);
+                let mut applied = self.edit_item(Section::Goals, *n, |item| {
+                    let record = Dropped::of(&read_goal(*n, item), sprint).render();
+                    Some(format!("{record}{}", &item[items::text(item).len()..]))
+                })?;
+                applied.after = None;
+                Ok(applied)
+            }
             Change::Edit(n, title) => self.edit_goal(*n, |g| g.title = title.clone()),
             Change::SetOwner(n, login) => self.edit_goal(*n, |g| g.owner = Some(login.clone())),
             Change::SetStatus(n, status) => self.edit_item(Section::Goals, *n, |item| {
@@ -390,5 +416,6 @@ fn read_goal(number: usize, item: &str) -> Goal {
         owner: g.owner,
         why: g.why,
         status,
+        mark: g.mark,
     }
 }

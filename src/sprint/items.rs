@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::collections::BTreeMap;
 
 use super::Login;
+use super::carry::{GoalMark, split_mark};
 use super::markers::{neutralise, restore};
 
 /// A run of lines in a section: an item, or anything else (blank lines,
@@ -90,6 +91,8 @@ pub struct GoalText {
     pub title: String,
     pub owner: Option<Login>,
     pub why: Option<String>,
+    /// The hidden carry-over marker at the end of the line, once it rolled.
+    pub mark: Option<GoalMark>,
 }
 
 /// Find the start of a "why" clause as people write it: `why:`, `why?`,
@@ -144,8 +147,11 @@ pub(crate) fn strip_separators(s: &str) -> &str {
     }
 }
 
-/// Read a goal's text: title, the one `@owner` that ends it, and the why.
+/// Read a goal's text: title, the one `@owner` that ends it, the why, and
+/// the carry-over marker (taken out first: it ends the line, after the why).
 pub(crate) fn parse_goal(rest: &str) -> GoalText {
+    let (rest, mark) = split_mark(rest);
+    let rest = rest.as_str();
     let (head, why) = match why_clause(rest) {
         Some((title_end, reason)) => {
             let why = rest[reason..].trim();
@@ -167,6 +173,7 @@ pub(crate) fn parse_goal(rest: &str) -> GoalText {
         title: restore(title.trim()),
         owner,
         why,
+        mark,
     }
 }
 
@@ -182,6 +189,10 @@ pub(crate) fn render_goal(done: bool, goal: &GoalText, eol: &str) -> String {
     }
     if let Some(why) = &goal.why {
         s.push_str(&format!(" — Why: {}", neutralise(why)));
+    }
+    if let Some(mark) = &goal.mark {
+        s.push(' ');
+        s.push_str(&mark.render());
     }
     s.push_str(eol);
     s
@@ -325,11 +336,19 @@ mod tests {
             title: "Ship <!-- sprintbot:goals:end --> now".into(),
             owner: Some(Login("ann".into())),
             why: Some("why: not".into()),
+            mark: None,
         };
         let line = render_goal(false, &g, "\n");
         let (done, rest) = task(text(&line)).unwrap();
         assert!(!done);
         assert_eq!(parse_goal(rest), g);
+        let marked = GoalText {
+            mark: GoalMark::parse("<!-- sprintbot:goal id=3f9a1c carried=2 -->"),
+            ..g
+        };
+        let line = render_goal(true, &marked, "\n");
+        assert!(line.ends_with("— Why: why: not <!-- sprintbot:goal id=3f9a1c carried=2 -->\n"));
+        assert_eq!(parse_goal(task(text(&line)).unwrap().1), marked);
     }
 
     #[test]

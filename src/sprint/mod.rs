@@ -1,13 +1,17 @@
 //! The pure core of the sprint ritual: which sprint it is and what it is
 //! called (`calendar`, `numbering`, `rotation`), what its issue and team
 //! comments look like (`render`), how people's edits are read and one change
-//! applied without disturbing anything else (`body`, `team`), and what a
+//! applied without disturbing anything else (`body`, `team`), what a goal's
+//! history across sprints is (`carry`: carry-over counts and drop records in
+//! hidden markers), how the last sprints went (`health`), and what a
 //! rollover must produce (`rollover`). No I/O, no clock, no async here.
 
 pub mod body;
 pub mod calendar;
+pub mod carry;
 pub(crate) mod items;
 pub use items::GoalText;
+pub mod health;
 pub mod ledger;
 pub mod markers;
 pub mod numbering;

@@ -18,13 +18,16 @@ use super::numbering::SprintLabel;
 pub const DEFAULT_TITLE: &str = include_str!("../../config/templates/title.j2");
 pub const DEFAULT_ISSUE: &str = include_str!("../../config/templates/issue.md.j2");
 pub const DEFAULT_TEAM: &str = include_str!("../../config/templates/team.md.j2");
+pub const DEFAULT_HEALTH: &str = include_str!("../../config/templates/health.md.j2");
 
-/// The three templates in force.
+/// The templates in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     pub title: String,
     pub issue: String,
     pub team: String,
+    /// The sprint health section (see `sprint::health::section`).
+    pub health: String,
 }
 
 impl Default for Templates {
@@ -33,6 +36,7 @@ impl Default for Templates {
             title: DEFAULT_TITLE.into(),
             issue: DEFAULT_ISSUE.into(),
             team: DEFAULT_TEAM.into(),
+            health: DEFAULT_HEALTH.into(),
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct IssueContent {
     /// Goals the plan starts with (carried over, when configured).
     pub goals: Vec<GoalText>,
     pub teams: Vec<TeamView>,
+    /// The rendered sprint health section, markers included, or empty.
+    pub health: String,
 }
 
 /// Title dates look like `Nov 14`.
@@ -101,7 +107,12 @@ fn env() -> Environment<'static> {
     env
 }
 
-fn render(which: &'static str, source: &str, ctx: Value) -> Result<String, TemplateError> {
+/// Render template `which` (as named in errors) from `source`.
+pub(crate) fn render_template(
+    which: &'static str,
+    source: &str,
+    ctx: Value,
+) -> Result<String, TemplateError> {
     let env = env();
     let failed = |e: minijinja::Error, problem| TemplateError {
         which,
@@ -197,7 +208,9 @@ pub fn title(
         start => short_date(sprint.start), end => short_date(sprint.last_working_day),
         sprint_id => sprint.id.to_string(),
     };
-    Ok(render("title", &templates.title, ctx)?.trim().to_string())
+    Ok(render_template("title", &templates.title, ctx)?
+        .trim()
+        .to_string())
 }
 
 /// The issue body, with every managed section and the metadata marker.
@@ -237,8 +250,9 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
         heroes => render_heroes(&heroes, c.sprint.weeks, "\n"),
         goals => goals,
         teams => c.teams.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+        health => c.health.clone(),
     };
-    let mut body = render("issue", &templates.issue, ctx)?;
+    let mut body = render_template("issue", &templates.issue, ctx)?;
     body.push('\n');
     Ok(body)
 }
@@ -260,7 +274,7 @@ pub fn team_comment(
         hang_overs => safe,
         sprint_id => sprint.id.to_string(),
     };
-    let mut body = render("team", &templates.team, ctx)?;
+    let mut body = render_template("team", &templates.team, ctx)?;
     body.push('\n');
     Ok(body)
 }
@@ -328,6 +342,7 @@ mod tests {
             retro_goals: (0..200).map(|i| format!("Goal {i} @octocat")).collect(),
             goals: vec![],
             teams: teams.clone(),
+            health: String::new(),
         };
         let t = Templates::default();
         assert!(issue_body(&t, &content).is_ok());

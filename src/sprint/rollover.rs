@@ -2,10 +2,19 @@
 //! team comments, the repository's settings and the next sprint go in; the
 //! new issue's title and body, each team's comment with its hang-overs, and
 //! the closing comment for the previous issue come out.
+//!
+//! The new body's retro flags each unfinished goal `(carried N×)`, N read
+//! from the goal's hidden carry marker (see `carry`); carried goals keep
+//! their marker in the new plan. Its sprint health section (see `health`)
+//! is computed from the previous issue alone: its goals, its drop records
+//! and the history it recorded, plus any older summaries the shell gathered
+//! into [`Previous::earlier`].
 
 use super::Login;
 use super::body::{Goal, SprintDoc};
 use super::calendar::Sprint;
+use super::carry::{carried_mark, next_count};
+use super::health::{self, Roster, SprintSummary, history, section};
 use super::items::GoalText;
 use super::numbering::SprintLabel;
 use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
@@ -17,6 +26,10 @@ pub struct Previous {
     pub issue: u64,
     pub doc: SprintDoc,
     pub team_comments: Vec<TeamDoc>,
+    /// Summaries of sprints before it that its body does not record, read
+    /// from older issues with [`health::EarlierSprints`]. Empty is fine: the
+    /// summaries the body records are always used.
+    pub earlier: Vec<SprintSummary>,
 }
 
 /// What shapes a rollover, from the repository config.
@@ -26,6 +39,13 @@ pub struct Settings {
     pub teams: Vec<TeamView>,
     /// Unfinished goals are also copied into the new plan.
     pub carry_unfinished_goals: bool,
+    /// The retro says how many sprints each unfinished goal has rolled, and
+    /// carried goals keep the count (`[switches] carry_counts`).
+    pub carry_counts: bool,
+    /// The new issue gets a sprint health section (`[switches] health`).
+    pub health: bool,
+    /// Who is in which team, for the health's per-team figures.
+    pub roster: Roster,
 }
 
 /// One team comment to post.
@@ -55,7 +75,12 @@ fn fits(body: &str) -> bool {
 /// The retro when every goal's line would not fit: a summary with a link to
 /// the previous issue, then the unfinished goals (they need their owners),
 /// as many as fit.
-fn summarised_retro(goals: &[Goal], previous: u64, keep: usize) -> Vec<String> {
+fn summarised_retro(
+    goals: &[Goal],
+    previous: u64,
+    keep: usize,
+    line: impl Fn(&Goal) -> String,
+) -> Vec<String> {
     let done = goals.iter().filter(|g| g.done).count();
     let unfinished: Vec<&Goal> = goals.iter().filter(|g| !g.done).collect();
     let mut lines = vec![format!(
@@ -63,7 +88,7 @@ fn summarised_retro(goals: &[Goal], previous: u64, keep: usize) -> Vec<String> {
         goals.len(),
         unfinished.len()
     )];
-    lines.extend(unfinished.iter().take(keep).map(|g| retro_line(g)));
+    lines.extend(unfinished.iter().take(keep).map(|g| line(g)));
     if unfinished.len() > keep {
         lines.push(format!(
             "… and {} more unfinished goals in #{previous}.",
@@ -86,7 +111,10 @@ pub fn plan(
     let goals: Vec<Goal> = previous
         .and_then(|p| p.doc.goals().ok())
         .unwrap_or_default();
-    let retro_goals: Vec<String> = goals.iter().map(retro_line).collect();
+    let counts = settings.carry_counts;
+    let line = |g: &Goal| retro_line_counted(g, counts);
+    let retro_goals: Vec<String> = goals.iter().map(line).collect();
+    let ended = previous.and_then(|p| p.doc.metadata()).map(|m| m.sprint);
     let carried = if settings.carry_unfinished_goals {
         goals
             .iter()
@@ -95,10 +123,15 @@ pub fn plan(
                 title: g.title.clone(),
                 owner: g.owner.clone(),
                 why: g.why.clone(),
+                mark: counts.then(|| carried_mark(g, ended)),
             })
             .collect()
     } else {
         Vec::new()
+    };
+    let health = match previous.filter(|_| settings.health) {
+        Some(p) => health_section(p, &goals, settings)?,
+        None => String::new(),
     };
     let mut content = IssueContent {
         sprint: next.clone(),
@@ -108,12 +141,13 @@ pub fn plan(
         retro_goals,
         goals: carried,
         teams: settings.teams.clone(),
+        health,
     };
     let mut body = render::issue_body(&settings.templates, &content)?;
     if let Some(p) = previous.filter(|_| !fits(&body)) {
         let mut keep = goals.len();
         loop {
-            content.retro_goals = summarised_retro(&goals, p.issue, keep);
+            content.retro_goals = summarised_retro(&goals, p.issue, keep, line);
             body = render::issue_body(&settings.templates, &content)?;
             if fits(&body) || keep == 0 {
                 break;
@@ -156,6 +190,34 @@ pub fn plan(
         team_comments,
         unfinished: goals.iter().filter(|g| !g.done).count(),
     })
+}
+
+/// The health section for the sprint of `p`, or nothing when its body has
+/// no metadata to name that sprint by.
+fn health_section(
+    p: &Previous,
+    goals: &[Goal],
+    settings: &Settings,
+) -> Result<String, TemplateError> {
+    let Some(summary) = SprintSummary::of(p.issue, &p.doc) else {
+        return Ok(String::new());
+    };
+    let dropped = p.doc.dropped().unwrap_or_default();
+    let mut earlier = history::recorded(&p.doc);
+    earlier.extend(p.earlier.iter().cloned());
+    let h = health::compute(&summary, goals, &dropped, &settings.roster, &earlier);
+    section::section(&settings.templates, &h, settings.carry_counts)
+}
+
+/// [`retro_line`], and with `counts` an unfinished goal also says how many
+/// sprints it will have rolled: `(carried 2×)`.
+pub fn retro_line_counted(g: &Goal, counts: bool) -> String {
+    let line = retro_line(g);
+    if counts && !g.done {
+        format!("{line} (carried {}×)", next_count(g))
+    } else {
+        line
+    }
 }
 
 /// How a previous goal appears in the retro: done or not, owner, status;

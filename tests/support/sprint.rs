@@ -13,11 +13,7 @@ pub fn example_config() -> RepoConfig {
 }
 
 pub fn settings(repo: &RepoConfig) -> Settings {
-    Settings {
-        templates: repo.templates.clone(),
-        teams: repo.team_views(),
-        carry_unfinished_goals: false,
-    }
+    repo.rollover_settings()
 }
 
 /// The body of the first sprint issue for the sprint containing `date`.

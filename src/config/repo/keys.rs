@@ -71,10 +71,13 @@ const SWITCHES: &[Key] = &[
     Key::bool("carry_unfinished_goals", "false"),
     Key::bool("require_why", "false"),
     Key::int("max_risks", "3"),
+    Key::bool("health", "true"),
+    Key::bool("carry_counts", "true"),
 ];
 
 const TEMPLATES: &[Key] = &[
     Key::str("title", "\"Sprint {{ version }} {{ part }}/{{ parts }}\""),
     Key::str("issue", "\"\"\"...\"\"\""),
     Key::str("team", "\"\"\"...\"\"\""),
+    Key::str("health", "\"\"\"...\"\"\""),
 ];

@@ -1,7 +1,9 @@
 //! Checking a config's templates before they are used: each is rendered
 //! once, with sample values, through the same functions (and so the same
 //! context and strict undefined variables) the bot renders with, and the
-//! issue body must keep every marker the bot reads back.
+//! issue body must keep every marker the bot reads back. The health section
+//! is rendered into the sample issue, so a health template that would
+//! damage the body is caught too.
 
 use jiff::civil::{Time, date};
 use jiff::tz::TimeZone;
@@ -9,6 +11,7 @@ use jiff::tz::TimeZone;
 use crate::config::schema::closest;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::{Cadence, weekdays};
+use crate::sprint::health::{self, Figures, Health, SprintSummary, TeamFigures};
 use crate::sprint::markers::Section;
 use crate::sprint::numbering::{SprintLabel, Version};
 use crate::sprint::render::{
@@ -18,7 +21,7 @@ use crate::sprint::team::TeamDoc;
 
 /// One template that cannot be used.
 pub(super) struct Problem {
-    /// `title`, `issue` or `team`: the key under `[templates]`.
+    /// `title`, `issue`, `team` or `health`: the key under `[templates]`.
     pub key: &'static str,
     pub message: String,
     pub help: String,
@@ -56,6 +59,22 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
     if let Err(e) = render::title(t, &sprint, &label) {
         out.push(failed("title", e));
     }
+    let sample = sample_health(teams);
+    let health = match health::section::section(t, &sample, true) {
+        Ok(h) if !reads_back(&h, sample.history.len()) => {
+            out.push(problem(
+                "health",
+                "the health template writes a `<!-- sprintbot:... -->` marker line of its own".into(),
+                "remove it: the bot adds the section's markers and history lines around the template's text",
+            ));
+            String::new()
+        }
+        Ok(h) => h,
+        Err(e) => {
+            out.push(failed("health", e));
+            String::new()
+        }
+    };
     let content = IssueContent {
         sprint: sprint.clone(),
         label,
@@ -64,6 +83,7 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         retro_goals: vec!["Ship the thing @octocat".into()],
         goals: vec![],
         teams: teams.to_vec(),
+        health,
     };
     let keep = "keep every `<!-- sprintbot:... -->` marker line of the default template (config/templates/issue.md.j2), and {{ metadata }}";
     match render::issue_body(t, &content).map(|b| SprintDoc::parse(&b)) {
@@ -106,6 +126,54 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         Ok(_) => {}
     }
     out
+}
+
+/// Whether a rendered health section holds no marker of another section
+/// and its history lines read back.
+fn reads_back(section: &str, history: usize) -> bool {
+    SprintDoc::parse(section).is_ok_and(|doc| {
+        doc.metadata().is_none()
+            && Section::ALL.iter().all(|s| !doc.has_section(*s))
+            && health::history::recorded(&doc).len() == history
+    })
+}
+
+/// A sprint's health with every part the template can show.
+fn sample_health(teams: &[TeamView]) -> Health {
+    let f = |planned, done, carried| Figures {
+        planned,
+        done,
+        carried,
+        dropped: planned - done - carried,
+    };
+    let summary = |day, issue, figures| SprintSummary {
+        sprint: crate::sprint::SprintId(date(2022, 10, day)),
+        issue,
+        previous: Some(issue - 1),
+        figures,
+    };
+    Health {
+        total: f(6, 3, 2),
+        teams: teams
+            .iter()
+            .map(|t| TeamFigures {
+                team: Some(t.name.clone()),
+                figures: f(6, 3, 2),
+            })
+            .chain([TeamFigures {
+                team: None,
+                figures: f(0, 0, 0),
+            }])
+            .collect(),
+        longest: vec![health::LongCarried {
+            title: "Ship the thing".into(),
+            owner: crate::sprint::Login::parse("octocat"),
+            carried: 2,
+            id: None,
+        }],
+        history: vec![summary(3, 40, f(5, 4, 1)), summary(17, 41, f(6, 3, 2))],
+        issue: 41,
+    }
 }
 
 /// `a`, `b` and `c`.

@@ -206,6 +206,10 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             .templates
             .team
             .unwrap_or_else(|| render::DEFAULT_TEAM.to_string()),
+        health: raw
+            .templates
+            .health
+            .unwrap_or_else(|| render::DEFAULT_HEALTH.to_string()),
     };
     // Templates are checked even when the cadence is broken: they are
     // rendered with sample values, not with this file's calendar.
@@ -258,6 +262,8 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             carry_unfinished_goals: raw.switches.carry_unfinished_goals,
             require_why: raw.switches.require_why,
             max_risks,
+            health: raw.switches.health,
+            carry_counts: raw.switches.carry_counts,
         },
         templates,
     })
