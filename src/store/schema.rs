@@ -24,21 +24,38 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
         source,
     };
     let conn = Connection::open(path).map_err(open_err)?;
+    // Before anything else: a second process opening the same new file
+    // waits for the first to switch it to WAL instead of failing.
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(open_err)?;
     // WAL lets the `jobs` command and readers work while the server writes;
     // FULL makes each commit reach the disk before a delivery is acknowledged.
     // Checkpoints are not run inside commits (they would stall every waiting
     // delivery); a background thread runs them, see `checkpointer`.
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA cache_size = -2000;
-         PRAGMA journal_size_limit = 67108864;
-         PRAGMA wal_autocheckpoint = 0;",
-    )
-    .map_err(open_err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(30))
-        .map_err(open_err)?;
+    //
+    // Two processes switching a new file to WAL at once can find each other
+    // holding the lock the switch needs; SQLite answers "busy" at once
+    // rather than waiting (it would deadlock), so the switch is tried again.
+    let started = std::time::Instant::now();
+    loop {
+        match conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -2000;
+             PRAGMA journal_size_limit = 67108864;
+             PRAGMA wal_autocheckpoint = 0;",
+        ) {
+            Ok(()) => break,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < std::time::Duration::from_secs(30) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(open_err(e)),
+        }
+    }
     migrate(&conn)?;
     Ok(conn)
 }
