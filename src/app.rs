@@ -8,6 +8,7 @@ use crate::commands::Commands;
 use crate::commands::answers::AnswerHandler;
 use crate::commands::comment::CommentHandler;
 use crate::commands::sync::{SYNC, SyncHandler};
+use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
 use crate::repos::pull_request::PullRequestHandler;
@@ -29,5 +30,8 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     );
     h.insert(work::ROLLOVER, RolloverHandler(commands.clone()));
     h.insert(SYNC, SyncHandler(commands.clone()));
+    h.insert(work::DISCOVER, DiscoverHandler(commands.clone()));
+    h.insert(work::REVALIDATE, RevalidateHandler(commands.clone()));
+    h.insert(work::CATCH_UP, CatchUpHandler(commands.clone()));
     h
 }

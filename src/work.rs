@@ -12,6 +12,16 @@ use crate::store::NewJob;
 /// that died is replaced within this long.
 pub const LEASE_MS: i64 = 45_000;
 
+/// The job kind that lists an installation's repositories and reads each
+/// new one's config once.
+pub const DISCOVER: &str = "discover";
+/// The job kind that reads (or revalidates, conditionally) one repository's
+/// config.
+pub const REVALIDATE: &str = "revalidate";
+/// The job kind that catches up on commands on a repository's open sprint
+/// issues (at start-up).
+pub const CATCH_UP: &str = "catch_up";
+
 /// The job kind of an answer to a comment.
 pub const ANSWER: &str = "answer";
 /// The job kind of a rollover (scheduled, or asked for with `/sprint rollover`).
@@ -123,4 +133,44 @@ pub fn answer_target(job: &AnswerJob) -> Option<(InstallationId, RepoRef, IssueN
         IssueNumber(job.issue),
         CommentId(job.comment),
     ))
+}
+
+/// A job about one repository of an installation (revalidate, catch up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoJob {
+    pub installation: u64,
+    pub repo: String,
+    #[serde(default)]
+    pub repo_id: Option<u64>,
+}
+
+/// A job about a whole installation (discover).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallationJob {
+    pub installation: u64,
+}
+
+/// The `discover` job of an installation.
+pub fn discover_job(installation: u64) -> NewJob {
+    NewJob {
+        kind: DISCOVER.into(),
+        payload: serde_json::to_string(&InstallationJob { installation }).unwrap_or_default(),
+        dedupe_key: Some(format!("discover/{installation}")),
+        serial_key: None,
+        tenant: Some(installation),
+        run_after_ms: 0,
+    }
+}
+
+/// A job of `kind` (`revalidate`, `catch_up`) for one repository.
+pub fn repo_job(kind: &str, job: &RepoJob) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        payload: serde_json::to_string(job).unwrap_or_default(),
+        dedupe_key: Some(format!("{kind}/{}", job.repo.to_ascii_lowercase())),
+        // Catching up writes to the sprint issue; a revalidation only reads.
+        serial_key: (kind == CATCH_UP).then(|| repo_serial_key(&job.repo)),
+        tenant: Some(job.installation),
+        run_after_ms: 0,
+    }
 }

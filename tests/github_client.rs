@@ -466,7 +466,10 @@ async fn the_rest_of_the_interface_reads_githubs_shapes() {
     assert_eq!(w.fake.reactions(REPO, c.id.0).len(), 1);
     let edited = gh.update_comment(&w.repo, c.id, "hi again").await.unwrap();
     assert_eq!(edited.body, "hi again");
-    assert_eq!(gh.repositories().await.unwrap(), vec![w.repo.clone()]);
+    assert_eq!(
+        gh.repositories().await.unwrap(),
+        vec![(w.fake.repo_id(REPO), w.repo.clone())]
+    );
     let installs = w.app.list_installations().await.unwrap();
     assert_eq!(installs[0].id, InstallationId(INSTALLATION));
     assert!(

@@ -1,168 +1,369 @@
-//! Stories of the scheduler inside `serve`: it finds what is due from the
-//! clock and the store, queues one rollover per repository and sprint, and
-//! the worker opens the sprint once however often it ticks.
+//! Stories of the scheduler at organisation scale: it learns which
+//! repositories run sprints from installation and push webhooks, costs
+//! almost nothing while nothing happens, opens each sprint once at its
+//! instant even through an outage, keeps one tenant's trouble (a
+//! suspension, a spent rate limit) away from the others, and asks GitHub to
+//! redeliver the webhooks it missed while down.
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use sprintbot::commands::Commands;
-use sprintbot::config::deploy::{Secret, WorkerConfig};
-use sprintbot::github::GitHubApp;
-use sprintbot::github::auth::AppCredentials;
-use sprintbot::github::clock::{Clock, ManualClock};
-use sprintbot::github::transport::Policy;
-use sprintbot::lifecycle::schedule::Scheduler;
-use sprintbot::store::Store;
-use sprintbot::worker::Worker;
-use support::fake_github::{APP_ID, FakeGitHub, PRIVATE_KEY};
+use jiff::Timestamp;
+use serde_json::json;
+use support::fake_github::BOT_LOGIN;
+use support::org::Org;
 use support::sprint::EXAMPLE_CONFIG;
-use tokio::sync::{Notify, watch};
+use support::webhooks::payload;
 
-const REPO: &str = "acme/app";
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ticking_a_hundred_times_past_the_opening_opens_the_sprint_once() {
-    let clock = ManualClock::new("2022-11-14T08:00:00Z".parse().unwrap());
-    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-    let fake = FakeGitHub::start(shared.clone()).await;
-    fake.add_installation(7, "acme", &[REPO, "acme/no-sprints"]);
-    fake.put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("bot.db")).unwrap();
-    let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
-    let app =
-        Arc::new(GitHubApp::new(&fake.url(), key, shared.clone(), Policy::default()).unwrap());
-    let jobs_ready = Arc::new(Notify::new());
-    let commands = Arc::new(Commands::new(
-        app.clone(),
-        store.clone(),
-        shared.clone(),
-        toml::Table::new(),
-    ));
-    let scheduler = Scheduler {
-        app: app.clone(),
-        commands: commands.clone(),
-        jobs_ready: jobs_ready.clone(),
-    };
-
-    // The first tick (at start-up, an hour before the opening) queues the
-    // rollover of the sprint then current; the worker is not running yet.
-    assert_eq!(scheduler.tick_once().await, 1);
-    let handlers = sprintbot::app::handlers(&commands);
-    let config = WorkerConfig {
-        concurrency: 2,
-        max_attempts: 3,
-        backoff_base_ms: 50,
-        backoff_max_ms: 500,
-        shutdown_deadline_secs: 5,
-        ..WorkerConfig::default()
-    };
-    let (stop, rx) = watch::channel(false);
-    let worker = tokio::spawn(Worker::new(store.clone(), handlers, config, jobs_ready).run(rx));
-
-    // Past the opening instant, the scheduler ticks every minute.
-    clock.set("2022-11-14T09:00:00Z".parse().unwrap());
-    let mut queued = 0;
-    for _ in 0..100 {
-        queued += scheduler.tick_once().await;
-        clock.advance(Duration::from_secs(60));
-    }
-    assert_eq!(
-        queued, 1,
-        "one rollover job for the new sprint, however often it ticks"
-    );
-    for _ in 0..500 {
-        let s = store.queue_stats().await.unwrap();
-        if s.pending + s.running + s.retrying == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    stop.send(true).unwrap();
-    worker.await.unwrap();
-    let titles: Vec<_> = fake
-        .issues(REPO)
-        .into_iter()
-        .map(|i| (i.title, i.open))
-        .collect();
-    // The job queued at start-up ran after the opening instant: it opened
-    // the sprint current by then, never a stale one, and the new sprint's
-    // own job found it done.
-    assert_eq!(
-        titles,
-        [("Sprint 1.42.0 2/2 - Nov 14 - Nov 25".to_string(), true)]
-    );
-    assert_eq!(store.queue_stats().await.unwrap().done, 2);
-    fake.assert_no_violations();
+/// The calls made since `from` that concern `repo` (its path).
+fn about(calls: &[String], repo: &str) -> usize {
+    calls
+        .iter()
+        .filter(|c| c.contains(&format!("/repos/{repo}/")))
+        .count()
 }
 
-#[tokio::test]
-async fn a_push_that_breaks_the_config_is_reported_at_once() {
-    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new("2022-11-16T12:00:00Z".parse().unwrap()));
-    let fake = FakeGitHub::start(clock.clone()).await;
-    fake.add_installation(7, "acme", &[REPO]);
-    fake.put_file(
-        REPO,
-        ".github/sprintbot.toml",
-        "[cadence]\nanchor = \"2022-10-03\"\nlength_weeks = 0\n",
-    );
-    let bot = support::bot::TestBot::start().await;
-    let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
-    let app = Arc::new(GitHubApp::new(&fake.url(), key, clock.clone(), Policy::default()).unwrap());
-    let commands = Arc::new(Commands::new(
-        app,
-        bot.store.clone(),
-        clock,
-        toml::Table::new(),
-    ));
-    let handlers = sprintbot::app::handlers(&commands);
-    let config = WorkerConfig {
-        concurrency: 1,
-        max_attempts: 2,
-        backoff_base_ms: 50,
-        backoff_max_ms: 100,
-        shutdown_deadline_secs: 5,
-        ..WorkerConfig::default()
-    };
-    let (stop, rx) = watch::channel(false);
-    let worker = tokio::spawn(
-        Worker::new(bot.store.clone(), handlers, config, bot.jobs_ready.clone()).run(rx),
-    );
+/// Idle cost: one installation of `total` repositories, `enabled` of them
+/// running sprints, 24 hours with nothing happening. Returns (calls during
+/// discovery and start-up, calls during the idle day).
+async fn idle_day(total: usize, enabled: usize) -> (Org, usize, Vec<String>, Vec<String>) {
+    let org = Org::start("2022-11-16T12:00:00Z").await;
+    let on: Vec<usize> = (0..enabled).map(|i| i * (total / enabled.max(1))).collect();
+    let names = org.install(7, "acme", total, &on, "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    let start_up = org.fake.requests().len();
+    let before = org.fake.requests().len();
+    let end = org
+        .now()
+        .checked_add(Duration::from_secs(24 * 3600))
+        .unwrap();
+    org.run_until(end, Duration::from_secs(3600)).await;
+    let calls = org.calls_since(before);
+    let enabled_names: Vec<String> = on.iter().map(|i| names[*i].clone()).collect();
+    (org, start_up, calls, enabled_names)
+}
 
-    let mut push = support::webhooks::payload("push");
-    push["ref"] = serde_json::json!("refs/heads/main");
-    push["repository"]["full_name"] = serde_json::json!(REPO);
-    push["repository"]["id"] = serde_json::json!(1296269);
-    push["repository"]["default_branch"] = serde_json::json!("main");
-    push["commits"] = serde_json::json!([{ "id": "1", "tree_id": "1", "distinct": true, "message": "tune sprints", "timestamp": "2022-11-16T12:00:00Z", "url": "", "author": {}, "committer": {}, "added": [], "removed": [], "modified": [".github/sprintbot.toml"] }]);
-    push["installation"] = serde_json::json!({ "id": 7 });
-    assert_eq!(
-        fake.send_webhook(&bot.webhook_url(), support::bot::SECRET, "push", &push)
-            .await,
-        202
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_day_costs_at_most_two_calls_per_repository_that_runs_sprints() {
+    let total = std::env::var("SPRINTBOT_IDLE_REPOS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(500);
+    let enabled = (total / 20).max(1);
+    let (org, start_up, calls, enabled_names) = idle_day(total, enabled).await;
+    let names: Vec<String> = (0..total).map(|i| format!("acme/repo-{i}")).collect();
+    // Nothing for a repository without a config, after it was first read.
+    for n in names.iter().filter(|n| !enabled_names.contains(n)) {
+        assert_eq!(about(&calls, n), 0, "{n}: {calls:#?}");
+    }
+    // At most two per enabled repository, and each a free conditional read.
+    for n in &enabled_names {
+        let mine: Vec<&String> = calls
+            .iter()
+            .filter(|c| c.contains(&format!("/repos/{n}/")))
+            .collect();
+        assert!(mine.len() <= 2, "{n}: {mine:#?}");
+        assert!(
+            mine.iter().all(|c| c.ends_with("(conditional)")),
+            "{mine:#?}"
+        );
+    }
+    let constant = calls.len()
+        - enabled_names
+            .iter()
+            .map(|n| about(&calls, n))
+            .sum::<usize>();
+    assert!(constant <= 5, "calls for nobody in particular: {calls:#?}");
+    assert!(
+        calls.len() <= 2 * enabled + 5,
+        "{} calls: {calls:#?}",
+        calls.len()
     );
-    for _ in 0..300 {
-        if bot.store.queue_stats().await.unwrap().done == 1 {
+    println!(
+        "idle: {total} repositories, {enabled} with a config: {} calls in 24 h ({:.3} per repository per hour); discovery and start-up: {start_up} calls",
+        calls.len(),
+        calls.len() as f64 / total as f64 / 24.0
+    );
+    org.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_across_the_opening_instant_opens_the_sprint_once_soon_after() {
+    let org = Org::start("2022-11-28T08:50:00Z").await;
+    org.install(7, "acme", 2, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    // GitHub answers 502 to every write from 08:58 to 09:02 (London is UTC
+    // in November: the sprint opens at 09:00).
+    org.at("2022-11-28T08:58:00Z");
+    let recovery: Timestamp = "2022-11-28T09:02:00Z".parse().unwrap();
+    org.fake.fail_writes_until(recovery, 502);
+    org.run_until(
+        "2022-11-28T09:10:00Z".parse().unwrap(),
+        Duration::from_secs(10),
+    )
+    .await;
+    let issues = org.fake.issues("acme/repo-0");
+    assert_eq!(issues.len(), 2, "one new sprint issue");
+    let created = org
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == "/repos/acme/repo-0/issues" && r.at >= recovery)
+        .expect("created after the outage");
+    assert!(
+        created.at.duration_since(recovery) <= jiff::SignedDuration::from_secs(60),
+        "opened {} after recovery",
+        created.at.duration_since(recovery)
+    );
+    assert!(!issues[0].open, "the old sprint is closed");
+    org.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspended_installation_never_stops_another() {
+    let org = Org::start("2022-11-28T08:50:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.install(8, "globex", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    // acme is suspended after the bot learnt of it: its tokens cannot be
+    // minted, and the store does not know yet.
+    org.fake.set_suspended(7, true);
+    org.run_until(
+        "2022-11-28T09:05:00Z".parse().unwrap(),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        org.fake.issues("globex/repo-0").len(),
+        2,
+        "globex opened on time"
+    );
+    assert_eq!(org.fake.issues("acme/repo-0").len(), 1);
+    // globex's commands are still answered.
+    let issue = org.fake.issues("globex/repo-0")[1].number;
+    let c = org
+        .fake
+        .add_comment("globex/repo-0", issue, "kappa90", "/goal Ship it");
+    let mut p = payload("issue_comment.created");
+    p["issue"]["number"] = json!(issue);
+    p["comment"]["id"] = json!(c);
+    p["comment"]["body"] = json!("/goal Ship it");
+    p["comment"]["user"]["login"] = json!("kappa90");
+    p["repository"]["full_name"] = json!("globex/repo-0");
+    p["repository"]["id"] = json!(org.fake.repo_id("globex/repo-0"));
+    p["installation"] = json!({ "id": 8 });
+    assert_eq!(org.fake.deliver("issue_comment", &p).await, 202);
+    org.settle_within(Duration::from_secs(10)).await;
+    assert_eq!(
+        org.fake
+            .reactions("globex/repo-0", c)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect::<Vec<_>>(),
+        ["+1"]
+    );
+    // Once GitHub's installation event says so, acme is skipped.
+    let mut ev = payload("installation.suspend");
+    ev["installation"]["id"] = json!(7);
+    assert_eq!(org.fake.deliver("installation", &ev).await, 202);
+    org.settle().await;
+    let step = org.scheduler.step(org.now()).await;
+    assert_eq!(step.rollovers_queued, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spent_rate_limit_waits_for_its_reset_while_others_go_on() {
+    let org = Org::start("2022-11-16T12:00:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.install(8, "globex", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    let reset = org.now().checked_add(Duration::from_secs(30 * 60)).unwrap();
+    org.fake.exhaust_rate_limit(7, reset);
+    let comment = |org: &Org, repo: &str, inst: u64, body: &str| {
+        let issue = org.fake.issues(repo)[0].number;
+        let c = org.fake.add_comment(repo, issue, "kappa90", body);
+        let mut p = payload("issue_comment.created");
+        p["issue"]["number"] = json!(issue);
+        p["comment"]["id"] = json!(c);
+        p["comment"]["body"] = json!(body);
+        p["comment"]["user"]["login"] = json!("kappa90");
+        p["repository"]["full_name"] = json!(repo);
+        p["repository"]["id"] = json!(org.fake.repo_id(repo));
+        p["installation"] = json!({ "id": inst });
+        (c, p)
+    };
+    let (a, pa) = comment(&org, "acme/repo-0", 7, "/goal Rate limited");
+    let (b, pb) = comment(&org, "globex/repo-0", 8, "/goal Not limited");
+    assert_eq!(org.fake.deliver("issue_comment", &pa).await, 202);
+    assert_eq!(org.fake.deliver("issue_comment", &pb).await, 202);
+    let asked = org.now();
+    org.settle_within(Duration::from_secs(60)).await;
+    // globex is answered within seconds; acme's job waits for its reset.
+    let answered = |repo: &str, c: u64| !org.fake.reactions(repo, c).is_empty();
+    assert!(answered("globex/repo-0", b));
+    let took = org.now().duration_since(asked);
+    assert!(took <= jiff::SignedDuration::from_secs(5), "{took}");
+    assert!(!answered("acme/repo-0", a));
+    let stats = org.bot.store.queue_stats().await.unwrap();
+    assert_eq!(stats.retrying, 1, "acme's job is back in the queue");
+    // After the reset it runs.
+    org.at(&reset
+        .checked_add(Duration::from_secs(1))
+        .unwrap()
+        .to_string());
+    org.settle_within(Duration::from_secs(60)).await;
+    let store = org.bot.store.clone();
+    let open =
+        tokio::task::spawn_blocking(move || store.open_jobs_blocking(20).unwrap_or_default())
+            .await
+            .unwrap();
+    assert!(
+        answered("acme/repo-0", a),
+        "{open:#?} {:?}",
+        org.calls_since(0).iter().rev().take(8).collect::<Vec<_>>()
+    );
+    assert_eq!(org.bot.store.queue_stats().await.unwrap().dead, 0);
+}
+
+fn push_payload(org: &Org, repo: &str, inst: u64, files: &[&str]) -> serde_json::Value {
+    let mut push = payload("push");
+    push["ref"] = json!("refs/heads/main");
+    push["repository"]["full_name"] = json!(repo);
+    push["repository"]["name"] = json!(repo.split('/').nth(1).unwrap());
+    push["repository"]["id"] = json!(org.fake.repo_id(repo));
+    push["repository"]["default_branch"] = json!("main");
+    push["commits"] = json!([{ "id": "1", "tree_id": "1", "distinct": true, "message": "sprints", "timestamp": "2022-11-16T12:00:00Z", "url": "", "author": {}, "committer": {}, "added": files, "removed": [], "modified": [] }]);
+    push["installation"] = json!({ "id": inst });
+    push
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_that_adds_a_config_opens_the_current_sprint_at_once() {
+    let org = Org::start("2022-11-16T12:00:00Z").await;
+    org.install(7, "acme", 3, &[], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    assert!(org.fake.issues("acme/repo-1").is_empty());
+    org.fake
+        .put_file("acme/repo-1", ".github/sprintbot.toml", EXAMPLE_CONFIG);
+    let p = push_payload(&org, "acme/repo-1", 7, &[".github/sprintbot.toml"]);
+    let pushed = org.now();
+    assert_eq!(org.fake.deliver("push", &p).await, 202);
+    org.settle_within(Duration::from_secs(60)).await;
+    let issues = org.fake.issues("acme/repo-1");
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].title, "Sprint 1.42.0 2/2 - Nov 14 - Nov 25");
+    assert!(org.now().duration_since(pushed) <= jiff::SignedDuration::from_secs(30));
+    org.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_to_the_org_defaults_rereads_every_repository_that_inherits_them() {
+    let org = Org::start("2022-11-16T12:00:00Z").await;
+    org.install(7, "acme", 4, &[0, 2], "2022-11-16");
+    org.fake.add_repo("acme/.github");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    org.fake.put_file(
+        "acme/.github",
+        ".github/sprintbot.toml",
+        "[templates]\ntitle = \"Acme sprint {{ version }}\"\n",
+    );
+    let before = org.fake.requests().len();
+    let p = push_payload(&org, "acme/.github", 7, &[".github/sprintbot.toml"]);
+    assert_eq!(org.fake.deliver("push", &p).await, 202);
+    org.settle_within(Duration::from_secs(60)).await;
+    let calls = org.calls_since(before);
+    for repo in ["acme/repo-0", "acme/repo-2"] {
+        assert!(
+            calls.contains(&format!(
+                "GET /repos/{repo}/contents/.github/sprintbot.toml (conditional)"
+            )),
+            "{calls:#?}"
+        );
+        let config = sprintbot::repos::cached(
+            &org.bot.store,
+            &toml::Table::new(),
+            &sprintbot::github::RepoRef::parse(repo).unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            config.templates.title, "Acme sprint {{ version }}",
+            "{repo} inherits the new default"
+        );
+    }
+    assert_eq!(about(&calls, "acme/repo-1"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_that_failed_while_the_bot_was_down_are_redelivered_once() {
+    let org = Org::start("2022-11-16T12:00:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    // The bot is down: GitHub's deliveries fail.
+    org.fake
+        .set_webhook_target("http://127.0.0.1:9/webhook", support::bot::SECRET);
+    let issue = org.fake.issues("acme/repo-0")[0].number;
+    let mut comments = Vec::new();
+    for i in 0..5 {
+        let body = format!("/goal Missed {i}");
+        let c = org.fake.add_comment("acme/repo-0", issue, "kappa90", &body);
+        let mut p = payload("issue_comment.created");
+        p["issue"]["number"] = json!(issue);
+        p["comment"]["id"] = json!(c);
+        p["comment"]["body"] = json!(body);
+        p["comment"]["user"]["login"] = json!("kappa90");
+        p["repository"]["full_name"] = json!("acme/repo-0");
+        p["repository"]["id"] = json!(org.fake.repo_id("acme/repo-0"));
+        p["installation"] = json!({ "id": 7 });
+        assert_eq!(org.fake.deliver("issue_comment", &p).await, 0);
+        comments.push(c);
+    }
+    // It comes back and asks for them.
+    org.fake
+        .set_webhook_target(&org.bot.webhook_url(), support::bot::SECRET);
+    assert_eq!(org.scheduler.redeliver_failed().await, 5);
+    for _ in 0..200 {
+        if org
+            .fake
+            .deliveries()
+            .iter()
+            .filter(|(_, s, redelivery)| *redelivery && *s == 202)
+            .count()
+            == 5
+        {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    stop.send(true).unwrap();
-    worker.await.unwrap();
-    let notices: Vec<_> = fake
-        .issues(REPO)
-        .into_iter()
-        .filter(|i| i.title == "sprintbot: configuration error")
-        .collect();
-    assert_eq!(notices.len(), 1);
-    assert!(
-        notices[0]
-            .body
-            .contains("line 3, column 1: a sprint of 0 weeks is not supported"),
-        "{}",
-        notices[0].body
-    );
-    fake.assert_no_violations();
+    org.settle_within(Duration::from_secs(60)).await;
+    // Asked again (another restart), nothing is sent twice or applied twice.
+    assert_eq!(org.scheduler.redeliver_failed().await, 0);
+    org.settle_within(Duration::from_secs(60)).await;
+    let body = org.fake.issue("acme/repo-0", issue).unwrap().body;
+    for i in 0..5 {
+        assert_eq!(
+            body.matches(&format!("Missed {i} @kappa90")).count(),
+            1,
+            "{body}"
+        );
+    }
+    for c in comments {
+        let r: Vec<_> = org
+            .fake
+            .reactions("acme/repo-0", c)
+            .into_iter()
+            .filter(|(l, _)| l == BOT_LOGIN)
+            .collect();
+        assert_eq!(r.len(), 1);
+    }
 }

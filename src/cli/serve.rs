@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 
@@ -151,15 +150,18 @@ async fn serve(
             );
             commands.config_max_age_ms = config.scheduler.revalidate_hours as i64 * 3600 * 1000;
             let commands = Arc::new(commands);
-            let scheduler = crate::lifecycle::schedule::Scheduler {
+            let scheduler = crate::lifecycle::scheduler::Scheduler {
                 app,
                 commands: commands.clone(),
                 jobs_ready: jobs_ready.clone(),
+                settings: crate::lifecycle::scheduler::Settings {
+                    revalidate_ms: config.scheduler.revalidate_hours as i64 * 3600 * 1000,
+                    overdue_ms: config.scheduler.overdue_minutes as i64 * 60 * 1000,
+                    max_sleep_ms: config.scheduler.tick_secs as i64 * 1000,
+                    ..Default::default()
+                },
             };
-            tokio::spawn(scheduler.run(
-                Duration::from_secs(config.scheduler.tick_secs),
-                stop_rx.clone(),
-            ));
+            tokio::spawn(scheduler.run(stop_rx.clone()));
             crate::app::handlers(&commands)
         }
         None => {

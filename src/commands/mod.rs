@@ -39,6 +39,9 @@ pub struct Commands {
     pub config_max_age_ms: i64,
     /// How long a rollover lease lasts unless its holder renews it.
     pub lease_ms: i64,
+    /// Woken when a repository's config or sprint changes, so the scheduler
+    /// looks again at once.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Commands {
@@ -56,10 +59,12 @@ impl Commands {
             facts: Default::default(),
             config_max_age_ms: 24 * 3600 * 1000,
             lease_ms: crate::work::LEASE_MS,
+            wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
-    /// The repository's config through the one loader.
+    /// The repository's config through the one loader (a cached copy no
+    /// older than `config_max_age_ms` is used as it is).
     pub async fn config(
         &self,
         gh: &dyn GitHub,
@@ -67,12 +72,37 @@ impl Commands {
         repo_id: Option<u64>,
         bot: &Login,
     ) -> Result<Loaded, JobError> {
+        self.load_config(gh, repo, repo_id, bot, self.config_max_age_ms)
+            .await
+    }
+
+    /// The repository's config, asked of GitHub now (conditionally when a
+    /// copy is cached: an unchanged file costs a free 304).
+    pub async fn revalidated_config(
+        &self,
+        gh: &dyn GitHub,
+        repo: &RepoRef,
+        repo_id: Option<u64>,
+        bot: &Login,
+    ) -> Result<Loaded, JobError> {
+        self.load_config(gh, repo, repo_id, bot, 0).await
+    }
+
+    async fn load_config(
+        &self,
+        gh: &dyn GitHub,
+        repo: &RepoRef,
+        repo_id: Option<u64>,
+        bot: &Login,
+        max_age_ms: i64,
+    ) -> Result<Loaded, JobError> {
         let loader = Loader {
             gh,
             store: &self.store,
             defaults: &self.defaults,
             bot,
-            max_age_ms: self.config_max_age_ms,
+            max_age_ms,
+            org_max_age_ms: max_age_ms.max(self.config_max_age_ms),
             now_ms: self.clock.now().as_millisecond(),
         };
         loader.load(repo, repo_id).await.map_err(|e| {

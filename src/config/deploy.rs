@@ -93,6 +93,9 @@ pub struct SchedulerConfig {
     /// A repository config read from GitHub is revalidated (with a
     /// conditional request) once it is this old; pushes refresh it at once.
     pub revalidate_hours: u64,
+    /// A rollover still not done this long after its opening instant is
+    /// reported (a warning naming the repository, and a metric).
+    pub overdue_minutes: u64,
 }
 
 impl Default for SchedulerConfig {
@@ -100,6 +103,7 @@ impl Default for SchedulerConfig {
         SchedulerConfig {
             tick_secs: 60,
             revalidate_hours: 24,
+            overdue_minutes: 15,
         }
     }
 }

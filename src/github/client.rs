@@ -131,6 +131,8 @@ pub(super) async fn list_installations(t: &Transport) -> Result<Vec<Installation
     struct Raw {
         id: u64,
         account: Option<User>,
+        #[serde(default)]
+        suspended_at: Option<String>,
     }
     let mut out = Vec::new();
     let mut next = Some("/app/installations?per_page=100".to_string());
@@ -140,6 +142,7 @@ pub(super) async fn list_installations(t: &Transport) -> Result<Vec<Installation
             out.push(Installation {
                 id: InstallationId(r.id),
                 account: r.account.map(|a| a.login).unwrap_or_default(),
+                suspended: r.suspended_at.is_some(),
             });
         }
         next = resp.next_page();
@@ -420,7 +423,7 @@ impl GitHub for Client {
         Box::pin(self.lookup_file_if_changed(repo, path, etag))
     }
 
-    fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
+    fn repositories(&self) -> BoxFuture<'_, Result<Vec<(u64, RepoRef)>>> {
         Box::pin(self.lookup_repositories())
     }
 

@@ -184,7 +184,7 @@ impl Client {
         Ok(Login(self.get("/user").await?.json::<Raw>()?.login))
     }
 
-    pub(super) async fn lookup_repositories(&self) -> Result<Vec<RepoRef>> {
+    pub(super) async fn lookup_repositories(&self) -> Result<Vec<(u64, RepoRef)>> {
         {
             #[derive(Deserialize)]
             struct Page {
@@ -192,6 +192,7 @@ impl Client {
             }
             #[derive(Deserialize)]
             struct Repo {
+                id: u64,
                 full_name: String,
             }
             let mut out = Vec::new();
@@ -202,7 +203,7 @@ impl Client {
                     resp.json::<Page>()?
                         .repositories
                         .iter()
-                        .filter_map(|r| RepoRef::parse(&r.full_name)),
+                        .filter_map(|r| Some((r.id, RepoRef::parse(&r.full_name)?))),
                 );
                 next = resp.next_page();
             }

@@ -6,6 +6,7 @@ pub mod auth;
 mod checks;
 mod client;
 pub mod clock;
+pub mod deliveries;
 pub mod error;
 mod graphql;
 pub mod identity;
@@ -147,8 +148,9 @@ pub trait GitHub: Send + Sync {
         repo: &'a RepoRef,
         run: &'a NewCheckRun,
     ) -> BoxFuture<'a, Result<CheckRunId>>;
-    /// Repositories this identity can see (installation repositories).
-    fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>>;
+    /// Repositories this identity can see (installation repositories), with
+    /// GitHub's id of each.
+    fn repositories(&self) -> BoxFuture<'_, Result<Vec<(u64, RepoRef)>>>;
     /// Pin, unpin and close issues in one GraphQL request, in order. The
     /// request fails as a whole only when GitHub cannot be asked; each
     /// operation's own refusal is returned in its place.

@@ -235,6 +235,8 @@ pub fn body_fits(body: &str) -> bool {
 pub struct Installation {
     pub id: InstallationId,
     pub account: String,
+    /// GitHub says it is suspended (`suspended_at` is set).
+    pub suspended: bool,
 }
 
 #[cfg(test)]

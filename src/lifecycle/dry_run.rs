@@ -258,7 +258,7 @@ impl GitHub for DryRun<'_> {
             Ok(CheckRunId(0))
         })
     }
-    fn repositories(&self) -> BoxFuture<'_, Result<Vec<RepoRef>>> {
+    fn repositories(&self) -> BoxFuture<'_, Result<Vec<(u64, RepoRef)>>> {
         self.inner.repositories()
     }
     fn issue_ops<'a>(&'a self, ops: &'a [IssueOp]) -> BoxFuture<'a, Result<Vec<Result<()>>>> {

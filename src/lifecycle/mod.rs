@@ -4,11 +4,13 @@
 //! step looks for its own earlier effect, so a crash, a failed call, an
 //! empty store or a second process never duplicates or skips anything.
 
+pub mod discovery;
 pub mod dry_run;
 pub mod lease;
 pub mod open;
 pub mod push;
 pub mod schedule;
+pub mod scheduler;
 mod steps;
 
 use crate::github::{GitHubError, IssueNumber};

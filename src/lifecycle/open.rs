@@ -109,9 +109,13 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
             .sprint_due(now)
             .unwrap_or_else(|| cadence.sprint(0)),
     };
-    if let Some((meta, _)) = &newest
+    if let Some((meta, issue)) = &newest
         && target.id <= meta.sprint
     {
+        // Already open: remember it, so the scheduler stops asking.
+        if issue.state == crate::github::IssueState::Open {
+            done.effects.push(current(r, issue, meta));
+        }
         return Ok(done);
     }
     let report = open_new(

@@ -1,7 +1,9 @@
 //! `push` webhooks: when a push to the default branch changes
 //! `.github/sprintbot.toml`, the cached config is forgotten and read again
 //! at once, so a mistake is reported (or its error issue closed) without
-//! waiting.
+//! waiting, and a repository whose config just appeared opens its sprint.
+//! A push to the organisation's `.github` repository's copy makes every
+//! repository of that owner read its config again.
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use crate::events::{Event, PushEvent};
 use crate::repos::CONFIG_PATH;
 use crate::store::{Effect, Job, RepoKey};
 use crate::util::BoxFuture;
+use crate::work::{self, REVALIDATE, RepoJob};
 use crate::worker::{Handler, JobError, github_error};
 
 pub struct PushHandler(pub Arc<Commands>);
@@ -34,17 +37,54 @@ impl PushHandler {
         };
         let c = &self.0;
         let repo = &p.origin.repo;
+        let store_err = |e: crate::store::StoreError| JobError::Transient(e.to_string());
         c.store
             .forget_config(RepoKey {
                 full_name: repo.to_string(),
                 id: Some(p.origin.repo_id),
             })
             .await
-            .map_err(|e| JobError::Transient(e.to_string()))?;
+            .map_err(store_err)?;
+        if repo.name == ".github" {
+            // The organisation's defaults changed: every repository of this
+            // owner that runs sprints reads its config again.
+            let mut effects = Vec::new();
+            for r in c.store.enabled_repos().await.map_err(store_err)? {
+                let owner = r.full_name.split('/').next().unwrap_or("");
+                if owner.eq_ignore_ascii_case(&repo.owner) && r.installation == installation.0 {
+                    let job = RepoJob {
+                        installation: r.installation,
+                        repo: r.full_name,
+                        repo_id: r.repo_id,
+                    };
+                    effects.push(Effect::Enqueue(work::repo_job(REVALIDATE, &job)));
+                }
+            }
+            return Ok(effects);
+        }
+        let was_enabled = c
+            .store
+            .enabled_repos()
+            .await
+            .map_err(store_err)?
+            .iter()
+            .any(|r| {
+                r.repo_id == Some(p.origin.repo_id)
+                    || r.full_name.eq_ignore_ascii_case(&repo.to_string())
+            });
         let gh = c.github.client(installation).map_err(github_error)?;
         let bot = c.github.bot_login().await.map_err(github_error)?;
-        c.config(gh.as_ref(), repo, Some(p.origin.repo_id), &bot)
+        let loaded = c
+            .config(gh.as_ref(), repo, Some(p.origin.repo_id), &bot)
             .await?;
+        c.wake.notify_one();
+        if loaded.enabled && !was_enabled && loaded.config.is_some() {
+            return Ok(vec![super::discovery::open_now(
+                installation.0,
+                repo,
+                Some(p.origin.repo_id),
+            )]);
+        }
         Ok(Vec::new())
     }
 }

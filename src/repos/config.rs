@@ -72,6 +72,9 @@ pub struct Loader<'a> {
     pub bot: &'a Login,
     /// A cached file younger than this is used without asking GitHub.
     pub max_age_ms: i64,
+    /// The same for the organisation's defaults, shared by its repositories
+    /// (so revalidating each repository does not re-read them each time).
+    pub org_max_age_ms: i64,
     pub now_ms: i64,
 }
 
@@ -135,9 +138,18 @@ impl Loader<'_> {
 
     /// A file through the store's cache.
     async fn fetch(&self, repo: &RepoRef, key: RepoKey) -> Result<Fetched, LoadError> {
+        self.fetch_aged(repo, key, self.max_age_ms).await
+    }
+
+    async fn fetch_aged(
+        &self,
+        repo: &RepoRef,
+        key: RepoKey,
+        max_age_ms: i64,
+    ) -> Result<Fetched, LoadError> {
         let cached = self.store.cached_config(key.clone()).await?;
         if let Some(c) = &cached
-            && self.now_ms - c.read_ms < self.max_age_ms
+            && self.now_ms - c.read_ms < max_age_ms
         {
             return Ok(Fetched {
                 source: c.source.clone(),
@@ -192,22 +204,16 @@ impl Loader<'_> {
                 changed: false,
             });
         }
-        let file = self.fetch(&org, RepoKey::named(org.to_string())).await?;
+        let file = self
+            .fetch_aged(&org, RepoKey::named(org.to_string()), self.org_max_age_ms)
+            .await?;
         let Some(source) = file.source else {
             return Ok(OrgDefaults {
                 defaults: Ok(self.defaults.clone()),
                 changed: file.changed,
             });
         };
-        let name = format!("{org}:{CONFIG_PATH}");
-        let defaults = match toml::from_str::<toml::Table>(&source) {
-            Ok(table) => {
-                let mut merged = self.defaults.clone();
-                repo::merge(&mut merged, table);
-                Ok(merged)
-            }
-            Err(e) => Err(vec![Diagnostic::from_toml(&name, &source, &e)]),
-        };
+        let defaults = with_org_defaults(self.defaults, &org, &source);
         Ok(OrgDefaults {
             defaults,
             changed: file.changed,
@@ -218,4 +224,59 @@ impl Loader<'_> {
 struct OrgDefaults {
     defaults: Result<toml::Table, Vec<Diagnostic>>,
     changed: bool,
+}
+
+/// The deployment's `[defaults]` overlaid by an organisation's `.github`
+/// repository's file (`org` names it), key by key.
+pub fn with_org_defaults(
+    deployment: &toml::Table,
+    org: &RepoRef,
+    source: &str,
+) -> Result<toml::Table, Vec<Diagnostic>> {
+    match toml::from_str::<toml::Table>(source) {
+        Ok(table) => {
+            let mut merged = deployment.clone();
+            repo::merge(&mut merged, table);
+            Ok(merged)
+        }
+        Err(e) => Err(vec![Diagnostic::from_toml(
+            &format!("{org}:{CONFIG_PATH}"),
+            source,
+            &e,
+        )]),
+    }
+}
+
+/// A repository's config as the store last saw it, without asking GitHub
+/// (the scheduler works from this): the file when valid, else its last
+/// valid version; `None` when it has no config.
+pub async fn cached(
+    store: &Store,
+    deployment: &toml::Table,
+    repo: &RepoRef,
+    repo_id: Option<u64>,
+) -> Result<Option<RepoConfig>, StoreError> {
+    let key = RepoKey {
+        full_name: repo.to_string(),
+        id: repo_id,
+    };
+    let Some(source) = store.cached_config(key).await?.and_then(|c| c.source) else {
+        return Ok(None);
+    };
+    let org = RepoRef::new(repo.owner.clone(), ".github");
+    let org_source = store
+        .cached_config(RepoKey::named(org.to_string()))
+        .await?
+        .and_then(|c| c.source);
+    let defaults = org_source
+        .and_then(|s| with_org_defaults(deployment, &org, &s).ok())
+        .unwrap_or_else(|| deployment.clone());
+    let name = format!("{repo}:{CONFIG_PATH}");
+    if let Ok(config) = repo::parse(&name, &source, &defaults) {
+        return Ok(Some(config));
+    }
+    Ok(store
+        .good_config(&repo.to_string())
+        .await?
+        .and_then(|good| repo::parse(&name, &good, &defaults).ok()))
 }

@@ -108,3 +108,16 @@ pub(super) async fn resolve(
     }
     Ok(())
 }
+
+/// Report a problem found outside the file itself (a template that does not
+/// render when a sprint opens) in the repository's configuration-error
+/// issue: opened once, updated only when the text changes.
+pub async fn report_problem(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    bot: &Login,
+    problem: &str,
+) -> Result<(), GitHubError> {
+    let d = Diagnostic::whole_file(&format!("{repo}:{CONFIG_PATH}"), problem.to_string());
+    report(gh, repo, bot, &[d]).await
+}

@@ -12,5 +12,5 @@ pub mod pull_request;
 /// Where a repository keeps its sprintbot config.
 pub const CONFIG_PATH: &str = ".github/sprintbot.toml";
 
-pub use config::{Loaded, Loader};
-pub use config_issue::{ERROR_TITLE, NOTICE_LABEL};
+pub use config::{Loaded, Loader, cached};
+pub use config_issue::{ERROR_TITLE, NOTICE_LABEL, report_problem};

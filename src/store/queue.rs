@@ -37,6 +37,24 @@ impl Store {
         })
     }
 
+    /// The last error of the newest job whose dedupe key starts with `prefix`.
+    pub async fn last_error_under(&self, prefix: &str) -> Result<Option<String>, StoreError> {
+        let prefix = prefix.to_string();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT last_error FROM jobs WHERE substr(dedupe_key, 1, length(?1)) = ?1
+                 ORDER BY id DESC LIMIT 1",
+                [prefix],
+                |r| r.get(0),
+            )
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+        })
+        .await
+    }
+
     /// Every recorded error of a job, in attempt order.
     pub async fn job_errors(&self, job_id: i64) -> Result<Vec<AttemptError>, StoreError> {
         self.run(move |conn| {

@@ -47,15 +47,38 @@ impl Handler for InstallationHandler {
             let pairs = |v: Vec<(u64, crate::github::RepoRef)>| {
                 v.into_iter().map(|(id, r)| (id, r.to_string())).collect()
             };
-            Ok(vec![Effect::Installation(InstallationChange {
-                installation: ev.installation.0,
-                account: ev.account,
-                action: ev.action,
-                added: pairs(ev.added),
-                removed: pairs(ev.removed),
-                suspended: ev.suspended,
-                source: job.delivery_id.clone(),
-            })])
+            let installation = ev.installation.0;
+            let mut effects = Vec::new();
+            // A new installation's repositories are listed and read once; a
+            // repository added later has its config read once.
+            if ev.action == "created" {
+                effects.push(Effect::Enqueue(crate::work::discover_job(installation)));
+            } else {
+                for (id, repo) in &ev.added {
+                    let job = crate::work::RepoJob {
+                        installation,
+                        repo: repo.to_string(),
+                        repo_id: Some(*id),
+                    };
+                    effects.push(Effect::Enqueue(crate::work::repo_job(
+                        crate::work::REVALIDATE,
+                        &job,
+                    )));
+                }
+            }
+            effects.insert(
+                0,
+                Effect::Installation(InstallationChange {
+                    installation,
+                    account: ev.account,
+                    action: ev.action,
+                    added: pairs(ev.added),
+                    removed: pairs(ev.removed),
+                    suspended: ev.suspended,
+                    source: job.delivery_id.clone(),
+                }),
+            );
+            Ok(effects)
         })
     }
 }

@@ -4,9 +4,11 @@
 pub mod bot;
 pub mod fake_github;
 pub mod model;
+pub mod org;
 pub mod process;
 pub mod pull_requests;
 pub mod register;
 pub mod scenario;
+pub mod settle;
 pub mod sprint;
 pub mod webhooks;

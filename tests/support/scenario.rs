@@ -257,32 +257,13 @@ impl Scenario {
     /// minute or more, such as a rollover waiting on a repair, counts as
     /// settled).
     pub async fn settle(&self) {
-        for _ in 0..1500 {
-            let s = self.bot.store.queue_stats().await.unwrap();
-            if s.pending + s.running + s.retrying == 0 {
-                return;
-            }
-            if s.pending + s.running == 0 {
-                // Only retries wait: move the test's clock to the next one
-                // when it is near (a backoff), or stop if it is far (a job
-                // deferred until a repair or a rate limit's reset).
-                let now = self.clock.now().as_millisecond();
-                match self.bot.store.next_due_ms().await.unwrap() {
-                    Some(at) if at > now + 60_000 => return,
-                    Some(at) if at > now => {
-                        self.clock
-                            .set(jiff::Timestamp::from_millisecond(at).unwrap());
-                        self.bot.jobs_ready.notify_waiters();
-                    }
-                    _ => self.bot.jobs_ready.notify_waiters(),
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!(
-            "the bot did not finish its jobs: {:?}",
-            self.bot.store.queue_stats().await
-        );
+        super::settle::settle(
+            &self.bot.store,
+            &self.clock,
+            &self.bot.jobs_ready,
+            Duration::from_secs(60),
+        )
+        .await
     }
 
     pub fn body(&self) -> String {

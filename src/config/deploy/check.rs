@@ -32,6 +32,7 @@ const WORKER: &[Key] = &[
 const SCHEDULER: &[Key] = &[
     Key::int_in("tick_secs", 1, i64::MAX, "60"),
     Key::int_in("revalidate_hours", 1, 24 * 365, "24"),
+    Key::int_in("overdue_minutes", 1, 24 * 60, "15"),
 ];
 
 /// Parse and check a deployment config's text.

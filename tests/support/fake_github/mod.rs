@@ -5,6 +5,7 @@
 //! a check of every request against GitHub's OpenAPI description.
 
 mod app_auth;
+mod hooks;
 mod manifest;
 mod openapi;
 mod pulls;
@@ -88,10 +89,110 @@ impl FakeGitHub {
 
     pub fn add_repo(&self, full: &str) {
         self.with(|s| {
-            s.repos
-                .entry(full.to_string())
-                .or_insert_with(FakeRepo::default);
+            let id = 1_000_000 + s.repos.len() as u64;
+            s.repos.entry(full.to_string()).or_insert_with(|| FakeRepo {
+                id,
+                ..FakeRepo::default()
+            });
         });
+    }
+
+    /// GitHub's id of a repository.
+    pub fn repo_id(&self, full: &str) -> u64 {
+        self.with(|s| s.repo(full).expect("repo").id)
+    }
+
+    /// Where the App's webhooks go, for `deliver` and redeliveries.
+    pub fn set_webhook_target(&self, url: &str, secret: &str) {
+        self.with(|s| s.hooks.target = Some((url.into(), secret.into())));
+    }
+
+    /// GitHub sends the App a webhook (to the target set); it is logged with
+    /// the answer's status, 0 when nobody answered. Returns the status.
+    pub async fn deliver(&self, event: &str, payload: &Value) -> u16 {
+        let id = self.with(|s| s.next_id());
+        let d = hooks::HookDelivery {
+            id,
+            guid: format!("guid-{id}"),
+            event: event.into(),
+            action: payload["action"].as_str().map(String::from),
+            installation: payload["installation"]["id"].as_u64(),
+            status_code: 0,
+            delivered_at: self.inner.clock.now(),
+            redelivery: false,
+            body: serde_json::to_vec(payload).unwrap(),
+        };
+        self.send_logged(d).await
+    }
+
+    async fn send_logged(&self, mut d: hooks::HookDelivery) -> u16 {
+        let (url, secret) = self
+            .with(|s| s.hooks.target.clone())
+            .expect("set_webhook_target first");
+        d.status_code = reqwest::Client::new()
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("user-agent", "GitHub-Hookshot/fake")
+            .header("x-github-event", &d.event)
+            .header("x-github-delivery", &d.guid)
+            .header(
+                "x-hub-signature-256",
+                sprintbot::webhook::signature::sign(&secret, &d.body),
+            )
+            .body(d.body.clone())
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0);
+        let status = d.status_code;
+        self.with(|s| s.hooks.log.push(d));
+        status
+    }
+
+    /// Send the redeliveries the bot asked for (the fake's server does this
+    /// itself after answering; tests may call it to be sure they are out).
+    pub async fn flush_redeliveries(&self) {
+        let out: Vec<hooks::HookDelivery> = self.with(|s| std::mem::take(&mut s.hooks.outbox));
+        for mut d in out {
+            d.id = self.with(|s| s.next_id());
+            d.redelivery = true;
+            d.delivered_at = self.inner.clock.now();
+            self.send_logged(d).await;
+        }
+    }
+
+    /// The webhook deliveries GitHub logged.
+    pub fn deliveries(&self) -> Vec<(String, u16, bool)> {
+        self.with(|s| {
+            s.hooks
+                .log
+                .iter()
+                .map(|d| (d.guid.clone(), d.status_code, d.redelivery))
+                .collect()
+        })
+    }
+
+    /// GitHub suspends an installation (or lifts it).
+    pub fn set_suspended(&self, installation: u64, suspended: bool) {
+        self.with(|s| {
+            if suspended {
+                s.suspended.insert(installation);
+            } else {
+                s.suspended.remove(&installation);
+            }
+        });
+    }
+
+    /// An installation spends its rate limit until `reset`.
+    pub fn exhaust_rate_limit(&self, installation: u64, reset: jiff::Timestamp) {
+        self.with(|s| {
+            s.rate_limited.insert(installation, reset);
+        });
+    }
+
+    /// Every write (not GET) fails with `status` until `until` (an outage).
+    pub fn fail_writes_until(&self, until: jiff::Timestamp, status: u16) {
+        self.with(|s| s.writes_fail_until = Some((until, status)));
     }
 
     pub fn add_installation(&self, id: u64, account: &str, repos: &[&str]) {

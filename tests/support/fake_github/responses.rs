@@ -135,27 +135,35 @@ pub fn label(name: &str) -> Value {
     v
 }
 
-pub fn installations(list: &[(u64, String)]) -> Value {
+/// (id, account, suspended) each.
+pub fn installations(list: &[(u64, String, bool)]) -> Value {
     let template = example("GET_app-installations.200.json")[0].clone();
     Value::Array(
         list.iter()
-            .map(|(id, account)| {
+            .map(|(id, account, suspended)| {
                 let mut v = template.clone();
                 v["id"] = json!(id);
                 v["account"]["login"] = json!(account);
+                v["suspended_at"] = if *suspended {
+                    json!("2022-11-01T00:00:00Z")
+                } else {
+                    Value::Null
+                };
                 v
             })
             .collect(),
     )
 }
 
-pub fn installation_repositories(repos: &[String]) -> Value {
+/// (id, `owner/name`) each.
+pub fn installation_repositories(repos: &[(u64, String)]) -> Value {
     let page = example("GET_installation-repositories.200.json");
     let template = page["repositories"][0].clone();
     let list: Vec<Value> = repos
         .iter()
-        .map(|full| {
+        .map(|(id, full)| {
             let mut r = template.clone();
+            r["id"] = json!(id);
             r["full_name"] = json!(full);
             r["name"] = json!(full.split('/').nth(1).unwrap_or(full));
             r

@@ -166,6 +166,9 @@ pub fn graphql(state: &mut State, body: &Value) -> Reply {
 
 pub fn rest(state: &mut State, q: Req<'_>) -> Reply {
     let s = q.segments.as_slice();
+    if let Some(r) = super::hooks::route(state, q.method, s, &q.query) {
+        return r;
+    }
     match (q.method, s) {
         ("GET", ["app"]) => ok(super::manifest::app(state)),
         // Installation tokens, Actions' among them, may not ask who they are.
@@ -177,17 +180,47 @@ pub fn rest(state: &mut State, q: Req<'_>) -> Reply {
             &state
                 .installations
                 .iter()
-                .map(|(i, a, _)| (*i, a.clone()))
+                .map(|(i, a, _)| (*i, a.clone(), state.suspended.contains(i)))
                 .collect::<Vec<_>>(),
         )),
         ("GET", ["installation", "repositories"]) => {
-            let repos = state
+            let names = state
                 .installations
                 .iter()
                 .find(|(i, _, _)| *i == q.installation)
                 .map(|(_, _, r)| r.clone())
                 .unwrap_or_default();
-            ok(r::installation_repositories(&repos))
+            let repos: Vec<(u64, String)> = names
+                .into_iter()
+                .map(|n| (state.repos.get(&n).map_or(0, |r| r.id), n))
+                .collect();
+            // Paged like GitHub: `per_page` (at most 100) and `page`.
+            let per_page: usize = q
+                .query
+                .get("per_page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(30)
+                .clamp(1, 100);
+            let page: usize = q
+                .query
+                .get("page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1)
+                .max(1);
+            let slice: Vec<(u64, String)> = repos
+                .iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .cloned()
+                .collect();
+            let mut body = r::installation_repositories(&slice);
+            body["total_count"] = json!(repos.len());
+            Reply {
+                status: 200,
+                body,
+                page: Some((page as u64, per_page as u64, repos.len() as u64)),
+                headers: Vec::new(),
+            }
         }
         ("GET", ["orgs", org, "teams", team, "memberships", user]) => {
             match state.teams.get(&(org.to_string(), team.to_string())) {

@@ -116,7 +116,15 @@ pub(super) async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Req
         if !graphql && let Some(v) = openapi::violation(&method, &path, body.as_ref()) {
             s.violations.push(v);
         }
-        (s.take_fault(&method, &path), auth)
+        // An outage: every write fails until the given instant.
+        let outage = match s.writes_fail_until {
+            Some((until, status)) if method != "GET" && now < until => Some(FaultKind::Status {
+                status,
+                headers: Vec::new(),
+            }),
+            _ => None,
+        };
+        (outage.or_else(|| s.take_fault(&method, &path)), auth)
     };
     match &fault {
         Some(FaultKind::Status { status, headers }) => {
@@ -175,6 +183,14 @@ pub(super) async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Req
     if let Some(FaultKind::DelayAfter(d)) = fault {
         tokio::time::sleep(d).await;
     }
+    // Redeliveries asked for go out once the request is answered.
+    let resend = !inner.state.lock().unwrap().hooks.outbox.is_empty();
+    if resend {
+        let fake = super::FakeGitHub {
+            inner: inner.clone(),
+        };
+        tokio::spawn(async move { fake.flush_redeliveries().await });
+    }
     response
 }
 
@@ -219,6 +235,13 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
             else {
                 return reply(404, &responses::error("Not Found"), &[]);
             };
+            if s.suspended.contains(&inst) {
+                return reply(
+                    403,
+                    &responses::error("This installation has been suspended"),
+                    &[],
+                );
+            }
             s.tokens_issued += 1;
             let token = format!("ghs_fake_{inst}_{}", s.tokens_issued);
             let expires = now.checked_add(s.token_ttl).unwrap();
@@ -232,6 +255,27 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
         return reply(401, &responses::error("Bad credentials"), &[]);
     }
     let installation = if let AuthKind::Token(i) = auth { i } else { 0 };
+    if s.suspended.contains(&installation) {
+        return reply(
+            403,
+            &responses::error("This installation has been suspended"),
+            &[],
+        );
+    }
+    if let Some(reset) = s.rate_limited.get(&installation).copied() {
+        if reset > now {
+            let reset = reset.as_second().to_string();
+            return reply(
+                403,
+                &responses::error("API rate limit exceeded for installation."),
+                &[
+                    ("x-ratelimit-remaining", "0"),
+                    ("x-ratelimit-reset", &reset),
+                ],
+            );
+        }
+        s.rate_limited.remove(&installation);
+    }
     if path == "/graphql" || path == "/api/graphql" {
         let r = routes::graphql(s, &body.unwrap_or(Value::Null));
         return reply(r.status, &r.body, &[]);
@@ -254,7 +298,15 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
             now: now.to_string(),
         },
     );
-    let mut headers: Vec<(&str, &str)> = r.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A `Link` a route wrote names the base as {BASE}.
+    let base_url = inner.base_url.lock().unwrap().clone();
+    let own_headers: Vec<(&str, String)> = r
+        .headers
+        .iter()
+        .map(|(k, v)| (*k, v.replace("{BASE}", &base_url)))
+        .collect();
+    let mut headers: Vec<(&str, &str)> =
+        own_headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let link;
     if let Some((page, per_page, total)) = r.page
         && page * per_page < total

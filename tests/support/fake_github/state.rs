@@ -36,6 +36,8 @@ pub struct FakeComment {
 
 #[derive(Debug, Clone, Default)]
 pub struct FakeRepo {
+    /// GitHub's id of the repository.
+    pub id: u64,
     pub issues: BTreeMap<u64, FakeIssue>,
     pub comments: Vec<FakeComment>,
     pub labels: Vec<String>,
@@ -136,6 +138,13 @@ pub struct State {
     pub pinned: Vec<(String, String)>,
     pub pulls: super::pulls::PullsState,
     pub manifests: super::manifest::ManifestState,
+    pub hooks: super::hooks::HooksState,
+    /// Installations GitHub has suspended: their tokens cannot be minted.
+    pub suspended: std::collections::HashSet<u64>,
+    /// Installations whose rate limit is spent, until when.
+    pub rate_limited: HashMap<u64, Timestamp>,
+    /// Every write fails with this status until then (an outage).
+    pub writes_fail_until: Option<(Timestamp, u16)>,
 }
 
 impl State {

@@ -1,0 +1,302 @@
+//! The scheduler inside `serve`, event-driven. At start-up it learns the
+//! installations (one list call), queues the discovery of any it has never
+//! seen, asks GitHub to redeliver the webhooks that failed while it was
+//! down, and queues a catch-up of commands per repository that runs
+//! sprints. After that it works from the store alone: each step computes
+//! every enabled repository's opening instants and config ages, queues the
+//! rollovers and revalidations that are due, and sleeps until the next one
+//! (or until a webhook changes a config). A step makes no GitHub call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::{Notify, watch};
+
+use crate::commands::Commands;
+use crate::github::{GitHubApp, RepoRef};
+use crate::store::{EnabledRepo, InstallationChange};
+use crate::work::{self, CATCH_UP, REVALIDATE, RepoJob, RolloverJob, RolloverTarget};
+
+/// How the scheduler paces itself.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A config read this long ago is revalidated (conditionally).
+    pub revalidate_ms: i64,
+    /// A rollover not done this long after its opening instant is overdue.
+    pub overdue_ms: i64,
+    /// The longest the scheduler sleeps between steps.
+    pub max_sleep_ms: i64,
+    /// How far back failed webhook deliveries are redelivered at start-up.
+    pub redeliver_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            revalidate_ms: 24 * 3600 * 1000,
+            overdue_ms: 15 * 60 * 1000,
+            max_sleep_ms: 15 * 60 * 1000,
+            redeliver_ms: 3 * 24 * 3600 * 1000,
+        }
+    }
+}
+
+pub struct Scheduler {
+    pub app: Arc<GitHubApp>,
+    pub commands: Arc<Commands>,
+    pub jobs_ready: Arc<Notify>,
+    pub settings: Settings,
+}
+
+/// What one step found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub rollovers_queued: usize,
+    pub revalidations_queued: usize,
+    pub overdue: usize,
+    /// When to look again.
+    pub next: Option<Timestamp>,
+}
+
+fn count(scope: &'static str) {
+    metrics::counter!("sprintbot_scheduler_errors_total", "scope" => scope).increment(1);
+}
+
+impl Scheduler {
+    /// Learn the installations, discover new ones, redeliver failed
+    /// webhooks and catch up on commands. Each part fails on its own.
+    pub async fn start_up(&self) {
+        let store = &self.commands.store;
+        match self.app.list_installations().await {
+            Ok(list) => {
+                for inst in list {
+                    let change = InstallationChange {
+                        installation: inst.id.0,
+                        account: inst.account.clone(),
+                        action: "seen".into(),
+                        added: Vec::new(),
+                        removed: Vec::new(),
+                        suspended: inst.suspended,
+                        source: None,
+                    };
+                    if let Err(e) = store.record_installation(change).await {
+                        count("installation");
+                        tracing::warn!(installation = inst.id.0, error = %e, "cannot record an installation");
+                    }
+                }
+            }
+            Err(e) => {
+                count("installations");
+                tracing::warn!(error = %e, "cannot list the App's installations; working from the store");
+            }
+        }
+        match store.installations().await {
+            Ok(all) => {
+                for inst in all.iter().filter(|i| !i.discovered && !i.suspended) {
+                    let _ = store.enqueue(work::discover_job(inst.id)).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the installations"),
+        }
+        self.redeliver_failed().await;
+        match store.enabled_repos().await {
+            Ok(repos) => {
+                for r in repos {
+                    let job = RepoJob {
+                        installation: r.installation,
+                        repo: r.full_name,
+                        repo_id: r.repo_id,
+                    };
+                    let _ = store.enqueue(work::repo_job(CATCH_UP, &job)).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the enabled repositories"),
+        }
+        self.jobs_ready.notify_waiters();
+    }
+
+    /// Ask GitHub to send again every delivery that failed recently and
+    /// that the store has not got (a redelivery keeps its GUID). Returns how
+    /// many it asked for.
+    pub async fn redeliver_failed(&self) -> usize {
+        let now = self.commands.clock.now();
+        let since = Timestamp::from_millisecond(now.as_millisecond() - self.settings.redeliver_ms)
+            .unwrap_or(now);
+        let failed = match self.app.failed_deliveries(since).await {
+            Ok(f) => f,
+            Err(e) => {
+                count("deliveries");
+                tracing::warn!(error = %e, "cannot list failed webhook deliveries");
+                return 0;
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut asked = 0;
+        for d in failed {
+            if !seen.insert(d.guid.clone()) {
+                continue;
+            }
+            match self.commands.store.delivery_event(&d.guid).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot check a delivery");
+                    continue;
+                }
+            }
+            match self.app.redeliver(d.id).await {
+                Ok(()) => asked += 1,
+                Err(e) => {
+                    count("redelivery");
+                    tracing::warn!(delivery = %d.guid, error = %e, "cannot ask for a redelivery");
+                }
+            }
+        }
+        if asked > 0 {
+            tracing::info!(
+                deliveries = asked,
+                "asked GitHub to redeliver failed webhooks"
+            );
+        }
+        asked
+    }
+
+    /// One step at `now`, from the store alone.
+    pub async fn step(&self, now: Timestamp) -> Step {
+        let mut step = Step::default();
+        let repos = match self.commands.store.enabled_repos().await {
+            Ok(r) => r,
+            Err(e) => {
+                count("store");
+                tracing::warn!(error = %e, "cannot read the enabled repositories");
+                step.next = now.checked_add(Duration::from_secs(60)).ok();
+                return step;
+            }
+        };
+        metrics::gauge!("sprintbot_repos_enabled").set(repos.len() as f64);
+        for r in &repos {
+            if let Err(e) = self.step_repo(r, now, &mut step).await {
+                count("repository");
+                tracing::warn!(repo = %r.full_name, error = %e, "skipping a repository this step");
+            }
+        }
+        metrics::gauge!("sprintbot_rollovers_overdue").set(step.overdue as f64);
+        let cap = now
+            .checked_add(Duration::from_millis(self.settings.max_sleep_ms as u64))
+            .unwrap_or(now);
+        step.next = Some(step.next.map_or(cap, |n| n.min(cap)));
+        if step.rollovers_queued + step.revalidations_queued > 0 {
+            self.jobs_ready.notify_waiters();
+        }
+        step
+    }
+
+    async fn step_repo(
+        &self,
+        r: &EnabledRepo,
+        now: Timestamp,
+        step: &mut Step,
+    ) -> Result<(), String> {
+        let c = &self.commands;
+        let repo = RepoRef::parse(&r.full_name).ok_or("bad repository name")?;
+        let mut wake = |at: Timestamp| {
+            if at > now {
+                step.next = Some(step.next.map_or(at, |n| n.min(at)));
+            }
+        };
+        // Revalidation, conditionally, once the cached copy is old.
+        let stale_at = Timestamp::from_millisecond(r.read_ms + self.settings.revalidate_ms)
+            .map_err(|e| e.to_string())?;
+        if stale_at <= now {
+            let job = RepoJob {
+                installation: r.installation,
+                repo: r.full_name.clone(),
+                repo_id: r.repo_id,
+            };
+            if c.store
+                .enqueue(work::repo_job(REVALIDATE, &job))
+                .await
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
+                step.revalidations_queued += 1;
+            }
+        } else {
+            wake(stale_at);
+        }
+        let Some(config) = crate::repos::cached(&c.store, &c.defaults, &repo, r.repo_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let Some(due) = config.sprint_due(now) else {
+            // Nothing opens before the cadence anchor.
+            wake(config.cadence.sprint(0).opens_at);
+            return Ok(());
+        };
+        let open = r
+            .current_sprint
+            .as_deref()
+            .is_some_and(|s| s >= due.id.to_string().as_str());
+        if open {
+            wake(config.cadence.sprint(due.index + 1).opens_at);
+            return Ok(());
+        }
+        let job = RolloverJob {
+            installation: r.installation,
+            repo: r.full_name.clone(),
+            repo_id: r.repo_id,
+            target: RolloverTarget::Due,
+            answer: None,
+        };
+        let key = work::scheduled_rollover_key(&r.full_name, &due.id.to_string());
+        if c.store
+            .enqueue(work::rollover_job(key.clone(), &job))
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            step.rollovers_queued += 1;
+        }
+        // Look again soon: the job's completion records the open sprint.
+        wake(now.checked_add(Duration::from_secs(60)).unwrap_or(now));
+        let late = now.as_millisecond() - due.opens_at.as_millisecond();
+        if late > self.settings.overdue_ms {
+            step.overdue += 1;
+            let last = c.store.last_error_under(&key).await.ok().flatten();
+            tracing::warn!(
+                repo = %r.full_name,
+                sprint = %due.id,
+                minutes_late = late / 60_000,
+                last_error = last.as_deref().unwrap_or("none yet"),
+                "a sprint is still not open after its opening instant"
+            );
+        }
+        Ok(())
+    }
+
+    /// Start up, then step whenever the next thing is due or a webhook
+    /// changed a repository, until `shutdown`.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        self.start_up().await;
+        loop {
+            let now = self.commands.clock.now();
+            let step = self.step(now).await;
+            if step.rollovers_queued > 0 {
+                tracing::info!(jobs = step.rollovers_queued, "scheduled rollovers");
+            }
+            let sleep = step
+                .next
+                .map(|n| n.as_millisecond() - now.as_millisecond())
+                .unwrap_or(self.settings.max_sleep_ms)
+                .clamp(1_000, self.settings.max_sleep_ms);
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(sleep as u64)) => {}
+                _ = self.commands.wake.notified() => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}

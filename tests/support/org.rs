@@ -1,0 +1,192 @@
+//! An organisation for scheduler stories: the fake GitHub with installations
+//! of many repositories, the real webhook router and worker with every
+//! handler, and the scheduler, all on one manual clock the test moves.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sprintbot::commands::Commands;
+use sprintbot::config::deploy::{Secret, WorkerConfig};
+use sprintbot::github::GitHubApp;
+use sprintbot::github::auth::AppCredentials;
+use sprintbot::github::clock::{Clock, ManualClock};
+use sprintbot::github::transport::Policy;
+use sprintbot::lifecycle::scheduler::{Scheduler, Settings};
+use sprintbot::worker::Worker;
+use tokio::sync::watch;
+
+use super::bot::{SECRET, TestBot};
+use super::fake_github::{APP_ID, BOT_LOGIN, FakeGitHub, PRIVATE_KEY};
+use super::sprint::{EXAMPLE_CONFIG, example_config, fresh_body};
+
+pub struct Org {
+    pub fake: FakeGitHub,
+    pub bot: TestBot,
+    pub clock: ManualClock,
+    pub commands: Arc<Commands>,
+    pub scheduler: Scheduler,
+    _stop: watch::Sender<bool>,
+}
+
+impl Org {
+    /// The org at `now`, with no installation yet.
+    pub async fn start(now: &str) -> Org {
+        sprintbot::telemetry::metrics();
+        let clock = ManualClock::new(now.parse().unwrap());
+        let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+        let fake = FakeGitHub::start(shared.clone()).await;
+        let bot = TestBot::start().await;
+        fake.set_webhook_target(&bot.webhook_url(), SECRET);
+        let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
+        let policy = Policy {
+            timeout: Duration::from_secs(5),
+            ..Policy::default()
+        };
+        let app = Arc::new(GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap());
+        let commands = Arc::new(Commands::new(
+            app.clone(),
+            bot.store.clone(),
+            shared.clone(),
+            toml::Table::new(),
+        ));
+        let config = WorkerConfig {
+            concurrency: 4,
+            per_installation: 2,
+            backoff_base_ms: 1_000,
+            ..WorkerConfig::default()
+        };
+        let (stop, rx) = watch::channel(false);
+        let worker = Worker::new(
+            bot.store.clone(),
+            sprintbot::app::handlers(&commands),
+            config,
+            bot.jobs_ready.clone(),
+        )
+        .with_clock(shared);
+        tokio::spawn(worker.run(rx));
+        let scheduler = Scheduler {
+            app,
+            commands: commands.clone(),
+            jobs_ready: bot.jobs_ready.clone(),
+            settings: Settings::default(),
+        };
+        Org {
+            fake,
+            bot,
+            clock,
+            commands,
+            scheduler,
+            _stop: stop,
+        }
+    }
+
+    /// An installation with `n` repositories `acme/repo-0`…; those in
+    /// `enabled` have the example config and a sprint issue for the sprint
+    /// containing `sprint_date`, opened by the App.
+    pub fn install(
+        &self,
+        id: u64,
+        account: &str,
+        n: usize,
+        enabled: &[usize],
+        sprint_date: &str,
+    ) -> Vec<String> {
+        let names: Vec<String> = (0..n).map(|i| format!("{account}/repo-{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.fake.add_installation(id, account, &refs);
+        for i in enabled {
+            let repo = &names[*i];
+            self.fake
+                .put_file(repo, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+            for engineer in ["kappa90", "tiina303"] {
+                self.fake.set_role(repo, engineer, "write");
+            }
+            let issue = self.fake.add_issue(
+                repo,
+                "Sprint",
+                &fresh_body(&example_config(), sprint_date),
+                &["sprint"],
+                BOT_LOGIN,
+            );
+            // Its opening was completed: every team has its comment.
+            let config = example_config();
+            let sprint = config
+                .cadence
+                .sprint_containing(sprint_date.parse().unwrap());
+            for team in &config.teams {
+                let marker = sprintbot::sprint::markers::team_marker(&team.slug, sprint.id);
+                self.fake.add_comment(
+                    repo,
+                    issue,
+                    BOT_LOGIN,
+                    &format!("{marker}\nTeam {}", team.name),
+                );
+            }
+        }
+        names
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn at(&self, t: &str) {
+        self.clock.set(t.parse().unwrap());
+        self.bot.jobs_ready.notify_waiters();
+    }
+
+    /// Wait until no job runs or is due; retries due within `horizon` move
+    /// the clock forward to them.
+    pub async fn settle_within(&self, horizon: Duration) {
+        super::settle::settle(&self.bot.store, &self.clock, &self.bot.jobs_ready, horizon).await
+    }
+
+    /// Wait until no job runs or is due now (the clock does not move).
+    pub async fn settle(&self) {
+        self.settle_within(Duration::ZERO).await
+    }
+
+    /// Run the scheduler from now until `end`: step, let the jobs run, move
+    /// the clock to whatever comes next, in at most `tick` at a time.
+    pub async fn run_until(&self, end: Timestamp, tick: Duration) {
+        loop {
+            let now = self.clock.now();
+            let step = self.scheduler.step(now).await;
+            self.settle().await;
+            let next = step
+                .next
+                .unwrap_or(end)
+                .min(now.checked_add(tick).unwrap())
+                .min(end);
+            let next_job = self.bot.store.next_due_ms().await.unwrap();
+            let next = match next_job {
+                Some(at) if at > now.as_millisecond() && at < next.as_millisecond() => {
+                    Timestamp::from_millisecond(at).unwrap()
+                }
+                _ => next,
+            };
+            if now >= end {
+                return;
+            }
+            self.clock
+                .set(next.max(now.checked_add(Duration::from_millis(1)).unwrap()));
+            self.bot.jobs_ready.notify_waiters();
+        }
+    }
+
+    /// Requests made since `from` (an index into the fake's log).
+    pub fn calls_since(&self, from: usize) -> Vec<String> {
+        self.fake.requests()[from..]
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}{}",
+                    r.method,
+                    r.path,
+                    if r.conditional { " (conditional)" } else { "" }
+                )
+            })
+            .collect()
+    }
+}
