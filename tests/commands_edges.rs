@@ -219,7 +219,6 @@ async fn a_crash_right_after_the_body_write_still_answers_once() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     s.crash().await;
-    s.bot.store.requeue_abandoned().await.unwrap();
     s.start_worker();
     s.settle().await;
     assert_eq!(goal_titles(&s), ["Survive the crash"]);
@@ -403,7 +402,6 @@ async fn a_crash_mid_rollover_resumes_and_commands_are_answered_meanwhile() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     s.crash().await;
-    s.bot.store.requeue_abandoned().await.unwrap();
     s.start_worker();
     // Its lease is still held by the dead worker: a command on the issue is
     // answered anyway, and the rollover resumes once the lease runs out.

@@ -243,7 +243,6 @@ impl Run {
                 self.trace.push("crash".into());
                 tokio::time::sleep(Duration::from_millis(self.rng.below(30) as u64)).await;
                 self.s.crash().await;
-                self.s.bot.store.requeue_abandoned().await.unwrap();
                 self.s.start_worker();
             }
             82..=89 => {

@@ -22,10 +22,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A killed process's jobs run again once their claims lapse: a second here.
 fn spawn_bot(db: &std::path::Path, port: u16) -> KillOnDrop {
+    let config = db.with_extension("toml");
+    std::fs::write(&config, "[worker]\nclaim_ms = 1000\n").unwrap();
     KillOnDrop::new(
         Command::new(env!("CARGO_BIN_EXE_sprintbot"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("SPRINTBOT_CONFIG", &config)
             .env("GITHUB_WEBHOOK_SECRET", SECRET)
             .env("SPRINTBOT_DATABASE_URL", db)
             .env("RUST_LOG", "warn")

@@ -115,7 +115,10 @@ async fn an_outage_across_the_opening_instant_opens_the_sprint_once_soon_after()
         .expect("created after the outage");
     let after = created.at.duration_since(recovery);
     println!("outage: the sprint opened {after} after GitHub recovered");
-    assert!(after <= jiff::SignedDuration::from_secs(60), "opened {after} after recovery");
+    assert!(
+        after <= jiff::SignedDuration::from_secs(60),
+        "opened {after} after recovery"
+    );
     assert!(!issues[0].open, "the old sprint is closed");
     org.fake.assert_no_violations();
 }
@@ -216,10 +219,7 @@ async fn a_spent_rate_limit_waits_for_its_reset_while_others_go_on() {
         .to_string());
     org.settle_within(Duration::from_secs(60)).await;
     let store = org.bot.store.clone();
-    let open =
-        tokio::task::spawn_blocking(move || store.open_jobs_blocking(20).unwrap_or_default())
-            .await
-            .unwrap();
+    let open = store.open_jobs(20).await.unwrap_or_default();
     assert!(
         answered("acme/repo-0", a),
         "{open:#?} {:?}",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::common::load_config;
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,18 +19,31 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let path = &config.storage.path;
-    if !path.exists() {
+    let url = config.storage.database_url();
+    if let Ok(Location::Sqlite(path)) = Location::parse(&url)
+        && !path.exists()
+    {
         eprintln!(
             "error: no database at {}\n  help: run `sprintbot serve` first, or point SPRINTBOT_DATABASE_URL at the bot's database",
             path.display()
         );
         return ExitCode::FAILURE;
     }
-    let listing = Store::open(path).and_then(|store| {
-        Ok((
-            store.queue_stats_blocking()?,
-            store.open_jobs_blocking(args.limit)?,
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listing = runtime.block_on(async {
+        let store = Store::connect(&url).await?;
+        Ok::<_, crate::store::StoreError>((
+            store.queue_stats().await?,
+            store.open_jobs(args.limit).await?,
         ))
     });
     let (stats, jobs) = match listing {

@@ -58,7 +58,9 @@ pub async fn setup(
         .bot_login()
         .await
         .map_err(|e| format!("cannot tell which account the token acts as: {e}"))?;
-    let store = Store::open(&deploy.storage.path).map_err(|e| e.to_string())?;
+    let store = Store::connect(&deploy.storage.database_url())
+        .await
+        .map_err(|e| format!("{e} ({})", deploy.storage.redacted_url()))?;
     let commands = Arc::new(Commands::new(
         identity.clone(),
         store.clone(),

@@ -115,7 +115,9 @@ async fn serve(
     readiness: Readiness,
 ) -> anyhow::Result<()> {
     crate::telemetry::metrics();
-    let store = Store::open(&config.storage.path)?;
+    let store = Store::connect(&config.storage.database_url())
+        .await
+        .map_err(|e| anyhow::anyhow!("{} ({})", e, config.storage.redacted_url()))?;
     let jobs_ready = Arc::new(Notify::new());
     let state = AppState {
         store: store.clone(),
@@ -127,7 +129,7 @@ async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, database = %config.storage.path.display(), "sprintbot listening");
+    tracing::info!(%addr, database = %config.storage.redacted_url(), backend = store.backend_name(), "sprintbot listening");
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let handlers = match app {

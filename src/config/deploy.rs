@@ -46,14 +46,53 @@ impl Default for ServerConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
+    /// The SQLite file, used unless `url` is set.
     pub path: PathBuf,
+    /// A database URL (`postgres://…`, `sqlite://path`); overrides `path`.
+    pub url: String,
+    /// Handled deliveries' payloads are dropped this many days after their
+    /// job finished.
+    pub payload_retention_days: u64,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
             path: PathBuf::from("sprintbot.db"),
+            url: String::new(),
+            payload_retention_days: 7,
         }
+    }
+}
+
+impl StorageConfig {
+    /// The database to open: `url` when set, else the SQLite file at `path`.
+    pub fn database_url(&self) -> String {
+        if self.url.trim().is_empty() {
+            self.path.display().to_string()
+        } else {
+            self.url.trim().to_string()
+        }
+    }
+
+    /// The URL with any password replaced by `***`, for logs and errors.
+    pub fn redacted_url(&self) -> String {
+        redact_password(&self.database_url())
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(x) => x,
+        None => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
     }
 }
 
@@ -70,6 +109,10 @@ pub struct WorkerConfig {
     /// answers, rollovers), which is retried until it succeeds.
     pub persistent_backoff_max_ms: u64,
     pub shutdown_deadline_secs: u64,
+    /// A running job is claimed for this long and its worker renews the
+    /// claim every third of it; a dead worker's jobs run again once their
+    /// claims lapse.
+    pub claim_ms: u64,
 }
 
 impl Default for WorkerConfig {
@@ -82,6 +125,7 @@ impl Default for WorkerConfig {
             backoff_base_ms: 1000,
             backoff_max_ms: 600_000,
             shutdown_deadline_secs: 20,
+            claim_ms: 30_000,
         }
     }
 }
@@ -172,12 +216,18 @@ pub fn apply_env(config: &mut DeployConfig, var: impl Fn(&str) -> Option<String>
     if let Some(listen) = var("SPRINTBOT_LISTEN").filter(|v| !v.is_empty()) {
         config.server.listen = listen;
     }
-    if let Some(url) = var("SPRINTBOT_DATABASE_URL").filter(|v| !v.is_empty()) {
-        let path = url
+    if let Some(url) = var("SPRINTBOT_DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+        let url = url.trim().to_string();
+        if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(&url);
-        config.storage.path = PathBuf::from(path);
+            .or_else(|| (!url.contains("://")).then_some(url.as_str()))
+        {
+            config.storage.path = PathBuf::from(path);
+            config.storage.url = String::new();
+        } else {
+            config.storage.url = url;
+        }
     }
 }
 

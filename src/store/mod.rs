@@ -1,100 +1,149 @@
 //! Storage: the one place that knows how sprintbot persists things.
 //!
-//! The embedded backend is a single SQLite file in WAL mode. One thread owns the
-//! connection and runs every operation; operations that arrive while it is busy
-//! are committed together in one transaction (group commit), so a delivery is
-//! on disk (`synchronous=FULL`) before the webhook is answered and throughput
-//! does not pay one fsync per request. The rest of the program sees only the
-//! methods of [`Store`] and plain types; a PostgreSQL backend for several
-//! replicas implements the same methods later.
+//! [`Store`] is the interface the rest of the program sees: typed methods
+//! and plain types (`types.rs`), no database type. Behind it, two backends:
+//! an embedded SQLite file for one process (`sqlite/`), and PostgreSQL for
+//! several replicas sharing one database (`postgres/`). The database URL
+//! picks one: `sqlite://path` or a plain path, `postgres://` or
+//! `postgresql://`. Both apply the migrations listed in `migrations.rs`.
 
-mod deliveries;
-mod held;
-mod jobs;
-mod lifecycle;
-mod queue;
-mod registry;
-mod repos;
-mod schema;
-mod writer;
+mod migrations;
+mod sqlite;
+mod types;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
-pub use deliveries::{DeliveryOutcome, NewDelivery};
-pub use held::KeyedJobs;
-pub use jobs::{AttemptError, Effect, Job, JobRow, JobState, NewJob, QueueStats};
-pub use registry::{EnabledRepo, InstallationChange, InstallationRow};
-pub use repos::{CachedConfig, RepoKey};
+pub use types::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    #[error("cannot open the database {what}: {message}")]
+    Open { what: String, message: String },
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(String),
     #[error("the database could not commit: {0}")]
     Commit(String),
     #[error("the database worker has stopped")]
     Closed,
-    #[error("database migration {version} failed: {source}")]
-    Migration {
-        version: u32,
-        source: rusqlite::Error,
-    },
+    #[error("database migration {version} failed: {message}")]
+    Migration { version: u32, message: String },
+    #[error("{0}")]
+    Url(String),
+}
+
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+}
+
+/// Scheduler leadership, held until dropped.
+pub enum Leader {
+    /// The only process on an SQLite file.
+    Alone,
+}
+
+impl Leader {
+    /// Whether this process still leads (a lost database connection ends
+    /// leadership on PostgreSQL).
+    pub async fn still_leading(&self) -> bool {
+        match self {
+            Leader::Alone => true,
+        }
+    }
 }
 
 /// A handle on the store; cheap to clone, usable from any task or thread.
 #[derive(Clone)]
 pub struct Store {
-    writer: writer::Writer,
+    backend: Arc<Backend>,
+}
+
+/// Call the same method on whichever backend is in use.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &*$self.backend {
+            Backend::Sqlite(b) => b.$method($($arg),*).await,
+        }
+    };
+}
+
+/// Which backend a database URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `sqlite://path` or a plain path; `postgres://…` or `postgresql://…`;
+    /// any other scheme is refused with the schemes there are.
+    pub fn parse(url: &str) -> Result<Location, StoreError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(StoreError::Url(
+                "the database URL is empty: give a file path, sqlite://path or postgres://…".into(),
+            ));
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            return Ok(Location::Sqlite(path.into()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url.to_string()));
+        }
+        match url.split_once("://") {
+            Some((scheme, _)) => Err(StoreError::Url(format!(
+                "`{scheme}://` is not a database sprintbot can use: give a file path, sqlite://path, or postgres://user@host/db"
+            ))),
+            None => Ok(Location::Sqlite(url.into())),
+        }
+    }
 }
 
 impl Store {
-    /// Open (or create) the SQLite file at `path`, apply migrations, and start
-    /// the thread that owns the connection.
+    /// Open (or create) the SQLite file at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = schema::open(path)?;
-        let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-        schema::checkpointer(path, alive.clone());
         Ok(Store {
-            writer: writer::Writer::start(conn, alive),
+            backend: Arc::new(Backend::Sqlite(sqlite::Sqlite::open(path)?)),
         })
     }
 
-    /// Run `op` inside the store's transaction and return its result. Used by
-    /// the typed methods in this module's files; kept crate-private so callers
-    /// stay behind the narrow interface.
-    pub(crate) async fn run<T, F>(&self, op: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
-    {
-        self.writer.run(op).await
+    /// Open the store a database URL names (see [`Location::parse`]).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        match Location::parse(url)? {
+            Location::Sqlite(path) => Store::open(&path),
+            Location::Postgres(_) => Err(StoreError::Url(
+                "PostgreSQL is not built into this sprintbot yet".into(),
+            )),
+        }
     }
 
-    /// Blocking variant of [`Store::run`] for the command line (no runtime).
-    pub(crate) fn run_blocking<T, F>(&self, op: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
-    {
-        self.writer.run_blocking(op)
+    /// Which backend this is: `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.backend {
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// Try to become the one scheduler leader among the processes sharing
+    /// this database; `None` while another leads. SQLite is used by one
+    /// process at a time: it always leads.
+    pub async fn try_lead(&self) -> Result<Option<Leader>, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(_) => Ok(Some(Leader::Alone)),
+        }
     }
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        self.run(|tx| tx.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)))
-            .await
-            .is_ok()
+        dispatch!(self.ping())
     }
 
-    /// Append an entry to the audit log of changes the bot made.
     pub async fn audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
-        self.run(move |tx| insert_audit(tx, &entry)).await
+        dispatch!(self.audit(entry))
     }
 
     /// Audit entries, oldest first, optionally only those of one action.
@@ -102,62 +151,271 @@ impl Store {
         &self,
         action: Option<String>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.run(move |tx| {
-            let mut stmt = tx.prepare(
-                "SELECT actor, action, target, before, after, source FROM audit_log
-                 WHERE held_prefix IS NULL AND (?1 IS NULL OR action = ?1) ORDER BY id",
-            )?;
-            let rows = stmt.query_map([action], |r| {
-                Ok(AuditEntry {
-                    actor: r.get(0)?,
-                    action: r.get(1)?,
-                    target: r.get(2)?,
-                    before: r.get(3)?,
-                    after: r.get(4)?,
-                    source: r.get(5)?,
-                })
-            })?;
-            rows.collect()
-        })
-        .await
+        dispatch!(self.audit_entries(action))
     }
-}
 
-/// One change the bot made, for the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    /// Who caused it: a login, `scheduler`, or `github` for webhook-driven bookkeeping.
-    pub actor: String,
-    /// What happened, e.g. `goal.add`, `installation.created`.
-    pub action: String,
-    /// What it happened to, e.g. `acme/app#12`.
-    pub target: String,
-    /// The item before the change (JSON or text), if any.
-    pub before: Option<String>,
-    /// The item after the change, if any.
-    pub after: Option<String>,
-    /// Where it came from: a delivery id, a comment id.
-    pub source: Option<String>,
-}
+    // ----- deliveries -----
 
-pub(crate) fn insert_audit(tx: &rusqlite::Connection, e: &AuditEntry) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO audit_log (at_ms, actor, action, target, before, after, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![
-            now_ms(),
-            e.actor,
-            e.action,
-            e.target,
-            e.before,
-            e.after,
-            e.source
-        ],
-    )?;
-    Ok(())
-}
+    /// Store a delivery and, when it has a job kind, its job, in one
+    /// transaction, on disk before this returns.
+    pub async fn record_delivery(&self, d: NewDelivery) -> Result<DeliveryOutcome, StoreError> {
+        dispatch!(self.record_delivery(d))
+    }
 
-/// Milliseconds since the Unix epoch, the store's time unit.
-pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+    pub async fn delivery_count(&self, outcome: &str) -> Result<u64, StoreError> {
+        dispatch!(self.delivery_count(outcome))
+    }
+
+    /// The stored event name of a delivery, if it was stored.
+    pub async fn delivery_event(&self, id: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self.delivery_event(id))
+    }
+
+    /// Drop the payloads of deliveries whose jobs finished before
+    /// `before_ms`; returns how many were dropped.
+    pub async fn prune_payloads(&self, before_ms: i64) -> Result<u64, StoreError> {
+        dispatch!(self.prune_payloads(before_ms))
+    }
+
+    // ----- jobs -----
+
+    /// Enqueue a job; its id, or `None` when a live job has its dedupe key.
+    pub async fn enqueue(&self, job: NewJob) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.enqueue(job))
+    }
+
+    /// Claim the next due job for `claimant` until `claim_ms` from now; at
+    /// most `per_tenant` of one installation's jobs run at once, and never
+    /// two with one serial key.
+    pub async fn claim(
+        &self,
+        now_ms: i64,
+        per_tenant: usize,
+        claimant: &str,
+        claim_ms: i64,
+    ) -> Result<Option<Job>, StoreError> {
+        dispatch!(self.claim(now_ms, per_tenant, claimant, claim_ms))
+    }
+
+    /// Keep `claimant`'s claims alive `claim_ms` longer.
+    pub async fn renew_claims(&self, claimant: &str, claim_ms: i64) -> Result<u64, StoreError> {
+        dispatch!(self.renew_claims(claimant, claim_ms))
+    }
+
+    /// Mark a job done with its effects, if `claimant` still holds it;
+    /// returns whether it did (false: the claim had expired and was taken).
+    pub async fn complete(
+        &self,
+        job_id: i64,
+        claimant: &str,
+        effects: Vec<Effect>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.complete(job_id, claimant, effects))
+    }
+
+    /// Commit effects decided outside a job (start-up catch-up, `tick`).
+    pub async fn apply_effects(&self, effects: Vec<Effect>) -> Result<(), StoreError> {
+        dispatch!(self.apply_effects(effects))
+    }
+
+    /// Record a failed attempt (retry at `retry_at_ms`, or dead when
+    /// `None`), if `claimant` still holds the job.
+    pub async fn fail(
+        &self,
+        job_id: i64,
+        claimant: &str,
+        attempt: u32,
+        error: String,
+        retry_at_ms: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.fail(job_id, claimant, attempt, error, retry_at_ms))
+    }
+
+    /// Run a job again at `at_ms` without counting the attempt.
+    pub async fn defer(
+        &self,
+        job_id: i64,
+        claimant: &str,
+        at_ms: i64,
+        reason: String,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.defer(job_id, claimant, at_ms, reason))
+    }
+
+    /// Put back jobs whose claims expired (their worker died); returns how many.
+    pub async fn requeue_expired(&self) -> Result<u64, StoreError> {
+        dispatch!(self.requeue_expired())
+    }
+
+    /// Give up every claim of `claimant` (a worker stopping with jobs
+    /// unfinished), so they run again at once instead of when they lapse.
+    pub async fn release_claims(&self, claimant: &str) -> Result<u64, StoreError> {
+        dispatch!(self.release_claims(claimant))
+    }
+
+    /// The earliest time a waiting job becomes due.
+    pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.next_due_ms())
+    }
+
+    pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
+        dispatch!(self.queue_stats())
+    }
+
+    /// Jobs not done (pending, running, retrying, dead), oldest first.
+    pub async fn open_jobs(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
+        dispatch!(self.open_jobs(limit))
+    }
+
+    pub async fn job_errors(&self, job_id: i64) -> Result<Vec<AttemptError>, StoreError> {
+        dispatch!(self.job_errors(job_id))
+    }
+
+    /// The last error of the newest job whose dedupe key starts with `prefix`.
+    pub async fn last_error_under(&self, prefix: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self.last_error_under(prefix))
+    }
+
+    // ----- held jobs -----
+
+    /// Write jobs as held (each unless its key exists in any state) with
+    /// the audit entries of the write they wait for.
+    pub async fn hold(
+        &self,
+        jobs: Vec<NewJob>,
+        audit: Vec<(String, AuditEntry)>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.hold(jobs, audit))
+    }
+
+    pub async fn release_held(&self, prefix: &str) -> Result<(), StoreError> {
+        dispatch!(self.release_held(prefix))
+    }
+
+    pub async fn drop_held(&self, prefix: &str) -> Result<(), StoreError> {
+        dispatch!(self.drop_held(prefix))
+    }
+
+    pub async fn jobs_under(&self, prefix: &str) -> Result<KeyedJobs, StoreError> {
+        dispatch!(self.jobs_under(prefix))
+    }
+
+    // ----- leases and rollover steps -----
+
+    /// Take the lease `name` for `holder` for `ttl_ms`, by the database's
+    /// clock, unless another holder's is still running.
+    pub async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.try_lease(name, holder, ttl_ms))
+    }
+
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+        dispatch!(self.release_lease(name, holder))
+    }
+
+    pub async fn record_step(
+        &self,
+        repo: &str,
+        sprint: &str,
+        step: &str,
+        detail: Option<String>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.record_step(repo, sprint, step, detail))
+    }
+
+    pub async fn steps(&self, repo: &str, sprint: &str) -> Result<Vec<String>, StoreError> {
+        dispatch!(self.steps(repo, sprint))
+    }
+
+    /// Reserve the next write slot of an installation (shared by every
+    /// replica): returns when it may write, `interval_ms` after the last.
+    pub async fn reserve_write(
+        &self,
+        installation: u64,
+        now_ms: i64,
+        interval_ms: i64,
+    ) -> Result<WriteSlot, StoreError> {
+        dispatch!(self.reserve_write(installation, now_ms, interval_ms))
+    }
+
+    /// Record that GitHub refuses an installation's requests until `until_ms`.
+    pub async fn note_rate_limited(
+        &self,
+        installation: u64,
+        until_ms: i64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.note_rate_limited(installation, until_ms))
+    }
+
+    // ----- registry -----
+
+    pub async fn record_installation(&self, change: InstallationChange) -> Result<(), StoreError> {
+        dispatch!(self.record_installation(change))
+    }
+
+    pub async fn repositories(&self, installation: u64) -> Result<Vec<String>, StoreError> {
+        dispatch!(self.repositories(installation))
+    }
+
+    pub async fn installations(&self) -> Result<Vec<InstallationRow>, StoreError> {
+        dispatch!(self.installations())
+    }
+
+    pub async fn mark_discovered(&self, installation: u64) -> Result<(), StoreError> {
+        dispatch!(self.mark_discovered(installation))
+    }
+
+    pub async fn unread_repos(
+        &self,
+        installation: u64,
+    ) -> Result<Vec<(String, Option<u64>)>, StoreError> {
+        dispatch!(self.unread_repos(installation))
+    }
+
+    pub async fn enabled_repos(&self) -> Result<Vec<EnabledRepo>, StoreError> {
+        dispatch!(self.enabled_repos())
+    }
+
+    // ----- repositories' configs and current issues -----
+
+    pub async fn cached_config(&self, key: RepoKey) -> Result<Option<CachedConfig>, StoreError> {
+        dispatch!(self.cached_config(key))
+    }
+
+    pub async fn cache_config(&self, key: RepoKey, config: CachedConfig) -> Result<(), StoreError> {
+        dispatch!(self.cache_config(key, config))
+    }
+
+    pub async fn forget_config(&self, key: RepoKey) -> Result<(), StoreError> {
+        dispatch!(self.forget_config(key))
+    }
+
+    pub async fn save_good_config(&self, repo: &str, source: &str) -> Result<(), StoreError> {
+        dispatch!(self.save_good_config(repo, source))
+    }
+
+    pub async fn good_config(&self, repo: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self.good_config(repo))
+    }
+
+    pub async fn current_issue(&self, repo: &str) -> Result<Option<(u64, String)>, StoreError> {
+        dispatch!(self.current_issue(repo))
+    }
+
+    pub async fn set_current_issue(
+        &self,
+        repo: &str,
+        issue: u64,
+        sprint: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.set_current_issue(repo, issue, sprint))
+    }
+
+    pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
+        dispatch!(self.forget_current_issue(repo))
+    }
 }

@@ -1,7 +1,10 @@
 //! The job worker: claims due jobs from the store, runs the handler for each
 //! job's kind, and records the outcome — done (with the handler's store
 //! effects in the same transaction), retrying with exponential backoff and
-//! jitter, or dead after the configured number of attempts.
+//! jitter, or dead after the configured number of attempts. Each worker
+//! claims under its own name and renews its claims by heartbeat, so workers
+//! of several processes share one queue and a dead one's jobs are taken
+//! over once its claims lapse.
 
 mod handlers;
 
@@ -126,6 +129,32 @@ pub struct Worker {
     jobs_ready: Arc<Notify>,
     /// When jobs are due: the system clock, or a test's.
     clock: Arc<dyn Clock>,
+    /// The name this worker claims jobs under: host, process and a nonce.
+    claimant: Arc<str>,
+}
+
+/// The task renewing a worker's claims; stopped when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A name no other worker has: `host:pid:nonce`.
+pub fn claimant_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "sprintbot".into());
+    format!(
+        "{host}:{}:{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }
 
 impl Worker {
@@ -141,7 +170,32 @@ impl Worker {
             config,
             jobs_ready,
             clock: Arc::new(SystemClock),
+            claimant: claimant_name().into(),
         }
+    }
+
+    /// The name this worker claims jobs under.
+    pub fn claimant(&self) -> &str {
+        &self.claimant
+    }
+
+    fn claim_ms(&self) -> i64 {
+        self.config.claim_ms.max(100) as i64
+    }
+
+    /// Renew this worker's claims every third of their length, until the
+    /// returned guard is dropped (with the worker, even when it is aborted).
+    fn heartbeat(&self) -> Heartbeat {
+        let (store, claimant, claim_ms) =
+            (self.store.clone(), self.claimant.clone(), self.claim_ms());
+        Heartbeat(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis((claim_ms / 3) as u64)).await;
+                if let Err(e) = store.renew_claims(&claimant, claim_ms).await {
+                    tracing::warn!(error = %e, "could not renew job claims; they may be taken over");
+                }
+            }
+        }))
     }
 
     /// Decide when jobs are due by `clock` (tests move a manual one).
@@ -156,18 +210,28 @@ impl Worker {
 
     async fn claim(&self) -> Result<Option<Job>, crate::store::StoreError> {
         self.store
-            .claim(self.now_ms(), self.config.per_installation.max(1))
+            .claim(
+                self.now_ms(),
+                self.config.per_installation.max(1),
+                &self.claimant,
+                self.claim_ms(),
+            )
             .await
     }
 
     /// Run until `shutdown` turns true; then let running jobs finish within
     /// the configured deadline and return. Jobs not started stay queued.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
-        match self.store.requeue_abandoned().await {
+        // Only jobs whose claims lapsed: other processes' live jobs stay theirs.
+        match self.store.requeue_expired().await {
             Ok(0) => {}
-            Ok(n) => tracing::warn!(jobs = n, "requeued jobs left running by a previous process"),
+            Ok(n) => tracing::warn!(
+                jobs = n,
+                "requeued jobs whose worker stopped while running them"
+            ),
             Err(e) => tracing::error!(error = %e, "could not requeue abandoned jobs"),
         }
+        let heartbeat = self.heartbeat();
         let mut loops = tokio::task::JoinSet::new();
         for _ in 0..self.config.concurrency.max(1) {
             loops.spawn(self.clone().run_loop(shutdown.clone()));
@@ -182,10 +246,15 @@ impl Worker {
         .is_err()
         {
             tracing::warn!(
-                "shutdown deadline passed with jobs still running; they will be retried on restart"
+                "shutdown deadline passed with jobs still running; they are put back for another worker"
             );
             loops.abort_all();
+            while loops.join_next().await.is_some() {}
+            if let Err(e) = self.store.release_claims(&self.claimant).await {
+                tracing::error!(error = %e, "could not put back unfinished jobs; they run again once their claims lapse");
+            }
         }
+        drop(heartbeat);
     }
 
     /// Run jobs one at a time until none is waiting, or until `deadline`
@@ -193,6 +262,13 @@ impl Worker {
     /// left is found again on GitHub by the next run). Returns how many
     /// jobs are still waiting.
     pub async fn run_until_idle(&self, deadline: std::time::Instant) -> u64 {
+        let heartbeat = self.heartbeat();
+        let waiting = self.run_until_idle_inner(deadline).await;
+        drop(heartbeat);
+        waiting
+    }
+
+    async fn run_until_idle_inner(&self, deadline: std::time::Instant) -> u64 {
         loop {
             match self.claim().await {
                 Ok(Some(job)) => self.run_job(job).await,
@@ -275,20 +351,30 @@ impl Worker {
             .record(started.elapsed().as_secs_f64());
         let recorded = match result {
             Ok(effects) => {
-                let done = self.store.complete(job.id, effects).await;
-                if done.is_ok() {
+                let done = self.store.complete(job.id, &self.claimant, effects).await;
+                if done.as_ref().is_ok_and(|held| !held) {
+                    lost_claim(&job);
+                }
+                if done.as_ref().is_ok_and(|held| *held) {
                     let latency = (now_ms() - job.created_ms).max(0) as f64 / 1000.0;
                     metrics::histogram!("sprintbot_job_latency_seconds", "kind" => job.kind.clone()).record(latency);
                     metrics::counter!("sprintbot_jobs_completed_total", "kind" => job.kind.clone())
                         .increment(1);
                 }
-                done
+                done.map(|_| ())
             }
             Err(JobError::Defer { until_ms, reason }) => {
                 metrics::counter!("sprintbot_jobs_deferred_total", "kind" => job.kind.clone())
                     .increment(1);
                 tracing::info!(until_ms, reason = %reason, "job deferred");
-                self.store.defer(job.id, until_ms, reason).await
+                self.store
+                    .defer(job.id, &self.claimant, until_ms, reason)
+                    .await
+                    .map(|held| {
+                        if !held {
+                            lost_claim(&job)
+                        }
+                    })
             }
             Err(err) => {
                 metrics::counter!("sprintbot_job_failures_total", "kind" => job.kind.clone())
@@ -322,15 +408,37 @@ impl Worker {
                     tracing::warn!(error = %err, "job failed; will retry");
                 }
                 self.store
-                    .fail(job.id, job.attempt, err.to_string(), retry_at)
+                    .fail(
+                        job.id,
+                        &self.claimant,
+                        job.attempt,
+                        err.to_string(),
+                        retry_at,
+                    )
                     .await
+                    .map(|held| {
+                        if !held {
+                            lost_claim(&job)
+                        }
+                    })
             }
         };
         if let Err(e) = recorded {
-            // The job stays `running`; the next start requeues it.
+            // The job stays `running` until its claim lapses; then it runs again.
             tracing::error!(error = %e, "could not record a job outcome");
         }
     }
+}
+
+/// The job's claim lapsed while it ran (this worker was cut off from the
+/// database for longer than a claim lasts) and another worker took it: the
+/// outcome is that worker's to record. Every handler's writes look for
+/// their own earlier effect, so running twice does not write twice.
+fn lost_claim(job: &Job) {
+    metrics::counter!("sprintbot_job_claims_lost_total", "kind" => job.kind.clone()).increment(1);
+    tracing::warn!(
+        "the job's claim lapsed and another worker took it; its outcome is left to that worker"
+    );
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ pub struct Scenario {
     pub commands: Arc<Commands>,
     stop: Option<watch::Sender<bool>>,
     worker: Option<tokio::task::JoinHandle<()>>,
+    /// The name the running worker claims jobs under.
+    claimant: String,
 }
 
 fn worker_config() -> WorkerConfig {
@@ -87,6 +89,7 @@ impl Scenario {
             commands,
             stop: None,
             worker: None,
+            claimant: String::new(),
         };
         s.start_worker();
         s
@@ -121,6 +124,7 @@ impl Scenario {
             self.bot.jobs_ready.clone(),
         )
         .with_clock(Arc::new(self.clock.clone()));
+        self.claimant = worker.claimant().to_string();
         self.worker = Some(tokio::spawn(worker.run(rx)));
         self.stop = Some(stop);
     }
@@ -147,6 +151,9 @@ impl Scenario {
         // killed does. A new process is not up within microseconds: let
         // those land before anything restarts.
         tokio::time::sleep(Duration::from_millis(100)).await;
+        // The dead worker's claims lapse (here at once rather than after
+        // `claim_ms`), so the next worker takes its jobs over.
+        self.bot.store.release_claims(&self.claimant).await.unwrap();
     }
 
     /// What `serve` does at start-up: catch up on commands nobody told it about.

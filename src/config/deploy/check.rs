@@ -19,7 +19,11 @@ pub const TOP: &[Key] = &[
 ];
 
 const SERVER: &[Key] = &[Key::str("listen", "\"0.0.0.0:3000\"")];
-const STORAGE: &[Key] = &[Key::str("path", "\"sprintbot.db\"")];
+const STORAGE: &[Key] = &[
+    Key::str("path", "\"sprintbot.db\""),
+    Key::str("url", "\"postgres://sprintbot@db.internal/sprintbot\""),
+    Key::int_in("payload_retention_days", 1, 3650, "7"),
+];
 const WORKER: &[Key] = &[
     Key::int_in("concurrency", 1, i64::MAX, "4"),
     Key::int_in("per_installation", 1, i64::MAX, "2"),
@@ -28,6 +32,7 @@ const WORKER: &[Key] = &[
     Key::int_in("backoff_base_ms", 0, i64::MAX, "1000"),
     Key::int_in("backoff_max_ms", 0, i64::MAX, "600000"),
     Key::int_in("shutdown_deadline_secs", 0, i64::MAX, "20"),
+    Key::int_in("claim_ms", 300, i64::MAX, "30000"),
 ];
 const SCHEDULER: &[Key] = &[
     Key::int_in("tick_secs", 1, i64::MAX, "60"),
@@ -84,6 +89,15 @@ fn values(file: &str, source: &str, spans: &Spans, c: &DeployConfig, out: &mut V
             "storage.path",
             "the database path is empty".into(),
             "name the SQLite file, e.g. path = \"sprintbot.db\" (or remove the key for that default)",
+        );
+    }
+    if !c.storage.url.trim().is_empty()
+        && let Err(e) = crate::store::Location::parse(&c.storage.url)
+    {
+        at(
+            "storage.url",
+            e.to_string(),
+            "use postgres://user@host/db, sqlite://path, or remove the key to use path",
         );
     }
     if c.worker.backoff_base_ms > c.worker.backoff_max_ms {

@@ -3,22 +3,18 @@
 
 use rusqlite::Connection;
 
-use super::{AttemptError, JobRow, QueueStats, Store, StoreError};
+use super::Sqlite;
+use crate::store::{AttemptError, JobRow, QueueStats, StoreError};
 
-impl Store {
+impl Sqlite {
     /// Counts of jobs by state.
     pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
         self.run(queue_stats).await
     }
 
-    /// Blocking [`Store::queue_stats`], for the command line.
-    pub fn queue_stats_blocking(&self) -> Result<QueueStats, StoreError> {
-        self.run_blocking(queue_stats)
-    }
-
     /// Jobs not done (pending, running, retrying, dead), oldest first.
-    pub fn open_jobs_blocking(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
-        self.run_blocking(move |conn| {
+    pub async fn open_jobs(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
+        self.run(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, kind, state, attempts, delivery_id, last_error FROM jobs
                  WHERE state != 'done' ORDER BY id LIMIT ?1",
@@ -35,6 +31,7 @@ impl Store {
             })?;
             rows.collect()
         })
+        .await
     }
 
     /// The last error of the newest job whose dedupe key starts with `prefix`.

@@ -6,44 +6,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{AuditEntry, Store, StoreError, insert_audit, now_ms};
-
-/// An installation event, reduced to what the store keeps.
-#[derive(Debug, Clone)]
-pub struct InstallationChange {
-    pub installation: u64,
-    pub account: String,
-    /// `created`, `deleted`, `suspend`, `unsuspend`, `added`, `removed`, ...
-    pub action: String,
-    /// Repositories added: (GitHub id, `owner/name`).
-    pub added: Vec<(u64, String)>,
-    pub removed: Vec<(u64, String)>,
-    /// Whether the installation is suspended after this event.
-    pub suspended: bool,
-    pub source: Option<String>,
-}
-
-/// An installation as the store knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstallationRow {
-    pub id: u64,
-    pub account: String,
-    pub suspended: bool,
-    /// Its repositories have been listed and their configs read once.
-    pub discovered: bool,
-}
-
-/// A repository whose config file exists (it runs sprints).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnabledRepo {
-    pub full_name: String,
-    pub repo_id: Option<u64>,
-    pub installation: u64,
-    /// When its config was last read or revalidated.
-    pub read_ms: i64,
-    /// The sprint of its current sprint issue, as last seen.
-    pub current_sprint: Option<String>,
-}
+use super::Sqlite;
+use super::audit::insert_audit;
+use crate::store::{
+    AuditEntry, EnabledRepo, InstallationChange, InstallationRow, StoreError, now_ms,
+};
 
 pub(super) fn apply_installation(tx: &Connection, c: &InstallationChange) -> rusqlite::Result<()> {
     let id = c.installation as i64;
@@ -105,7 +72,7 @@ pub(super) fn apply_installation(tx: &Connection, c: &InstallationChange) -> rus
     )
 }
 
-impl Store {
+impl Sqlite {
     /// Record an installation and (when given) replace or extend its repositories.
     pub async fn record_installation(&self, change: InstallationChange) -> Result<(), StoreError> {
         self.run(move |tx| apply_installation(tx, &change)).await

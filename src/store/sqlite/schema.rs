@@ -1,28 +1,22 @@
 //! Opening the SQLite file and bringing its schema up to date. Migrations are
 //! numbered SQL scripts applied in order, each once, recorded in
-//! `schema_migrations`; adding one is adding a line to [`MIGRATIONS`].
+//! `schema_migrations`; they are listed in `store/migrations.rs`.
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::StoreError;
-
-/// (version, SQL). Never edit a released migration; add a new one.
-const MIGRATIONS: &[(u32, &str)] = &[
-    (1, include_str!("migrations/0001_ingress.sql")),
-    (2, include_str!("migrations/0002_lifecycle.sql")),
-    (3, include_str!("migrations/0003_repo_configs.sql")),
-    (4, include_str!("migrations/0004_serial_jobs_and_repos.sql")),
-    (5, include_str!("migrations/0005_held_audit.sql")),
-    (6, include_str!("migrations/0006_registry.sql")),
-];
+use crate::store::StoreError;
 
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
-    let open_err = |source| StoreError::Open {
-        path: path.to_path_buf(),
-        source,
+    let open_err = |source: rusqlite::Error| StoreError::Open {
+        what: path.display().to_string(),
+        message: source.to_string(),
     };
+    private_files(path).map_err(|e| StoreError::Open {
+        what: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     let conn = Connection::open(path).map_err(open_err)?;
     // Before anything else: a second process opening the same new file
     // waits for the first to switch it to WAL instead of failing.
@@ -60,12 +54,58 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// The file holds private issue text: create it readable by its owner
+/// alone (SQLite gives its `-wal` and `-shm` the database file's mode), and
+/// take group and other access away from an existing file and its companions.
+fn private_files(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    if path.as_os_str() == ":memory:" || path.as_os_str().is_empty() {
+        return Ok(());
+    }
+    if !path.exists() {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => return Ok(()),
+            // Another process created it first: tighten it below.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = Path::new(&name);
+        let Ok(meta) = std::fs::metadata(file) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            match std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode & 0o700)) {
+                Ok(()) => {
+                    tracing::info!(file = %file.display(), "made the database file readable by its owner only")
+                }
+                Err(e) => {
+                    tracing::warn!(file = %file.display(), error = %e, "the database file is readable by others and could not be changed")
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)",
     )?;
-    for &(version, sql) in MIGRATIONS {
-        let fail = |source| StoreError::Migration { version, source };
+    for &(version, sql) in crate::store::migrations::SQLITE {
+        let fail = |source: rusqlite::Error| StoreError::Migration {
+            version,
+            message: source.to_string(),
+        };
         // IMMEDIATE so two processes starting on one file do not both migrate.
         conn.execute_batch("BEGIN IMMEDIATE").map_err(fail)?;
         let done: bool = conn
@@ -81,7 +121,7 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
             conn.execute_batch(sql).and_then(|()| {
                 conn.execute(
                     "INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, ?2)",
-                    rusqlite::params![version, super::now_ms()],
+                    rusqlite::params![version, crate::store::now_ms()],
                 )
                 .map(|_| ())
             })

@@ -1,60 +1,25 @@
 //! Webhook deliveries: recorded with their job in one transaction, once per
-//! `X-GitHub-Delivery`.
+//! `X-GitHub-Delivery`. Only handled events keep their payload, and only
+//! until their job has been finished for the retention period.
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, now_ms};
+use super::Sqlite;
+use crate::store::{DeliveryOutcome, NewDelivery, StoreError, now_ms};
 
-/// A verified delivery, as the webhook edge hands it over.
-#[derive(Debug, Clone)]
-pub struct NewDelivery {
-    pub id: String,
-    pub event: String,
-    pub action: Option<String>,
-    pub installation: Option<u64>,
-    pub payload: Vec<u8>,
-    /// The job kind to queue for it, or `None` when nobody handles the event.
-    pub job_kind: Option<String>,
-    /// Its job's serial key (e.g. the repository for comment events).
-    pub serial_key: Option<String>,
-    /// A key naming what the job is about (e.g. one comment's `created`
-    /// event), so related jobs can be found; unique with the delivery id.
-    pub subject_key: Option<String>,
-}
-
-/// What recording a delivery did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryOutcome {
-    /// Stored, and its job queued.
-    Queued { job_id: i64 },
-    /// Stored; no handler wants this event.
-    Ignored,
-    /// This delivery id was seen before; nothing new was stored.
-    Duplicate,
-}
-
-impl DeliveryOutcome {
-    /// A short label for metrics and logs.
-    pub fn label(self) -> &'static str {
-        match self {
-            DeliveryOutcome::Queued { .. } => "queued",
-            DeliveryOutcome::Ignored => "ignored",
-            DeliveryOutcome::Duplicate => "duplicate",
-        }
-    }
-}
-
-impl Store {
+impl Sqlite {
     /// Store a delivery and, when it has a job kind, its job — in one
     /// transaction, committed to disk before this returns.
     pub async fn record_delivery(&self, d: NewDelivery) -> Result<DeliveryOutcome, StoreError> {
         self.run(move |conn| {
             let now = now_ms();
             let outcome = if d.job_kind.is_some() { "queued" } else { "ignored" };
+            // Nobody will read the payload of an event no handler wants.
+            let payload = if d.job_kind.is_some() { compress(&d.payload) } else { Vec::new() };
             let inserted = conn.prepare_cached(
                 "INSERT INTO deliveries (id, event, action, installation, outcome, received_ms, payload)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
-            )?.execute(params![d.id, d.event, d.action, d.installation.map(|i| i as i64), outcome, now, compress(&d.payload)],
+            )?.execute(params![d.id, d.event, d.action, d.installation.map(|i| i as i64), outcome, now, payload],
             )?;
             if inserted == 0 {
                 return Ok(DeliveryOutcome::Duplicate);
@@ -68,6 +33,21 @@ impl Store {
             )?
             .execute(params![kind, d.id, d.serial_key, d.subject_key.map(|k| format!("{k}/{}", d.id)), d.installation.map(|i| i as i64), now])?;
             Ok(DeliveryOutcome::Queued { job_id: conn.last_insert_rowid() })
+        })
+        .await
+    }
+
+    /// Drop the payloads of deliveries whose jobs finished (done or dead)
+    /// before `before_ms`; returns how many were dropped.
+    pub async fn prune_payloads(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.run(move |conn| {
+            let n = conn.execute(
+                "UPDATE deliveries SET payload = x'' WHERE length(payload) > 0 AND id IN (
+                   SELECT delivery_id FROM jobs WHERE delivery_id IS NOT NULL
+                     AND state IN ('done', 'dead') AND finished_ms < ?1)",
+                [before_ms],
+            )?;
+            Ok(n as u64)
         })
         .await
     }

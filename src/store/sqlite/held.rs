@@ -6,26 +6,11 @@
 
 use rusqlite::{Connection, params};
 
+use super::Sqlite;
 use super::jobs::enqueue;
-use super::{AuditEntry, NewJob, Store, StoreError};
+use crate::store::{AuditEntry, KeyedJobs, NewJob, StoreError};
 
-/// What the store knows of the jobs under one key prefix.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyedJobs {
-    /// (dedupe key, state) of every job whose key starts with the prefix.
-    pub jobs: Vec<(String, String)>,
-}
-
-impl KeyedJobs {
-    pub fn is_empty(&self) -> bool {
-        self.jobs.is_empty()
-    }
-    pub fn any_held(&self) -> bool {
-        self.jobs.iter().any(|(_, s)| s == "held")
-    }
-}
-
-impl Store {
+impl Sqlite {
     /// Write `jobs` as held, each unless a job with its dedupe key exists
     /// already in any state (an answer is decided once), and the audit
     /// entries of the write they wait for, each under its key prefix.
@@ -40,7 +25,7 @@ impl Store {
                     "INSERT INTO audit_log (held_prefix, at_ms, actor, action, target, before, after, source)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
-                .execute(params![prefix, super::now_ms(), e.actor, e.action, e.target, e.before, e.after, e.source])?;
+                .execute(params![prefix, crate::store::now_ms(), e.actor, e.action, e.target, e.before, e.after, e.source])?;
             }
             for job in &jobs {
                 let exists: bool = match &job.dedupe_key {

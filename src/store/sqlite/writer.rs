@@ -10,7 +10,7 @@ use std::sync::{Arc, mpsc};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Runs one operation and returns what to do once the commit outcome is known.
 type Op = Box<dyn FnOnce(&Connection) -> Completion + Send>;
@@ -50,7 +50,7 @@ impl Writer {
             Box::new(move |commit: Result<(), String>| {
                 let outcome = match (result, commit) {
                     (Ok(value), Ok(())) => Ok(value),
-                    (Err(e), _) => Err(StoreError::Sqlite(e)),
+                    (Err(e), _) => Err(StoreError::from(e)),
                     (Ok(_), Err(msg)) => Err(StoreError::Commit(msg)),
                 };
                 let _ = reply.send(outcome);
@@ -66,16 +66,6 @@ impl Writer {
         F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     {
         self.submit(op)?.await.map_err(|_| StoreError::Closed)?
-    }
-
-    pub(super) fn run_blocking<T, F>(&self, op: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
-    {
-        self.submit(op)?
-            .blocking_recv()
-            .map_err(|_| StoreError::Closed)?
     }
 }
 

@@ -3,9 +3,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, now_ms};
+use super::Sqlite;
+use crate::store::{StoreError, now_ms};
 
-impl Store {
+impl Sqlite {
     /// Take the lease `name` for `holder` until `now + ttl_ms`, unless someone
     /// else holds an unexpired one. Returns whether `holder` has it now.
     pub async fn try_lease(

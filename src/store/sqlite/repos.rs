@@ -6,33 +6,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreError};
-
-/// A repository config file as last read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CachedConfig {
-    /// `None`: the repository had no config file.
-    pub source: Option<String>,
-    pub etag: Option<String>,
-    pub sha: Option<String>,
-    pub read_ms: i64,
-}
-
-/// Which repository a row is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepoKey {
-    pub full_name: String,
-    pub id: Option<u64>,
-}
-
-impl RepoKey {
-    pub fn named(full_name: impl Into<String>) -> RepoKey {
-        RepoKey {
-            full_name: full_name.into(),
-            id: None,
-        }
-    }
-}
+use super::Sqlite;
+use crate::store::{CachedConfig, RepoKey, StoreError};
 
 /// Make sure a row exists for `key`, renaming the row of its id if the
 /// repository was renamed; returns the row's name.
@@ -83,7 +58,7 @@ pub(super) fn set_current_issue(
     Ok(())
 }
 
-impl Store {
+impl Sqlite {
     /// The config file of a repository as last read, if it was ever read.
     pub async fn cached_config(&self, key: RepoKey) -> Result<Option<CachedConfig>, StoreError> {
         self.run(move |conn| {
