@@ -1,6 +1,7 @@
 //! Wiring: every job handler sprintbot runs, for one GitHub identity (an
-//! App in `serve`, a token in `tick`). One place, so the server, the
-//! one-shot mode and the tests run the same handlers.
+//! App in `serve`, a token in `tick`), and the store as the GitHub layer's
+//! shared limits. One place, so the server, the one-shot mode and the
+//! tests run the same handlers.
 
 use std::sync::Arc;
 
@@ -8,10 +9,13 @@ use crate::commands::Commands;
 use crate::commands::answers::AnswerHandler;
 use crate::commands::comment::CommentHandler;
 use crate::commands::sync::{SYNC, SyncHandler};
+use crate::github::pacing::{SharedLimits, SharedSlot};
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
 use crate::repos::pull_request::PullRequestHandler;
+use crate::store::Store;
+use crate::util::BoxFuture;
 use crate::work;
 use crate::worker::{Handlers, IssuesHandler};
 
@@ -34,4 +38,38 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     h.insert(work::REVALIDATE, RevalidateHandler(commands.clone()));
     h.insert(work::CATCH_UP, CatchUpHandler(commands.clone()));
     h
+}
+
+/// The store keeps each installation's write slots and rate-limit resets
+/// for every replica sharing it.
+pub struct StoreLimits(pub Store);
+
+impl SharedLimits for StoreLimits {
+    fn reserve_write(
+        &self,
+        installation: u64,
+        now_ms: i64,
+        interval_ms: i64,
+    ) -> BoxFuture<'_, Result<SharedSlot, String>> {
+        Box::pin(async move {
+            let slot = self
+                .0
+                .reserve_write(installation, now_ms, interval_ms)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(SharedSlot {
+                at_ms: slot.at_ms,
+                limited_until_ms: slot.limited_until_ms,
+            })
+        })
+    }
+
+    fn note_limited(&self, installation: u64, until_ms: i64) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.0
+                .note_rate_limited(installation, until_ms)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }

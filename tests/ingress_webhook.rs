@@ -90,7 +90,7 @@ async fn oversized_body_is_refused_while_streaming() {
         .post(bot.webhook_url())
         .header("x-github-event", "ping")
         .header("x-github-delivery", "big")
-        .header("x-hub-signature-256", "sha256=00")
+        .header("x-hub-signature-256", format!("sha256={}", "0".repeat(64)))
         .body(reqwest::Body::wrap_stream(body))
         .send()
         .await;

@@ -124,6 +124,7 @@ async fn serve(
         secrets: Arc::new(env.webhook_secrets),
         jobs_ready: jobs_ready.clone(),
         readiness: readiness.clone(),
+        limits: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -163,7 +164,13 @@ async fn serve(
                     ..Default::default()
                 },
             };
-            tokio::spawn(scheduler.run(stop_rx.clone()));
+            app_for_limits(&scheduler.app, &store);
+            tokio::spawn(crate::lifecycle::leader::run_when_leading(
+                scheduler,
+                store.clone(),
+                stop_rx.clone(),
+                crate::lifecycle::leader::LEADERSHIP_CHECK,
+            ));
             crate::app::handlers(&commands)
         }
         None => {
@@ -173,6 +180,12 @@ async fn serve(
             Handlers::standard()
         }
     };
+    let retention = std::time::Duration::from_secs(config.storage.payload_retention_days * 86_400);
+    tokio::spawn(crate::lifecycle::leader::prune_payloads(
+        store.clone(),
+        retention,
+        stop_rx.clone(),
+    ));
     let worker = Worker::new(store, handlers, config.worker.clone(), jobs_ready);
     let worker_task = tokio::spawn(worker.run(stop_rx.clone()));
 
@@ -190,6 +203,11 @@ async fn serve(
     signals.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Every replica paces its writes and learns of rate limits through the store.
+fn app_for_limits(app: &GitHubApp, store: &Store) {
+    app.share_limits(Arc::new(crate::app::StoreLimits(store.clone())));
 }
 
 async fn wait_for_signal() {

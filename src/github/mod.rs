@@ -13,6 +13,7 @@ pub mod identity;
 mod lookups;
 mod models;
 pub mod needs;
+pub mod pacing;
 mod probe;
 pub mod transport;
 pub mod types;
@@ -169,6 +170,8 @@ pub struct GitHubApp {
     policy: Policy,
     installations: Mutex<HashMap<InstallationId, Arc<Client>>>,
     info: tokio::sync::OnceCell<AppInfo>,
+    /// Write slots and rate limits shared with other replicas, if any.
+    shared_limits: std::sync::OnceLock<Arc<dyn pacing::SharedLimits>>,
 }
 
 impl GitHubApp {
@@ -197,7 +200,14 @@ impl GitHubApp {
             policy,
             installations: Mutex::new(HashMap::new()),
             info: tokio::sync::OnceCell::new(),
+            shared_limits: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Share every installation's write pacing and rate limits through
+    /// `limits` (set once, before the first installation client is made).
+    pub fn share_limits(&self, limits: Arc<dyn pacing::SharedLimits>) {
+        let _ = self.shared_limits.set(limits);
     }
 
     pub fn app_id(&self) -> u64 {
@@ -215,12 +225,15 @@ impl GitHubApp {
             self.app_transport.clone(),
             self.clock.clone(),
         ));
-        let transport = Transport::new(
+        let mut transport = Transport::new(
             &self.api_base,
             tokens,
             self.clock.clone(),
             self.policy.clone(),
         )?;
+        if let Some(limits) = self.shared_limits.get() {
+            transport.share_limits(id.0, limits.clone());
+        }
         let client = Arc::new(Client::new(transport));
         map.insert(id, client.clone());
         Ok(client)

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use super::auth::TokenSource;
 use super::clock::Clock;
 use super::error::GitHubError;
+use super::pacing::{Pacer, SharedLimits};
 
 /// How hard to try.
 #[derive(Debug, Clone)]
@@ -100,7 +101,7 @@ pub struct Transport {
     auth: Arc<dyn TokenSource>,
     clock: Arc<dyn Clock>,
     policy: Policy,
-    last_write: tokio::sync::Mutex<Option<Timestamp>>,
+    pacer: Pacer,
     budget: Mutex<Budget>,
 }
 
@@ -130,11 +131,17 @@ impl Transport {
             graphql: graphql_url(&base),
             base,
             auth,
+            pacer: Pacer::new(policy.write_interval, clock.clone()),
             clock,
             policy,
-            last_write: tokio::sync::Mutex::new(None),
             budget: Mutex::new(Budget::default()),
         })
+    }
+
+    /// Pace writes and share rate limits with every process acting as
+    /// `installation` (see `pacing.rs`).
+    pub fn share_limits(&mut self, installation: u64, limits: Arc<dyn SharedLimits>) {
+        self.pacer.share(installation, limits);
     }
 
     pub fn graphql_endpoint(&self) -> &str {
@@ -182,8 +189,12 @@ impl Transport {
         loop {
             attempt += 1;
             self.check_rate_limit()?;
-            if is_write {
-                self.pace().await;
+            if is_write && let Some(until) = self.pacer.wait_for_slot().await {
+                let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+                b.remaining = Some(0);
+                b.reset = Some(until);
+                drop(b);
+                self.check_rate_limit()?;
             }
             let authorization = self.auth.authorization().await?;
             let result = self
@@ -231,6 +242,9 @@ impl Transport {
                         None => self.budget().reset,
                     };
                     tracing::warn!(status = resp.status, until = ?until, "GitHub rate limit");
+                    if let Some(until) = until {
+                        self.pacer.note_limited(until).await;
+                    }
                     return Err(GitHubError::RateLimited {
                         message: format!("GitHub answered {} (rate limit)", resp.status),
                         until,
@@ -304,20 +318,6 @@ impl Transport {
         let max = self.policy.backoff_max.as_millis() as u64;
         let delay = crate::util::backoff(attempt, base, max, rand::random::<f64>());
         self.clock.sleep(delay).await;
-    }
-
-    /// One write per `write_interval`: later writers wait their turn.
-    async fn pace(&self) {
-        let mut last = self.last_write.lock().await;
-        if let Some(prev) = *last {
-            let next = prev.checked_add(self.policy.write_interval).unwrap_or(prev);
-            let now = self.clock.now();
-            if next > now {
-                let wait = Duration::try_from(next.duration_since(now)).unwrap_or_default();
-                self.clock.sleep(wait).await;
-            }
-        }
-        *last = Some(self.clock.now());
     }
 
     fn note_rate_limit(&self, headers: &HeaderMap) {

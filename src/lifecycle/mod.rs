@@ -6,6 +6,7 @@
 
 pub mod discovery;
 pub mod dry_run;
+pub mod leader;
 pub mod lease;
 pub mod open;
 pub mod push;

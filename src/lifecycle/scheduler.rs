@@ -279,7 +279,7 @@ impl Scheduler {
 
     /// Start up, then step whenever the next thing is due or a webhook
     /// changed a repository, until `shutdown`.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
         self.start_up().await;
         loop {
             let now = self.commands.clock.now();

@@ -1,13 +1,17 @@
 //! The HTTP edge: `POST /webhook`, `/healthz`, `/readyz`, `/metrics`.
 //!
-//! A delivery is verified on its raw bytes, read with a size limit while it
-//! streams in, then stored with its job in one transaction before the 202.
+//! A delivery's signature header is checked before its body is read; the
+//! body is read with a size limit while it streams in, within the bounds of
+//! `limits.rs`, verified on its raw bytes, then stored with its job in one
+//! transaction before the 202.
 //! Nothing here waits on GitHub; `/readyz` reports what the start-up check
 //! learnt about it (`ready.rs`).
 
+pub mod limits;
 mod ready;
 pub mod signature;
 
+pub use limits::BodyLimits;
 pub use ready::Readiness;
 
 use std::sync::Arc;
@@ -37,6 +41,8 @@ pub struct AppState {
     pub jobs_ready: Arc<Notify>,
     /// Whether GitHub has accepted the App's credentials yet.
     pub readiness: Readiness,
+    /// Permits for reading large bodies.
+    pub limits: BodyLimits,
 }
 
 /// The router with every endpoint.
@@ -63,6 +69,10 @@ enum Refusal {
     BadJson(String),
     #[error("could not read the request body")]
     BodyRead,
+    #[error("the request body did not arrive in time")]
+    BodyTimeout,
+    #[error("too many large deliveries at once; try again")]
+    Busy,
     #[error("the store could not record the delivery; GitHub may redeliver it")]
     Store,
 }
@@ -75,7 +85,8 @@ impl Refusal {
             Refusal::MissingHeader(_) | Refusal::BadJson(_) | Refusal::BodyRead => {
                 StatusCode::BAD_REQUEST
             }
-            Refusal::Store => StatusCode::SERVICE_UNAVAILABLE,
+            Refusal::Store | Refusal::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Refusal::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
     fn label(&self) -> &'static str {
@@ -84,6 +95,8 @@ impl Refusal {
             Refusal::TooLarge => "too_large",
             Refusal::MissingHeader(_) | Refusal::BadJson(_) | Refusal::BodyRead => "bad_request",
             Refusal::Store => "store_error",
+            Refusal::BodyTimeout => "timeout",
+            Refusal::Busy => "busy",
         }
     }
 }
@@ -128,7 +141,10 @@ async fn receive(State(state): State<AppState>, request: Request) -> Response {
         }
         Err(refusal) => {
             // An unverified request's event header is not trusted as a label.
-            let event = if matches!(refusal, Refusal::Signature(_) | Refusal::TooLarge) {
+            let event = if matches!(
+                refusal,
+                Refusal::Signature(_) | Refusal::TooLarge | Refusal::BodyTimeout | Refusal::Busy
+            ) {
                 "unverified"
             } else {
                 event.unwrap_or("unknown")
@@ -154,13 +170,17 @@ async fn accept(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(Refusal::TooLarge);
     }
-    let bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(Refusal::TooLarge),
-        Err(_) => return Err(Refusal::BodyRead),
+    // Nothing unsigned is read: a well-formed signature header comes first.
+    let expected = signature::digest(headers.get("x-hub-signature-256").map(|v| v.as_bytes()))?;
+    let _permit = state.limits.admit(declared).await.ok_or(Refusal::Busy)?;
+    let read = Limited::new(body, MAX_BODY_BYTES).collect();
+    let bytes = match tokio::time::timeout(state.limits.deadline(), read).await {
+        Err(_) => return Err(Refusal::BodyTimeout),
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Err(Refusal::TooLarge),
+        Ok(Err(_)) => return Err(Refusal::BodyRead),
     };
-    let sig = headers.get("x-hub-signature-256").map(|v| v.as_bytes());
-    signature::verify(&state.secrets, sig, &bytes)?;
+    signature::verify_digest(&state.secrets, &expected, &bytes)?;
 
     let event =
         header_str(headers, "x-github-event").ok_or(Refusal::MissingHeader("X-GitHub-Event"))?;
@@ -208,7 +228,11 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 async fn ready(State(state): State<AppState>) -> Response {
     if !state.store.ping().await {
-        return (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response();
+        let message = format!(
+            "not ready: the {} database does not answer\n",
+            state.store.backend_name()
+        );
+        return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
     }
     match state.readiness.reason() {
         None => (StatusCode::OK, "ready\n").into_response(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sprintbot::config::deploy::Secret;
 use sprintbot::store::Store;
-use sprintbot::webhook::{AppState, router};
+use sprintbot::webhook::{AppState, BodyLimits, router};
 use tokio::sync::Notify;
 
 pub const SECRET: &str = "It's a Secret to Everybody";
@@ -21,6 +21,11 @@ pub struct TestBot {
 impl TestBot {
     /// Start the HTTP edge with the given active webhook secrets.
     pub async fn start_with_secrets(secrets: &[&str]) -> TestBot {
+        TestBot::start_with(secrets, Default::default()).await
+    }
+
+    /// Start the HTTP edge with the given secrets and body limits.
+    pub async fn start_with(secrets: &[&str], limits: BodyLimits) -> TestBot {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("bot.db")).expect("open store");
         let jobs_ready = Arc::new(Notify::new());
@@ -29,6 +34,7 @@ impl TestBot {
             secrets: Arc::new(secrets.iter().map(|s| Secret::new(*s)).collect()),
             jobs_ready: jobs_ready.clone(),
             readiness: Default::default(),
+            limits,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
