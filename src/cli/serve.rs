@@ -152,6 +152,8 @@ async fn serve(
                 config.defaults.clone(),
             );
             commands.config_max_age_ms = config.scheduler.revalidate_hours as i64 * 3600 * 1000;
+            // A dead replica's rollover is taken over as soon as its job is.
+            commands.lease_ms = config.worker.claim_ms.max(1000) as i64;
             let commands = Arc::new(commands);
             let scheduler = crate::lifecycle::scheduler::Scheduler {
                 app,
