@@ -8,6 +8,7 @@
 //! `postgresql://`. Both apply the migrations listed in `migrations.rs`.
 
 mod migrations;
+mod payload;
 mod sqlite;
 mod types;
 
