@@ -103,12 +103,12 @@ pub async fn a_lapsed_claim_is_taken_over(db: Db) {
         .await
         .unwrap()
         .unwrap();
-    store.claim(now(), 4, "w1", 200).await.unwrap().unwrap();
+    store.claim(now(), 4, "w1", 500).await.unwrap().unwrap();
     assert!(
-        store.claim(now(), 4, "w2", 200).await.unwrap().is_none(),
+        store.claim(now(), 4, "w2", 500).await.unwrap().is_none(),
         "claimed"
     );
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     let taken = store.claim(now(), 4, "w2", 60_000).await.unwrap().unwrap();
     assert_eq!((taken.id, taken.attempt), (id, 2));
     assert!(
@@ -125,12 +125,13 @@ pub async fn a_renewed_claim_stays_with_its_worker(db: Db) {
         .await
         .unwrap()
         .unwrap();
-    let held = store.claim(now(), 4, "w1", 300).await.unwrap().unwrap();
+    let held = store.claim(now(), 4, "w1", 1_000).await.unwrap().unwrap();
+    // Six beats of 250 ms outlast the 1 s claim: only renewal keeps it.
     for _ in 0..6 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        assert_eq!(store.renew_claims("w1", 300).await.unwrap(), 1);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(store.renew_claims("w1", 1_000).await.unwrap(), 1);
         assert_eq!(store.requeue_expired().await.unwrap(), 0);
-        assert!(store.claim(now(), 4, "w2", 300).await.unwrap().is_none());
+        assert!(store.claim(now(), 4, "w2", 1_000).await.unwrap().is_none());
     }
     assert_eq!(store.renew_claims("w2", 300).await.unwrap(), 0);
     assert!(store.complete(held.id, "w1", vec![]).await.unwrap());
