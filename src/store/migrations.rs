@@ -17,3 +17,8 @@ pub(super) const SQLITE: &[(u32, &str)] = &[
     (6, include_str!("migrations/sqlite/0006_registry.sql")),
     (7, include_str!("migrations/sqlite/0007_claims.sql")),
 ];
+
+/// The PostgreSQL database's migrations: the first brings it to the schema
+/// SQLite has after its migration 7.
+pub(super) const POSTGRES: &[(u32, &str)] =
+    &[(1, include_str!("migrations/postgres/0001_schema.sql"))];

@@ -8,6 +8,8 @@
 //! `postgresql://`. Both apply the migrations listed in `migrations.rs`.
 
 mod migrations;
+mod payload;
+mod postgres;
 mod sqlite;
 mod types;
 
@@ -35,12 +37,16 @@ pub enum StoreError {
 
 enum Backend {
     Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
 }
 
 /// Scheduler leadership, held until dropped.
 pub enum Leader {
     /// The only process on an SQLite file.
     Alone,
+    /// The holder of the leader lock on PostgreSQL, on a connection of its
+    /// own; dropping it closes the connection and lets another lead.
+    Postgres(postgres::Leader),
 }
 
 impl Leader {
@@ -49,6 +55,7 @@ impl Leader {
     pub async fn still_leading(&self) -> bool {
         match self {
             Leader::Alone => true,
+            Leader::Postgres(leader) => leader.still_leading().await,
         }
     }
 }
@@ -64,6 +71,7 @@ macro_rules! dispatch {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
         match &*$self.backend {
             Backend::Sqlite(b) => b.$method($($arg),*).await,
+            Backend::Postgres(b) => b.$method($($arg),*).await,
         }
     };
 }
@@ -115,9 +123,9 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         match Location::parse(url)? {
             Location::Sqlite(path) => Store::open(&path),
-            Location::Postgres(_) => Err(StoreError::Url(
-                "PostgreSQL is not built into this sprintbot yet".into(),
-            )),
+            Location::Postgres(url) => Ok(Store {
+                backend: Arc::new(Backend::Postgres(postgres::Postgres::connect(&url).await?)),
+            }),
         }
     }
 
@@ -125,15 +133,18 @@ impl Store {
     pub fn backend_name(&self) -> &'static str {
         match &*self.backend {
             Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
     }
 
     /// Try to become the one scheduler leader among the processes sharing
     /// this database; `None` while another leads. SQLite is used by one
-    /// process at a time: it always leads.
+    /// process at a time: it always leads. On PostgreSQL the leader holds
+    /// an advisory lock on a connection of its own.
     pub async fn try_lead(&self) -> Result<Option<Leader>, StoreError> {
         match &*self.backend {
             Backend::Sqlite(_) => Ok(Some(Leader::Alone)),
+            Backend::Postgres(b) => Ok(b.try_lead().await?.map(Leader::Postgres)),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod bot;
 pub mod fake_github;
 pub mod model;
 pub mod org;
+pub mod pg;
 pub mod process;
 pub mod pull_requests;
 pub mod register;

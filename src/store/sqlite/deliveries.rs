@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::Sqlite;
+use crate::store::payload::compress;
 use crate::store::{DeliveryOutcome, NewDelivery, StoreError, now_ms};
 
 impl Sqlite {
@@ -78,26 +79,9 @@ impl Sqlite {
     }
 }
 
-/// Payloads are stored LZ4-compressed: webhook JSON shrinks several times,
-/// and every byte saved is a byte not written twice (WAL, then database).
-pub(super) fn compress(payload: &[u8]) -> Vec<u8> {
-    lz4_flex::compress_prepend_size(payload)
-}
-
+/// A stored payload decompressed, its failure as an SQLite conversion error.
 pub(super) fn decompress(stored: &[u8]) -> rusqlite::Result<Vec<u8>> {
-    lz4_flex::decompress_size_prepended(stored).map_err(|e| {
+    crate::store::payload::decompress(stored).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn payloads_round_trip_through_compression() {
-        let body = br#"{"action":"created","comment":{"body":"/goal Ship it"}}"#.repeat(50);
-        let stored = super::compress(&body);
-        assert!(stored.len() < body.len() / 4);
-        assert_eq!(super::decompress(&stored).unwrap(), body);
-        assert!(super::decompress(b"\x64\x00\x00\x00\xff").is_err());
-    }
 }

@@ -1,0 +1,95 @@
+//! Webhook deliveries: recorded with their job in one transaction, once per
+//! `X-GitHub-Delivery`. Only handled events keep their payload, and only
+//! until their job has been finished for the retention period.
+
+use super::{Postgres, exec, row, row_opt};
+use crate::store::payload::compress;
+use crate::store::{DeliveryOutcome, NewDelivery, StoreError, now_ms};
+
+impl Postgres {
+    /// Store a delivery and, when it has a job kind, its job — in one
+    /// transaction, committed before this returns.
+    pub async fn record_delivery(&self, d: NewDelivery) -> Result<DeliveryOutcome, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let now = now_ms();
+        let outcome = if d.job_kind.is_some() {
+            "queued"
+        } else {
+            "ignored"
+        };
+        // Nobody will read the payload of an event no handler wants.
+        let payload = if d.job_kind.is_some() {
+            compress(&d.payload)
+        } else {
+            Vec::new()
+        };
+        let installation = d.installation.map(|i| i as i64);
+        // A second copy of a delivery in flight waits for the first to
+        // commit, then finds the conflict.
+        let inserted = exec(
+            &tx,
+            "INSERT INTO deliveries (id, event, action, installation, outcome, received_ms, payload)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+            &[&d.id, &d.event, &d.action, &installation, &outcome, &now, &payload],
+        )
+        .await?;
+        if inserted == 0 {
+            return Ok(DeliveryOutcome::Duplicate);
+        }
+        let Some(kind) = d.job_kind else {
+            tx.commit().await?;
+            return Ok(DeliveryOutcome::Ignored);
+        };
+        let dedupe_key = d.subject_key.map(|k| format!("{k}/{}", d.id));
+        let job_id: i64 = row(
+            &tx,
+            "INSERT INTO jobs (kind, delivery_id, serial_key, dedupe_key, tenant, state, run_after_ms, created_ms)
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6) RETURNING id",
+            &[&kind, &d.id, &d.serial_key, &dedupe_key, &installation, &now],
+        )
+        .await?
+        .get(0);
+        tx.commit().await?;
+        Ok(DeliveryOutcome::Queued { job_id })
+    }
+
+    /// Drop the payloads of deliveries whose jobs finished (done or dead)
+    /// before `before_ms`; returns how many were dropped.
+    pub async fn prune_payloads(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        Ok(exec(
+            &client,
+            "UPDATE deliveries SET payload = ''::bytea WHERE length(payload) > 0 AND id IN (
+               SELECT delivery_id FROM jobs WHERE delivery_id IS NOT NULL
+                 AND state IN ('done', 'dead') AND finished_ms < $1)",
+            &[&before_ms],
+        )
+        .await?)
+    }
+
+    /// How many deliveries are stored, by outcome (`queued`, `ignored`).
+    pub async fn delivery_count(&self, outcome: &str) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let n: i64 = row(
+            &client,
+            "SELECT COUNT(*) FROM deliveries WHERE outcome = $1",
+            &[&outcome],
+        )
+        .await?
+        .get(0);
+        Ok(n as u64)
+    }
+
+    /// The stored event name of a delivery, if it was stored.
+    pub async fn delivery_event(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let client = self.client().await?;
+        Ok(row_opt(
+            &client,
+            "SELECT event FROM deliveries WHERE id = $1",
+            &[&id],
+        )
+        .await?
+        .map(|r| r.get(0)))
+    }
+}

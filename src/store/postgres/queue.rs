@@ -1,0 +1,88 @@
+//! Views of the job queue: counts by state, the jobs not done, and each
+//! job's recorded errors (for `sprintbot jobs` and `/metrics`).
+
+use super::{Postgres, row_opt, rows};
+use crate::store::{AttemptError, JobRow, QueueStats, StoreError};
+
+impl Postgres {
+    /// Counts of jobs by state.
+    pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
+        let client = self.client().await?;
+        let mut stats = QueueStats::default();
+        for r in rows(
+            &client,
+            "SELECT state, COUNT(*) FROM jobs GROUP BY state",
+            &[],
+        )
+        .await?
+        {
+            let n = r.get::<_, i64>(1) as u64;
+            match r.get::<_, &str>(0) {
+                "held" => stats.held = n,
+                "pending" => stats.pending = n,
+                "running" => stats.running = n,
+                "retrying" => stats.retrying = n,
+                "dead" => stats.dead = n,
+                "done" => stats.done = n,
+                _ => {}
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Jobs not done (pending, running, retrying, dead), oldest first.
+    pub async fn open_jobs(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
+        let client = self.client().await?;
+        let found = rows(
+            &client,
+            "SELECT id, kind, state, attempts, delivery_id, last_error FROM jobs
+             WHERE state <> 'done' ORDER BY id LIMIT $1",
+            &[&i64::from(limit)],
+        )
+        .await?;
+        Ok(found
+            .iter()
+            .map(|r| JobRow {
+                id: r.get(0),
+                kind: r.get(1),
+                state: r.get(2),
+                attempts: u32::try_from(r.get::<_, i64>(3)).unwrap_or(u32::MAX),
+                delivery_id: r.get(4),
+                last_error: r.get(5),
+            })
+            .collect())
+    }
+
+    /// The last error of the newest job whose dedupe key starts with `prefix`.
+    pub async fn last_error_under(&self, prefix: &str) -> Result<Option<String>, StoreError> {
+        let client = self.client().await?;
+        Ok(row_opt(
+            &client,
+            "SELECT last_error FROM jobs WHERE starts_with(dedupe_key, $1)
+             ORDER BY id DESC LIMIT 1",
+            &[&prefix],
+        )
+        .await?
+        .and_then(|r| r.get(0)))
+    }
+
+    /// Every recorded error of a job, in attempt order.
+    pub async fn job_errors(&self, job_id: i64) -> Result<Vec<AttemptError>, StoreError> {
+        let client = self.client().await?;
+        let found = rows(
+            &client,
+            "SELECT attempt, at_ms, error, retry_at_ms FROM job_errors WHERE job_id = $1 ORDER BY attempt",
+            &[&job_id],
+        )
+        .await?;
+        Ok(found
+            .iter()
+            .map(|r| AttemptError {
+                attempt: u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX),
+                at_ms: r.get(1),
+                error: r.get(2),
+                retry_at_ms: r.get(3),
+            })
+            .collect())
+    }
+}
