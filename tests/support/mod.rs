@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bot;
+pub mod cluster;
 pub mod fake_github;
 pub mod model;
 pub mod org;
