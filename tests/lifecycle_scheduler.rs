@@ -115,7 +115,10 @@ async fn an_outage_across_the_opening_instant_opens_the_sprint_once_soon_after()
         .expect("created after the outage");
     let after = created.at.duration_since(recovery);
     println!("outage: the sprint opened {after} after GitHub recovered");
-    assert!(after <= jiff::SignedDuration::from_secs(60), "opened {after} after recovery");
+    assert!(
+        after <= jiff::SignedDuration::from_secs(60),
+        "opened {after} after recovery"
+    );
     assert!(!issues[0].open, "the old sprint is closed");
     org.fake.assert_no_violations();
 }
