@@ -13,6 +13,8 @@ use crate::github::pacing::{SharedLimits, SharedSlot};
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
+use crate::links::sub_issues::{SUB_ISSUES, SubIssuesHandler};
+use crate::links::webhook::LinkHandler;
 use crate::repos::pull_request::PullRequestHandler;
 use crate::store::Store;
 use crate::util::BoxFuture;
@@ -37,6 +39,8 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     h.insert(work::DISCOVER, DiscoverHandler(commands.clone()));
     h.insert(work::REVALIDATE, RevalidateHandler(commands.clone()));
     h.insert(work::CATCH_UP, CatchUpHandler(commands.clone()));
+    h.insert(crate::links::LINK, LinkHandler(commands.clone()));
+    h.insert(SUB_ISSUES, SubIssuesHandler(commands.clone()));
     h
 }
 

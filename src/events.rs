@@ -61,15 +61,29 @@ pub struct CommentEvent {
     pub comment: Comment,
 }
 
-/// `issues`: sprint issues opened, closed, reopened, edited or deleted.
+/// `issues`: sprint issues opened, closed, reopened, edited or deleted;
+/// and any issue closed or reopened, which may tick or untick a goal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueEvent {
     pub origin: Origin,
     pub action: String,
     pub number: IssueNumber,
     pub open: bool,
+    /// Why it was closed (`completed`, `not_planned`), when GitHub says.
+    pub state_reason: Option<String>,
     pub author: Login,
     pub body: String,
+}
+
+impl IssueEvent {
+    /// Closed as completed (GitHub's default reason when it gives none).
+    pub fn closed_as_completed(&self) -> bool {
+        self.action == "closed"
+            && self
+                .state_reason
+                .as_deref()
+                .is_none_or(|r| r == "completed")
+    }
 }
 
 /// `push`.
@@ -187,6 +201,8 @@ pub fn parse(event: &str, payload: &[u8]) -> Result<Event, EventError> {
             struct I {
                 number: u64,
                 state: String,
+                #[serde(default)]
+                state_reason: Option<String>,
                 user: RawUser,
                 body: Option<String>,
             }
@@ -196,6 +212,7 @@ pub fn parse(event: &str, payload: &[u8]) -> Result<Event, EventError> {
                 action: action.clone().unwrap_or_default(),
                 number: IssueNumber(p.issue.number),
                 open: p.issue.state == "open",
+                state_reason: p.issue.state_reason,
                 author: Login(p.issue.user.login),
                 body: p.issue.body.unwrap_or_default(),
             }))

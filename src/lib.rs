@@ -11,6 +11,7 @@ pub mod config; // deployment config + repository config: types, loading, valida
 pub mod events; // webhook payloads as typed events, parsed in one place
 pub mod github; // the narrow GitHub interface, octocrab transport, App auth, retry, pacing
 pub mod lifecycle; // opening sprints: tick, rollover, each step checked on GitHub
+pub mod links; // goals linked to issues and pull requests: ticked on close or merge, sub-issues
 pub mod register; // `sprintbot register`: the GitHub App manifest flow
 pub mod repos; // each repository's config: one loader, cached, and its error issue
 pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, ledger, rollover plan

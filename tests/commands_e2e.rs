@@ -144,7 +144,7 @@ async fn help_replies_with_the_command_reference() {
     assert!(
         s.replies(s.issue)[0]
             .body
-            .contains("/goal <title> [@owner] [why: <reason>]")
+            .contains("/goal <title> [@owner] [#123] [why: <reason>]")
     );
 }
 

@@ -21,7 +21,8 @@ fn a_goal_with_owner_and_why_as_people_write_it() {
         Ok(Command::GoalAdd {
             title: "Ship the data exploration view".into(),
             owner: Some(login("mariusandra")),
-            why: Some("make exploring data easier".into())
+            why: Some("make exploring data easier".into()),
+            link: None,
         })
     );
     assert_eq!(
@@ -29,7 +30,8 @@ fn a_goal_with_owner_and_why_as_people_write_it() {
         Ok(Command::GoalAdd {
             title: "Refactor onboarding".into(),
             owner: Some(login("kappa90")),
-            why: Some("current activation metrics are going down.".into())
+            why: Some("current activation metrics are going down.".into()),
+            link: None,
         })
     );
     assert_eq!(
@@ -37,7 +39,8 @@ fn a_goal_with_owner_and_why_as_people_write_it() {
         Ok(Command::GoalAdd {
             title: "Static playlists".into(),
             owner: Some(login("benjackwhite")),
-            why: Some("common workflow".into())
+            why: Some("common workflow".into()),
+            link: None,
         })
     );
     assert_eq!(
@@ -45,7 +48,8 @@ fn a_goal_with_owner_and_why_as_people_write_it() {
         Ok(Command::GoalAdd {
             title: "Just a title".into(),
             owner: None,
-            why: None
+            why: None,
+            link: None,
         })
     );
     // A subcommand word followed by words is a title.
@@ -54,7 +58,8 @@ fn a_goal_with_owner_and_why_as_people_write_it() {
         Ok(Command::GoalAdd {
             title: "drop the old database".into(),
             owner: Some(login("ann")),
-            why: None
+            why: None,
+            link: None,
         })
     );
 }
@@ -141,6 +146,70 @@ fn known_commands_used_wrongly_say_what_is_wrong_and_how_to_write_them() {
 }
 
 #[test]
+fn a_goal_links_the_issue_or_pull_request_named_at_its_end() {
+    use sprintbot::sprint::links::LinkRef;
+    let linked = |repo: Option<(&str, &str)>, number| {
+        Some(LinkRef {
+            repo: repo.map(|(o, n)| (o.to_string(), n.to_string())),
+            number,
+        })
+    };
+    let add = |title: &str, owner: Option<&str>, link| {
+        Ok(Command::GoalAdd {
+            title: title.into(),
+            owner: owner.map(login),
+            why: None,
+            link,
+        })
+    };
+    assert_eq!(
+        one("/goal Ship X @ann #123"),
+        add("Ship X", Some("ann"), linked(None, 123))
+    );
+    assert_eq!(
+        one("/goal Ship X (#123) @ann"),
+        add("Ship X", Some("ann"), linked(None, 123))
+    );
+    assert_eq!(
+        one("/goal Ship X @ann https://github.com/acme/app/pull/45"),
+        add("Ship X", Some("ann"), linked(Some(("acme", "app")), 45))
+    );
+    assert_eq!(
+        one("/goal Ship X acme/app#9 why: it matters"),
+        Ok(Command::GoalAdd {
+            title: "Ship X".into(),
+            owner: None,
+            why: Some("it matters".into()),
+            link: linked(Some(("acme", "app")), 9),
+        })
+    );
+    // A number inside the title is part of it.
+    assert_eq!(
+        one("/goal Close #12 follow-ups @ann"),
+        add("Close #12 follow-ups", Some("ann"), None)
+    );
+    let e = one("/goal Ship X #1 #2 @ann").unwrap_err();
+    assert!(
+        e.contains("links one issue or pull request, and this one names #1 #2"),
+        "{e}"
+    );
+    assert!(one("/goal #5 @ann").unwrap_err().contains("no title"));
+    // `/goal edit` writes a trailing link the canonical way.
+    assert_eq!(
+        one("/goal edit 2 Ship Y #7"),
+        Ok(Command::GoalEdit(2, "Ship Y (#7)".into()))
+    );
+    assert_eq!(
+        one("/goal edit 2 #7"),
+        Ok(Command::GoalEdit(2, "(#7)".into()))
+    );
+    assert_eq!(
+        one("/goal edit 2 Ship acme/x#7"),
+        Ok(Command::GoalEdit(2, "Ship acme/x#7".into()))
+    );
+}
+
+#[test]
 fn commands_in_code_quotes_and_html_are_not_run_and_unknown_words_are_left_alone() {
     let comment = "I think we should:\n\n```\n/goal Not me\n```\n\n    /goal Not me either\n\n> /goal Quoted, not run\n\n<!--\n/goal hidden\n-->\n/shrug\nsee /goal in the docs\n/goal Run me @ann\n";
     let lines = parse(comment);
@@ -151,7 +220,8 @@ fn commands_in_code_quotes_and_html_are_not_run_and_unknown_words_are_left_alone
         Ok(Command::GoalAdd {
             title: "Run me".into(),
             owner: Some(login("ann")),
-            why: None
+            why: None,
+            link: None,
         })
     );
 }
@@ -166,7 +236,8 @@ fn several_commands_in_one_comment_come_in_order() {
             Command::GoalAdd {
                 title: "A".into(),
                 owner: Some(login("ann")),
-                why: None
+                why: None,
+                link: None,
             },
             Command::RiskAdd("B".into()),
             Command::GoalDone(1),

@@ -24,14 +24,16 @@ use support::sprint::EXAMPLE_CONFIG;
 
 const REPO: &str = "acme/app";
 
-/// A repository config with `teams` teams (the example's cadence).
+/// A repository config with `teams` teams (the example's cadence), without
+/// the retro's shipped list: the calls of the rollover itself are counted
+/// here, those of every retro feature in `retro_cost.rs`.
 fn config_with_teams(teams: usize) -> String {
     let cut = EXAMPLE_CONFIG.find("[engineers]").unwrap();
     let mut s: String = (0..teams)
         .map(|i| format!("[[teams]]\nname = \"Team {i}\"\nmembers = [\"kappa90\"]\n\n"))
         .collect();
     s.push_str(&EXAMPLE_CONFIG[cut..]);
-    s
+    s.replace("shipped = true", "shipped = false")
 }
 
 struct World {

@@ -173,7 +173,7 @@ proptest! {
         let repo = example_config();
         let next = repo.cadence.sprint_containing("2022-11-30".parse().unwrap());
         let label = repo.numbering.label(next.index).unwrap();
-        let prev = Previous { issue: 1, doc: SprintDoc::parse(&edited).unwrap(), team_comments: vec![], earlier: vec![] };
+        let prev = Previous { issue: 1, doc: SprintDoc::parse(&edited).unwrap(), team_comments: vec![], earlier: vec![], shipped: None };
         let plan = rollover::plan(Some(&prev), &settings(&repo), &next, &label, vec![]).unwrap();
         let retro = SprintDoc::parse(&plan.body).unwrap().list(Section::RetroGoals).unwrap();
         if !goals[k].done {

@@ -58,6 +58,7 @@ fn previous_sprint() -> Previous {
         doc: SprintDoc::parse(&body).unwrap(),
         team_comments: vec![TeamDoc::parse(&growth).unwrap()],
         earlier: Vec::new(),
+        shipped: None,
     }
 }
 
@@ -192,6 +193,7 @@ fn rolled(prev: &Previous, issue: u64, date: &str) -> Previous {
         doc: SprintDoc::parse(&plan.body).unwrap(),
         team_comments: vec![],
         earlier: vec![],
+        shipped: None,
     }
 }
 
@@ -363,6 +365,7 @@ fn a_retro_too_long_for_github_is_summarised_and_keeps_its_health() {
         doc: SprintDoc::parse(&body).unwrap(),
         team_comments: vec![],
         earlier: vec![],
+        shipped: None,
     };
     let next = repo
         .cadence

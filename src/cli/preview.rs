@@ -1,8 +1,9 @@
 //! `sprintbot preview [--date D] [--repo-config FILE]`: print the title, body
 //! and team comments of the sprint that contains a date. No network and no
 //! credentials: the first thing a new user runs. The sprint before it is
-//! invented (see `example`), so the retro, the carry-over counts and the
-//! sprint health show what a rollover writes.
+//! invented (see `example`), so the retro, the carry-over counts, the
+//! shipped list, the sprint health and its pinned summary (when switched
+//! on) show what a rollover writes.
 
 mod example;
 
@@ -96,6 +97,11 @@ pub fn render(repo: &RepoConfig, date: jiff::civil::Date) -> Result<String, Stri
         out.push_str(&format!(
             "\n---- comment: team {} ----\n\n{}",
             c.slug, c.body
+        ));
+    }
+    if let Some(summary) = &plan.summary {
+        out.push_str(&format!(
+            "\n---- comment: the health summary, pinned ----\n\n{summary}"
         ));
     }
     Ok(out)

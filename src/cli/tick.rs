@@ -1,8 +1,9 @@
 //! `sprintbot tick [--now T] [--repo owner/name]`: run whatever is due once,
-//! with `GITHUB_TOKEN`: the one-shot mode for GitHub Actions. It finishes a
-//! sprint opening that was cut short, opens the sprint that is due, applies
-//! every command written on the open sprint issues since the last run and
-//! answers them. GitHub holds all the state, so an empty store is fine, and
+//! with `GITHUB_TOKEN`: the one-shot mode for GitHub Actions. It ticks the
+//! goals whose linked issues closed (and unticks those reopened) since the
+//! last run, finishes a sprint opening that was cut short, opens the sprint
+//! that is due, applies every command written on the open sprint issues
+//! since the last run and answers them. GitHub holds all the state, so an empty store is fine, and
 //! a run with nothing to do writes nothing.
 
 use std::path::PathBuf;
@@ -39,6 +40,16 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         };
         let s = setup(&config, args.repo).await?;
         let r = s.repo_view().ok_or("the repository config is not valid")?;
+        // Before the rollover, so a pull request merged on the last day is
+        // in the retro as done.
+        let ticked =
+            crate::links::check::check(s.client.as_ref(), &s.store, &s.repo, r.config, &s.bot, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        s.store
+            .apply_effects(ticked)
+            .await
+            .map_err(|e| e.to_string())?;
         let done = leased(
             &s.store,
             &s.repo,

@@ -201,7 +201,7 @@ impl Commands {
             .gather(gh.as_ref(), repo, &config, author, &needs, self.clock.now())
             .await
             .map_err(github_error)?;
-        let decision = decide::decide(&doc, &config, author, &lines, &facts);
+        let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
         if decision.planned.is_empty() && !decision.rollover {
             let a = answers::answer(&to, &tag, &decision.refused, decision.help);
             return Ok(vec![Effect::Enqueue(work::answer_job(&prefix, &a))]);
@@ -229,6 +229,14 @@ impl Commands {
         )
         .await?;
         let mut effects = written.effects;
+        effects.extend(crate::links::sub_issues::after_commands(
+            &config,
+            installation.0,
+            repo,
+            Some(ev.origin.repo_id),
+            issue.number.0,
+            &written.outcomes,
+        ));
         if written
             .body
             .as_deref()

@@ -10,9 +10,10 @@ use super::grammar::Who;
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use crate::config::repo::RepoConfig;
-use crate::github::Permission;
+use crate::github::{Permission, RepoRef};
 use crate::sprint::Login;
 use crate::sprint::body::{BodyError, Change, SprintDoc};
+use crate::sprint::links;
 use crate::sprint::markers::Section;
 
 /// The longest command line that is run, in characters.
@@ -178,10 +179,12 @@ fn target_of(change: &Change) -> Option<(Section, usize)> {
 }
 
 /// Decide `lines` of a comment by `author` against `doc` (the body as just
-/// read, with any changes decided before this comment already applied).
+/// read, with any changes decided before this comment already applied),
+/// on a sprint issue of `repo` (a goal links issues of that repository only).
 pub fn decide(
     doc: &SprintDoc,
     config: &RepoConfig,
+    repo: &RepoRef,
     author: &Login,
     lines: &[Line],
     facts: &Facts,
@@ -228,7 +231,12 @@ pub fn decide(
                 d.rollover = true;
                 continue;
             }
-            Command::GoalAdd { title, owner, why } => {
+            Command::GoalAdd {
+                title,
+                owner,
+                why,
+                link,
+            } => {
                 let owner = owner.clone().unwrap_or_else(|| author.clone());
                 if !engineer(config, facts, &owner) {
                     refuse(&mut d, messages::owner_not_engineer(&owner));
@@ -238,9 +246,17 @@ pub fn decide(
                     refuse(&mut d, messages::why_required());
                     continue;
                 }
+                if let Some(l) = link.as_ref().filter(|l| !l.is_in(&repo.owner, &repo.name)) {
+                    refuse(&mut d, messages::link_elsewhere(l, repo));
+                    continue;
+                }
+                let title = match link {
+                    Some(l) => links::with_link(title, l.number),
+                    None => title.clone(),
+                };
                 (
                     Change::AddGoal {
-                        title: title.clone(),
+                        title,
                         owner: Some(owner),
                         why: why.clone(),
                     },

@@ -33,8 +33,8 @@ pub struct Spec {
 
 pub const COMMANDS: &[Spec] = &[
     Spec {
-        usage: "/goal <title> [@owner] [why: <reason>]",
-        effect: "add a goal to the plan; the owner defaults to you",
+        usage: "/goal <title> [@owner] [#123] [why: <reason>]",
+        effect: "add a goal to the plan; the owner defaults to you; `#123` (or an issue or pull request URL of this repository) links it: it is ticked when #123 is closed as completed or merged",
         who: Who::Engineer,
     },
     Spec {
@@ -64,7 +64,7 @@ pub const COMMANDS: &[Spec] = &[
     },
     Spec {
         usage: "/goal edit N <title>",
-        effect: "change goal N's title",
+        effect: "change goal N's title (it keeps its link unless the new title ends with one)",
         who: Who::Engineer,
     },
     Spec {

@@ -71,6 +71,17 @@ pub fn lost_details(marker: &str, author: &str) -> String {
 
 // ----- reasons, one per refusal -----
 
+/// A `/goal` whose link names another repository.
+pub fn link_elsewhere(
+    link: &crate::sprint::links::LinkRef,
+    repo: &crate::github::RepoRef,
+) -> String {
+    format!(
+        "`{link}` is in another repository: a goal links an issue or pull request of {repo} only, so that closing it can tick the goal. \
+         Link one of {repo}'s, or name the other one in the goal's why."
+    )
+}
+
 pub fn line_too_long(max: usize) -> String {
     format!(
         "This line is longer than {max} characters, the most a command may be. Shorten it, or put the details in the issue itself."

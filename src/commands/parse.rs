@@ -1,6 +1,8 @@
 //! The command parser (pure): finds command lines in a comment — at the start
 //! of a line, outside code blocks, quotes and HTML — and turns each into a
 //! typed command or a typed error that says what is wrong and how to write it.
+//! A goal's link (`#123`, an issue or pull request URL) is one of the words
+//! that end the goal, beside its owner (see `sprint::links`).
 
 use std::ops::Range;
 
@@ -9,6 +11,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use super::grammar::usage_of;
 use crate::sprint::Login;
 use crate::sprint::items::{strip_separators, why_clause};
+use crate::sprint::links::{self, LinkRef};
 
 /// A command, with its arguments checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +20,8 @@ pub enum Command {
         title: String,
         owner: Option<Login>,
         why: Option<String>,
+        /// The issue or pull request it links, as written.
+        link: Option<LinkRef>,
     },
     GoalDone(usize),
     GoalUndone(usize),
@@ -163,7 +168,10 @@ fn goal(rest: &str) -> Result<Command, ParseError> {
                 "drop" => Ok(Command::GoalDrop(n)),
                 "owner" => Ok(Command::GoalOwner(n, login("goal", after.get(1).copied())?)),
                 "status" => Ok(Command::GoalStatus(n, text_arg("goal", &tail)?)),
-                _ => Ok(Command::GoalEdit(n, text_arg("goal", &tail)?)),
+                _ => Ok(Command::GoalEdit(
+                    n,
+                    edited_title(&text_arg("goal", &tail)?),
+                )),
             };
         }
     }
@@ -177,6 +185,7 @@ fn goal(rest: &str) -> Result<Command, ParseError> {
         ),
         None => (rest, None),
     };
+    let (head, link) = trailing_link(head)?;
     let mentions: Vec<&str> = head
         .split_whitespace()
         .filter(|w| w.starts_with('@') && w.len() > 1)
@@ -204,7 +213,62 @@ fn goal(rest: &str) -> Result<Command, ParseError> {
     if title.is_empty() {
         return Err(err("goal", "the goal has no title"));
     }
-    Ok(Command::GoalAdd { title, owner, why })
+    Ok(Command::GoalAdd {
+        title,
+        owner,
+        why,
+        link,
+    })
+}
+
+/// Take the link out of a goal's words: a link word among the last words,
+/// after the title (`Ship X @ann #123`, `Ship X #123 @ann`). A link word
+/// in the middle of the title is part of it (`Close #12 follow-ups`).
+fn trailing_link(head: &str) -> Result<(String, Option<LinkRef>), ParseError> {
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let mut links: Vec<(usize, LinkRef)> = Vec::new();
+    for (i, w) in words.iter().enumerate().rev() {
+        if w.starts_with('@') && w.len() > 1 {
+            continue;
+        }
+        match links::parse_word(w) {
+            Some(link) => links.push((i, link)),
+            None => break,
+        }
+    }
+    if links.len() > 1 {
+        let named: Vec<String> = links.iter().rev().map(|(_, l)| l.to_string()).collect();
+        return Err(err(
+            "goal",
+            format!(
+                "a goal links one issue or pull request, and this one names {}",
+                named.join(" ")
+            ),
+        ));
+    }
+    let at = links.first().map(|(i, _)| *i);
+    let rest: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != at)
+        .map(|(_, w)| *w)
+        .collect();
+    Ok((rest.join(" "), links.pop().map(|(_, l)| l)))
+}
+
+/// A new title for `/goal edit`: a link of this repository written at its
+/// end (`#123`, `(#123)`) takes the canonical form, ` (#123)`.
+fn edited_title(text: &str) -> String {
+    match text.rsplit_once(char::is_whitespace) {
+        Some((title, last)) => match links::parse_word(last) {
+            Some(LinkRef { repo: None, number }) => links::with_link(title, number),
+            _ => text.to_string(),
+        },
+        None => match links::parse_word(text) {
+            Some(LinkRef { repo: None, number }) => links::with_link("", number),
+            _ => text.to_string(),
+        },
+    }
 }
 
 fn risk(rest: &str) -> Result<Command, ParseError> {

@@ -202,7 +202,7 @@ impl Commands {
                 .gather(s.gh, s.repo, config, &c.author, &needs, self.clock.now())
                 .await
                 .map_err(github_error)?;
-            let decision = decide::decide(&scratch, config, &c.author, lines, &facts);
+            let decision = decide::decide(&scratch, config, s.repo, &c.author, lines, &facts);
             for p in &decision.planned {
                 if let Ok(next) = scratch
                     .apply(&p.change)
@@ -228,6 +228,14 @@ impl Commands {
         // Comments were listed since the issue was read: read it again.
         let written = write::write(&target, s.issue, true, items, compact, &prepare).await?;
         out.effects.extend(written.effects);
+        out.effects.extend(crate::links::sub_issues::after_commands(
+            config,
+            s.installation,
+            s.repo,
+            s.repo_id,
+            s.issue.number.0,
+            &written.outcomes,
+        ));
         if let Some(body) = written.body {
             out.body = body;
         }

@@ -66,6 +66,17 @@ pub struct Switches {
     pub health: bool,
     /// The retro says how many sprints an unfinished goal has rolled.
     pub carry_counts: bool,
+    /// A goal is ticked when the issue it links is closed as completed or
+    /// the pull request it links is merged (and unticked on a reopen).
+    pub tick_linked_goals: bool,
+    /// Linked issues are also sub-issues of the sprint issue.
+    pub goals_as_sub_issues: bool,
+    /// The retro lists the pull requests merged last sprint, by team.
+    pub shipped: bool,
+    /// At most this many per team (the rest are behind a search link).
+    pub shipped_per_team: usize,
+    /// The new issue gets a pinned comment with the health summary.
+    pub pin_summary: bool,
 }
 
 impl RepoConfig {
@@ -88,16 +99,24 @@ impl RepoConfig {
             carry_unfinished_goals: self.switches.carry_unfinished_goals,
             carry_counts: self.switches.carry_counts,
             health: self.switches.health,
-            roster: Roster {
-                teams: self
-                    .teams
-                    .iter()
-                    .map(|t| RosterTeam {
-                        name: t.name.clone(),
-                        members: t.members.clone(),
-                    })
-                    .collect(),
-            },
+            roster: self.roster(),
+            shipped: self.switches.shipped,
+            shipped_per_team: self.switches.shipped_per_team,
+            pin_summary: self.switches.pin_summary,
+        }
+    }
+
+    /// Who is in which team, from the config's member lists.
+    pub fn roster(&self) -> Roster {
+        Roster {
+            teams: self
+                .teams
+                .iter()
+                .map(|t| RosterTeam {
+                    name: t.name.clone(),
+                    members: t.members.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -246,6 +265,11 @@ struct RawSwitches {
     max_risks: i64,
     health: bool,
     carry_counts: bool,
+    tick_linked_goals: bool,
+    goals_as_sub_issues: bool,
+    shipped: bool,
+    shipped_per_team: i64,
+    pin_summary: bool,
 }
 
 impl Default for RawSwitches {
@@ -258,6 +282,11 @@ impl Default for RawSwitches {
             max_risks: 3,
             health: true,
             carry_counts: true,
+            tick_linked_goals: true,
+            goals_as_sub_issues: false,
+            shipped: true,
+            shipped_per_team: 10,
+            pin_summary: false,
         }
     }
 }
@@ -269,6 +298,8 @@ struct RawTemplates {
     issue: Option<String>,
     team: Option<String>,
     health: Option<String>,
+    shipped: Option<String>,
+    summary: Option<String>,
 }
 
 /// Parse and validate a repository config. `file` names it in diagnostics;

@@ -1,5 +1,6 @@
-//! `pull_request` payloads: which pull request, its head commit, and where
-//! that commit comes from (the repository itself or a fork).
+//! `pull_request` payloads: which pull request, its head commit, where
+//! that commit comes from (the repository itself or a fork), and whether a
+//! closed one was merged.
 
 use serde::Deserialize;
 
@@ -15,6 +16,8 @@ pub struct PullRequestEvent {
     pub head_sha: String,
     /// Where the head commit comes from; `None` when that fork was deleted.
     pub head_repo: Option<RepoRef>,
+    /// It was merged (GitHub's `merged`; false for an open pull request).
+    pub merged: bool,
 }
 
 impl PullRequestEvent {
@@ -37,6 +40,8 @@ pub(super) fn parse(
     struct Pr {
         number: u64,
         head: Head,
+        #[serde(default)]
+        merged: Option<bool>,
     }
     #[derive(Deserialize)]
     struct Head {
@@ -59,5 +64,6 @@ pub(super) fn parse(
             .head
             .repo
             .and_then(|r| RepoRef::parse(&r.full_name)),
+        merged: p.pull_request.merged.unwrap_or(false),
     }))
 }

@@ -466,4 +466,60 @@ impl GitHub for Client {
     ) -> BoxFuture<'a, Result<Vec<std::result::Result<(), GitHubError>>>> {
         Box::pin(self.run_issue_ops(ops))
     }
+
+    fn sub_issues<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
+        Box::pin(self.lookup_sub_issues(repo, n))
+    }
+
+    fn add_sub_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        parent: IssueNumber,
+        sub_issue_id: u64,
+        replace_parent: bool,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.post_sub_issue(repo, parent, sub_issue_id, replace_parent))
+    }
+
+    fn remove_sub_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        parent: IssueNumber,
+        sub_issue_id: u64,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.delete_sub_issue(repo, parent, sub_issue_id))
+    }
+
+    fn pin_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.put_comment_pin(repo, comment))
+    }
+
+    fn repository<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<RepoInfo>> {
+        Box::pin(self.lookup_repository(repo))
+    }
+
+    fn closed_pulls<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        base: &'a str,
+        updated_since: jiff::Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<PullRequest>>> {
+        Box::pin(self.lookup_closed_pulls(repo, base, updated_since))
+    }
+
+    fn team_members<'a>(
+        &'a self,
+        org: &'a str,
+        team: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Login>>> {
+        Box::pin(self.lookup_team_members(org, team))
+    }
 }

@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod error;
 mod graphql;
 pub mod identity;
+mod links;
 mod lookups;
 mod models;
 pub mod needs;
@@ -25,6 +26,7 @@ pub use checks::{Annotation, AnnotationLevel, CheckRunId, Conclusion, NewCheckRu
 pub use client::Client;
 pub use error::GitHubError;
 pub use identity::{AppInfo, Installations, TokenIdentity};
+pub use links::MAX_SUB_ISSUES;
 pub use types::*;
 
 use crate::sprint::Login;
@@ -159,6 +161,48 @@ pub trait GitHub: Send + Sync {
         &'a self,
         ops: &'a [IssueOp],
     ) -> BoxFuture<'a, Result<Vec<std::result::Result<(), GitHubError>>>>;
+    /// The sub-issues of issue `n`, all pages.
+    fn sub_issues<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>>;
+    /// Make the issue with database id `sub_issue_id` a sub-issue of
+    /// `parent`; `replace_parent` moves it from the parent it has.
+    fn add_sub_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        parent: IssueNumber,
+        sub_issue_id: u64,
+        replace_parent: bool,
+    ) -> BoxFuture<'a, Result<()>>;
+    /// Take a sub-issue (by database id) off `parent`; one already gone is fine.
+    fn remove_sub_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        parent: IssueNumber,
+        sub_issue_id: u64,
+    ) -> BoxFuture<'a, Result<()>>;
+    /// Pin a comment on its issue.
+    fn pin_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+    ) -> BoxFuture<'a, Result<()>>;
+    /// The repository's default branch and address.
+    fn repository<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<RepoInfo>>;
+    /// Closed pull requests into `base`, most recently updated first, as far
+    /// back as those updated at or after `updated_since` (pages beyond are
+    /// not read).
+    fn closed_pulls<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        base: &'a str,
+        updated_since: jiff::Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<PullRequest>>>;
+    /// The members of `org/team`, all pages.
+    fn team_members<'a>(&'a self, org: &'a str, team: &'a str)
+    -> BoxFuture<'a, Result<Vec<Login>>>;
 }
 
 /// The GitHub App: App-level calls and one cached client per installation.

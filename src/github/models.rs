@@ -21,6 +21,8 @@ pub(super) struct Label {
 #[derive(Deserialize)]
 pub(super) struct RawIssue {
     pub(super) number: u64,
+    #[serde(default)]
+    pub(super) id: u64,
     pub(super) node_id: String,
     pub(super) title: String,
     pub(super) body: Option<String>,
@@ -30,17 +32,31 @@ pub(super) struct RawIssue {
     pub(super) user: User,
     pub(super) created_at: String,
     #[serde(default)]
-    pub(super) pull_request: Option<serde_json::Value>,
+    pub(super) pull_request: Option<RawPullRef>,
+    #[serde(default)]
+    pub(super) state_reason: Option<String>,
+}
+
+/// The `pull_request` object of an issue that is a pull request.
+#[derive(Deserialize)]
+pub(super) struct RawPullRef {
+    #[serde(default)]
+    merged_at: Option<String>,
 }
 
 impl From<RawIssue> for Issue {
     fn from(r: RawIssue) -> Issue {
         Issue {
             number: IssueNumber(r.number),
+            id: r.id,
             node_id: r.node_id,
             title: r.title,
             body: r.body.unwrap_or_default(),
             state: r.state,
+            state_reason: r.state_reason,
+            pull_request: r.pull_request.map(|p| PullMerged {
+                merged: p.merged_at.is_some(),
+            }),
             labels: r.labels.into_iter().map(|l| l.name).collect(),
             author_is_bot: r.user.kind == "Bot",
             author: Login(r.user.login),

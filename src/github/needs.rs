@@ -27,7 +27,7 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         name: "issues",
         level: "write",
-        why: "open, edit, label, close and comment on sprint issues; react to commands",
+        why: "open, edit, label, close and comment on sprint issues; react to commands; add sub-issues and pin comments",
     },
     Permission {
         name: "metadata",
@@ -42,7 +42,7 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         name: "members",
         level: "read",
-        why: "check membership of the GitHub teams a config names as engineers",
+        why: "check membership of the GitHub teams a config names as engineers; list a team's members for the shipped list",
     },
     Permission {
         name: "checks",
@@ -52,14 +52,14 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         name: "pull_requests",
         level: "read",
-        why: "list the files a pull request changes",
+        why: "list the files a pull request changes, and the pull requests merged during a sprint",
     },
 ];
 
 pub const EVENTS: &[Event] = &[
     Event {
         name: "issues",
-        why: "notice sprint issues opened, closed or deleted by hand",
+        why: "notice sprint issues opened, closed or deleted by hand; tick a goal whose linked issue is closed (untick it on a reopen)",
     },
     Event {
         name: "issue_comment",
@@ -71,7 +71,7 @@ pub const EVENTS: &[Event] = &[
     },
     Event {
         name: "pull_request",
-        why: "check a pull request's .github/sprintbot.toml before it is merged",
+        why: "check a pull request's .github/sprintbot.toml before it is merged; tick a goal whose linked pull request is merged",
     },
     Event {
         name: "installation_target",

@@ -82,11 +82,19 @@ impl StateFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     pub number: IssueNumber,
+    /// GitHub's database id (what the sub-issues API takes, not the number).
+    pub id: u64,
     /// GraphQL id, for pinning.
     pub node_id: String,
     pub title: String,
     pub body: String,
     pub state: IssueState,
+    /// Why it was closed: `completed`, `not_planned`, ... (`None` when open,
+    /// or when GitHub does not say).
+    pub state_reason: Option<String>,
+    /// It is a pull request (the issues API serves those too), and whether
+    /// it was merged.
+    pub pull_request: Option<PullMerged>,
     pub labels: Vec<String>,
     pub author: Login,
     pub author_is_bot: bool,
@@ -104,6 +112,34 @@ pub struct Comment {
     pub updated_at: String,
     /// How many 👍 and 😕 reactions it has (from anyone), when GitHub says.
     pub reactions: ReactionCounts,
+}
+
+/// What the issues API says of a pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullMerged {
+    pub merged: bool,
+}
+
+/// A pull request from the pulls list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    pub number: IssueNumber,
+    pub title: String,
+    pub author: Login,
+    pub author_is_bot: bool,
+    /// When it was merged; `None` when it was closed unmerged (or is open).
+    pub merged_at: Option<jiff::Timestamp>,
+    pub updated_at: jiff::Timestamp,
+    /// Its page, `https://github.com/owner/repo/pull/N`.
+    pub html_url: String,
+}
+
+/// What sprintbot reads about a repository itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoInfo {
+    pub default_branch: String,
+    /// `https://github.com/owner/repo` (GitHub Enterprise has its own host).
+    pub html_url: String,
 }
 
 /// The reaction roll-up GitHub includes with a comment.

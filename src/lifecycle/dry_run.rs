@@ -67,10 +67,13 @@ impl GitHub for DryRun<'_> {
             ));
             Ok(Issue {
                 number: IssueNumber(0),
+                id: 0,
                 node_id: "(new issue)".into(),
                 title: new.title.clone(),
                 body: new.body.clone(),
                 state: IssueState::Open,
+                state_reason: None,
+                pull_request: None,
                 labels: new.labels.clone(),
                 author: self.bot.clone(),
                 author_is_bot: true,
@@ -282,5 +285,83 @@ impl GitHub for DryRun<'_> {
         etag: Option<&'a str>,
     ) -> BoxFuture<'a, Result<FileRead>> {
         self.inner.read_file_if_changed(repo, path, etag)
+    }
+    fn sub_issues<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
+        Box::pin(async move {
+            // The issue a dry run "created" has none.
+            if n.0 == 0 {
+                Ok(Vec::new())
+            } else {
+                self.inner.sub_issues(repo, n).await
+            }
+        })
+    }
+    fn add_sub_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        parent: IssueNumber,
+        sub_issue_id: u64,
+        replace_parent: bool,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let parent = if parent.0 == 0 {
+                "(new issue)".to_string()
+            } else {
+                parent.0.to_string()
+            };
+            self.note(format!(
+                "POST /repos/{repo}/issues/{parent}/sub_issues  sub_issue_id={sub_issue_id} replace_parent={replace_parent}"
+            ));
+            Ok(())
+        })
+    }
+    fn remove_sub_issue<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        parent: IssueNumber,
+        sub_issue_id: u64,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!(
+                "DELETE /repos/{repo}/issues/{}/sub_issue  sub_issue_id={sub_issue_id}",
+                parent.0
+            ));
+            Ok(())
+        })
+    }
+    fn pin_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        comment: CommentId,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!(
+                "PUT /repos/{repo}/issues/comments/{}/pin",
+                comment.0
+            ));
+            Ok(())
+        })
+    }
+    fn repository<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<RepoInfo>> {
+        self.inner.repository(repo)
+    }
+    fn closed_pulls<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        base: &'a str,
+        updated_since: jiff::Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<PullRequest>>> {
+        self.inner.closed_pulls(repo, base, updated_since)
+    }
+    fn team_members<'a>(
+        &'a self,
+        org: &'a str,
+        team: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Login>>> {
+        self.inner.team_members(org, team)
     }
 }

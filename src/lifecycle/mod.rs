@@ -6,6 +6,8 @@
 
 pub mod discovery;
 pub mod dry_run;
+mod extras;
+mod history;
 pub mod leader;
 pub mod lease;
 pub mod open;

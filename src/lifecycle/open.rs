@@ -11,6 +11,7 @@
 
 use jiff::Timestamp;
 
+use super::history;
 use super::steps::{self, Finishing};
 use super::{LifecycleError, Report};
 use crate::commands::Commands;
@@ -121,6 +122,7 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
     let report = open_new(
         r,
         &target,
+        &issues,
         newest.as_ref(),
         newest_comments,
         &mut done.effects,
@@ -138,10 +140,12 @@ fn current(r: &Repo<'_>, issue: &Issue, meta: &Metadata) -> Effect {
     }
 }
 
-/// Open `sprint` after `previous` (the newest sprint issue, if any).
+/// Open `sprint` after `previous` (the newest sprint issue, if any);
+/// `listed`: every sprint issue, as listed at the start.
 async fn open_new(
     r: &Repo<'_>,
     sprint: &Sprint,
+    listed: &[(Metadata, Issue)],
     previous: Option<&(Metadata, Issue)>,
     prev_comments: Vec<Comment>,
     effects: &mut Vec<Effect>,
@@ -188,13 +192,19 @@ async fn open_new(
             .filter_map(|c| TeamDoc::parse(&c.body))
             .filter(|t| t.sprint == meta.sprint)
             .collect();
+        // The history the previous body does not record, from older issues.
+        let earlier = if r.config.switches.health || r.config.switches.pin_summary {
+            history::earlier(r, listed, p.number.0, &doc).await
+        } else {
+            Vec::new()
+        };
+        let ended = r.config.cadence.sprint_containing(meta.sprint.0);
         prev = Some(Previous {
             issue: p.number.0,
             doc,
             team_comments,
-            // The history the previous body records; reading older issues
-            // when it records none (health::EarlierSprints) is not wired yet.
-            earlier: Vec::new(),
+            earlier,
+            shipped: history::shipped(r, &ended, sprint).await?,
         });
     }
     let settings = r.config.rollover_settings();
@@ -224,7 +234,8 @@ async fn open_new(
         .into_iter()
         .chain(previous.cloned())
         .collect::<Vec<_>>();
-    let finishing = Finishing::new(r, &all, &meta, &issue).with_plan(plan, prev_comments);
+    let prev_doc = prev.map(|p| p.doc);
+    let finishing = Finishing::new(r, &all, &meta, &issue).with_plan(plan, prev_comments, prev_doc);
     if issue.number == created.number {
         finishing.finish(None).await
     } else {

@@ -1,13 +1,14 @@
 //! The steps after a sprint issue exists, each looking for its own earlier
 //! effect on GitHub (only in what sprintbot's account wrote): the team
-//! comments, the closing comment on the previous issue, and the pin and the
-//! previous issue's closing in one GraphQL call. Closing the previous issue
+//! comments, the optional summary comment and sub-issues (`extras`), the
+//! closing comment on the previous issue, and the pin and the previous
+//! issue's closing in one GraphQL call. Closing the previous issue
 //! comes last, so a closed previous issue means the opening is complete.
 //! Also: reducing two issues for one sprint to the older, and telling
 //! people when a damaged previous issue stops a rollover.
 
 use super::open::Repo;
-use super::{LifecycleError, Report};
+use super::{LifecycleError, Report, extras};
 use crate::github::{Comment, GitHubError, Issue, IssueOp, IssueState, IssueUpdate, StateFilter};
 use crate::sprint::SprintId;
 use crate::sprint::body::SprintDoc;
@@ -24,6 +25,8 @@ pub struct Finishing<'a> {
     previous: Option<(Metadata, Issue)>,
     plan: Option<Plan>,
     prev_comments: Option<Vec<Comment>>,
+    /// The previous issue's body as the rollover read it (its commands applied).
+    prev_doc: Option<SprintDoc>,
 }
 
 fn by_bot<'c>(comments: &'c [Comment], r: &Repo<'_>) -> impl Iterator<Item = &'c Comment> {
@@ -48,14 +51,21 @@ impl<'a> Finishing<'a> {
             previous,
             plan: None,
             prev_comments: None,
+            prev_doc: None,
         }
     }
 
-    /// The plan the issue was just created from, and the previous issue's
-    /// comments as listed for it.
-    pub fn with_plan(mut self, plan: Plan, prev_comments: Vec<Comment>) -> Self {
+    /// The plan the issue was just created from, the previous issue's
+    /// comments as listed for it, and its body as read for it.
+    pub fn with_plan(
+        mut self,
+        plan: Plan,
+        prev_comments: Vec<Comment>,
+        prev_doc: Option<SprintDoc>,
+    ) -> Self {
         self.plan = Some(plan);
         self.prev_comments = Some(prev_comments);
+        self.prev_doc = prev_doc;
         self
     }
 
@@ -124,6 +134,16 @@ impl<'a> Finishing<'a> {
             }
         }
         if let Some((_, p)) = &self.previous {
+            if let Some(text) = &plan.summary {
+                extras::summary(r, &self.issue, self.meta.sprint, text, on_issue).await?;
+            }
+            let prev_doc = match &self.prev_doc {
+                Some(d) => Some(d.clone()),
+                None => SprintDoc::parse(&p.body).ok(),
+            };
+            if let Some(d) = prev_doc.filter(|_| r.config.switches.goals_as_sub_issues) {
+                extras::sub_issues(r, &self.issue, p, &d, created, on_issue).await?;
+            }
             let mut ops = Vec::new();
             if r.config.switches.pin {
                 if p.state == IssueState::Open {
@@ -200,7 +220,11 @@ impl<'a> Finishing<'a> {
                     .filter_map(|c| TeamDoc::parse(&c.body))
                     .filter(|t| t.sprint == m.sprint)
                     .collect(),
+                // The new issue's body is written already: the plan is
+                // wanted for its team comments, closing comment and summary,
+                // which use neither the older history nor the shipped list.
                 earlier: Vec::new(),
+                shipped: None,
             })
         });
         let settings = r.config.rollover_settings();

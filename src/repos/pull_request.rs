@@ -1,4 +1,5 @@
-//! `pull_request` webhooks (opened, synchronize, reopened): when a pull
+//! `pull_request` webhooks. A merged pull request queues a `link` job (a
+//! goal may link it: see `links`). Opened, synchronize, reopened: when a pull
 //! request changes `.github/sprintbot.toml`, its version of the file (read
 //! at the head commit) is checked like `check-config` checks a file, and the
 //! result is a `sprintbot config` check run on that commit. The file is
@@ -54,6 +55,14 @@ impl PullRequestHandler {
         else {
             return Ok(Vec::new());
         };
+        if pr.action == "closed" {
+            return Ok(
+                crate::links::webhook::pull_request_job(&pr, job.delivery_id.as_deref())
+                    .map(Effect::Enqueue)
+                    .into_iter()
+                    .collect(),
+            );
+        }
         if !matches!(pr.action.as_str(), "opened" | "synchronize" | "reopened") {
             return Ok(Vec::new());
         }

@@ -12,6 +12,7 @@ use super::carry::{Dropped, GoalMark};
 pub use super::items::render_heroes;
 use super::items::{self, Chunk, GoalText, read_heroes, set_status, set_tick};
 use super::ledger::Ledger;
+use super::links;
 use super::markers::{Metadata, Section, neutralise, restore};
 
 /// Why a body could not be read or changed.
@@ -52,6 +53,15 @@ pub struct Goal {
     /// Its carry-over marker: `None` for a goal that has not rolled over
     /// (or whose marker people deleted).
     pub mark: Option<GoalMark>,
+    /// The link whose closing made sprintbot tick it (its tick marker).
+    pub ticked_by: Option<u64>,
+}
+
+impl Goal {
+    /// The issue or pull request its title links (see `links`).
+    pub fn link(&self) -> Option<u64> {
+        super::links::link_of(&self.title)
+    }
 }
 
 /// One change to the body.
@@ -80,6 +90,11 @@ pub enum Change {
     },
     /// Replace the ledger of handled comments in the metadata marker.
     SetLedger(Ledger),
+    /// Tick goal N because its link (the number) was closed or merged, and
+    /// record so in its tick marker.
+    LinkTick(usize, u64),
+    /// Untick goal N, which sprintbot ticked, because its link is open again.
+    LinkUntick(usize),
 }
 
 /// The result of a change: the new body, and the targeted item before and after.
@@ -261,6 +276,7 @@ impl SprintDoc {
                     owner: owner.clone(),
                     why: why.clone(),
                     mark: None,
+                    ticked_by: None,
                 };
                 let line = items::render_goal(false, &goal, eol);
                 self.append(Section::Goals, &line)
@@ -292,6 +308,12 @@ impl SprintDoc {
                 let done = matches!(change, Change::Tick(_));
                 self.edit_item(Section::Goals, *n, |item| Some(set_tick(item, done)))
             }
+            Change::LinkTick(n, by) => {
+                self.edit_item(Section::Goals, *n, |item| Some(links::tick_item(item, *by)))
+            }
+            Change::LinkUntick(n) => {
+                self.edit_item(Section::Goals, *n, |item| Some(links::untick_item(item)))
+            }
             Change::Drop(n) => {
                 // The goal's item becomes its hidden drop record, in place:
                 // no other byte moves, the sprint's health can count it, and
@@ -304,7 +326,10 @@ impl SprintDoc {
                 applied.after = None;
                 Ok(applied)
             }
-            Change::Edit(n, title) => self.edit_goal(*n, |g| g.title = title.clone()),
+            // An edit keeps the goal's link unless the new title names one.
+            Change::Edit(n, title) => {
+                self.edit_goal(*n, |g| g.title = links::keep_link(&g.title, title))
+            }
             Change::SetOwner(n, login) => self.edit_goal(*n, |g| g.owner = Some(login.clone())),
             Change::SetStatus(n, status) => self.edit_item(Section::Goals, *n, |item| {
                 Some(set_status(item, status, eol))
@@ -417,5 +442,6 @@ fn read_goal(number: usize, item: &str) -> Goal {
         why: g.why,
         status,
         mark: g.mark,
+        ticked_by: g.ticked_by,
     }
 }

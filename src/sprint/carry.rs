@@ -12,7 +12,8 @@
 //!   on what people typed.
 //! - A goal dropped with `/goal drop N` is replaced, in place, by
 //!   `<!-- sprintbot:dropped id=3f9a1c owner=ann carried=0 -->` (no `owner=`
-//!   when it had none), so the sprint's health can count it.
+//!   when it had none; ` link=#123` at the end when it linked an issue), so
+//!   the sprint's health can count it and its sub-issue can be let go.
 //!
 //! User text can never forge either marker: everything a command writes goes
 //! through [`neutralise`](super::markers::neutralise), which escapes `<!--`.
@@ -155,6 +156,8 @@ pub struct Dropped {
     pub owner: Option<Login>,
     /// How many sprints it had rolled before it was dropped.
     pub carried: u32,
+    /// The issue or pull request it linked.
+    pub link: Option<u64>,
 }
 
 impl Dropped {
@@ -167,6 +170,7 @@ impl Dropped {
             ),
             owner: goal.owner.clone(),
             carried: goal.mark.as_ref().map_or(0, |m| m.carried),
+            link: goal.link(),
         }
     }
 
@@ -177,8 +181,9 @@ impl Dropped {
             .as_ref()
             .map(|o| format!(" owner={o}"))
             .unwrap_or_default();
+        let link = self.link.map(|l| format!(" link=#{l}")).unwrap_or_default();
         format!(
-            "{DROPPED_PREFIX}id={}{owner} carried={} {END}",
+            "{DROPPED_PREFIX}id={}{owner} carried={}{link} {END}",
             self.id, self.carried
         )
     }
@@ -189,12 +194,13 @@ impl Dropped {
             .trim()
             .strip_prefix(DROPPED_PREFIX)?
             .strip_suffix(END)?;
-        let (mut id, mut owner, mut carried) = (None, None, None);
+        let (mut id, mut owner, mut carried, mut link) = (None, None, None, None);
         for (key, value) in fields(inner)? {
             match key {
                 "id" => id = Some(GoalId::parse(value)?),
                 "owner" => owner = Some(Login::parse(value)?),
                 "carried" => carried = Some(value.parse::<u32>().ok()?),
+                "link" => link = super::links::link_of(value),
                 _ => {}
             }
         }
@@ -202,6 +208,7 @@ impl Dropped {
             id: id?,
             owner,
             carried: carried?,
+            link,
         })
     }
 }
@@ -275,6 +282,7 @@ mod tests {
             why: None,
             status: None,
             mark,
+            ticked_by: None,
         }
     }
 
@@ -326,6 +334,7 @@ mod tests {
             id: id("00aa11"),
             owner: Some(Login("ann".into())),
             carried: 1,
+            link: None,
         };
         assert_eq!(
             d.render(),
@@ -339,8 +348,17 @@ mod tests {
         );
         assert_eq!(
             Dropped::parse(format!("  {}\r", nobody.render()).trim()),
-            Some(nobody)
+            Some(nobody.clone())
         );
+        let linked = Dropped {
+            link: Some(123),
+            ..nobody.clone()
+        };
+        assert_eq!(
+            linked.render(),
+            "<!-- sprintbot:dropped id=00aa11 carried=1 link=#123 -->"
+        );
+        assert_eq!(Dropped::parse(&linked.render()), Some(linked));
         assert_eq!(Dropped::parse("<!-- sprintbot:dropped id=00aa11 -->"), None);
         assert_eq!(
             Dropped::parse("<!-- sprintbot:dropped id=00aa11 owner=-x carried=1 -->"),

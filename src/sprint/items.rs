@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::Login;
 use super::carry::{GoalMark, split_mark};
+use super::links::{split_ticked, ticked_marker};
 use super::markers::{neutralise, restore};
 
 /// A run of lines in a section: an item, or anything else (blank lines,
@@ -93,6 +94,9 @@ pub struct GoalText {
     pub why: Option<String>,
     /// The hidden carry-over marker at the end of the line, once it rolled.
     pub mark: Option<GoalMark>,
+    /// The link whose closing ticked it, from its hidden tick marker (see
+    /// `links`): set only by sprintbot.
+    pub ticked_by: Option<u64>,
 }
 
 /// Find the start of a "why" clause as people write it: `why:`, `why?`,
@@ -148,9 +152,11 @@ pub(crate) fn strip_separators(s: &str) -> &str {
 }
 
 /// Read a goal's text: title, the one `@owner` that ends it, the why, and
-/// the carry-over marker (taken out first: it ends the line, after the why).
+/// the carry-over and tick markers (taken out first: they end the line,
+/// after the why).
 pub(crate) fn parse_goal(rest: &str) -> GoalText {
     let (rest, mark) = split_mark(rest);
+    let (rest, ticked_by) = split_ticked(&rest);
     let rest = rest.as_str();
     let (head, why) = match why_clause(rest) {
         Some((title_end, reason)) => {
@@ -174,6 +180,7 @@ pub(crate) fn parse_goal(rest: &str) -> GoalText {
         owner,
         why,
         mark,
+        ticked_by,
     }
 }
 
@@ -193,6 +200,10 @@ pub(crate) fn render_goal(done: bool, goal: &GoalText, eol: &str) -> String {
     if let Some(mark) = &goal.mark {
         s.push(' ');
         s.push_str(&mark.render());
+    }
+    if let Some(by) = goal.ticked_by {
+        s.push(' ');
+        s.push_str(&ticked_marker(by));
     }
     s.push_str(eol);
     s
@@ -337,6 +348,7 @@ mod tests {
             owner: Some(Login("ann".into())),
             why: Some("why: not".into()),
             mark: None,
+            ticked_by: None,
         };
         let line = render_goal(false, &g, "\n");
         let (done, rest) = task(text(&line)).unwrap();
@@ -344,10 +356,13 @@ mod tests {
         assert_eq!(parse_goal(rest), g);
         let marked = GoalText {
             mark: GoalMark::parse("<!-- sprintbot:goal id=3f9a1c carried=2 -->"),
+            ticked_by: Some(123),
             ..g
         };
         let line = render_goal(true, &marked, "\n");
-        assert!(line.ends_with("— Why: why: not <!-- sprintbot:goal id=3f9a1c carried=2 -->\n"));
+        assert!(line.ends_with(
+            "— Why: why: not <!-- sprintbot:goal id=3f9a1c carried=2 --> <!-- sprintbot:ticked by=#123 -->\n"
+        ));
         assert_eq!(parse_goal(task(text(&line)).unwrap().1), marked);
     }
 

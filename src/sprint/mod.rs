@@ -3,8 +3,10 @@
 //! comments look like (`render`), how people's edits are read and one change
 //! applied without disturbing anything else (`body`, `team`), what a goal's
 //! history across sprints is (`carry`: carry-over counts and drop records in
-//! hidden markers), how the last sprints went (`health`), and what a
-//! rollover must produce (`rollover`). No I/O, no clock, no async here.
+//! hidden markers), how the last sprints went (`health`), which goals their
+//! linked issues and pull requests tick (`links`), what shipped in a sprint
+//! (`shipped`), and what a rollover must produce (`rollover`). No I/O, no
+//! clock, no async here.
 
 pub mod body;
 pub mod calendar;
@@ -13,11 +15,13 @@ pub(crate) mod items;
 pub use items::GoalText;
 pub mod health;
 pub mod ledger;
+pub mod links;
 pub mod markers;
 pub mod numbering;
 pub mod render;
 pub mod rollover;
 pub mod rotation;
+pub mod shipped;
 pub mod team;
 
 use std::fmt;

@@ -19,6 +19,8 @@ pub const DEFAULT_TITLE: &str = include_str!("../../config/templates/title.j2");
 pub const DEFAULT_ISSUE: &str = include_str!("../../config/templates/issue.md.j2");
 pub const DEFAULT_TEAM: &str = include_str!("../../config/templates/team.md.j2");
 pub const DEFAULT_HEALTH: &str = include_str!("../../config/templates/health.md.j2");
+pub const DEFAULT_SHIPPED: &str = include_str!("../../config/templates/shipped.md.j2");
+pub const DEFAULT_SUMMARY: &str = include_str!("../../config/templates/summary.md.j2");
 
 /// The templates in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,10 @@ pub struct Templates {
     pub team: String,
     /// The sprint health section (see `sprint::health::section`).
     pub health: String,
+    /// The "shipped last sprint" section (see `sprint::shipped`).
+    pub shipped: String,
+    /// The pinned summary comment (see `sprint::health::section::summary`).
+    pub summary: String,
 }
 
 impl Default for Templates {
@@ -37,6 +43,8 @@ impl Default for Templates {
             issue: DEFAULT_ISSUE.into(),
             team: DEFAULT_TEAM.into(),
             health: DEFAULT_HEALTH.into(),
+            shipped: DEFAULT_SHIPPED.into(),
+            summary: DEFAULT_SUMMARY.into(),
         }
     }
 }
@@ -86,6 +94,8 @@ pub struct IssueContent {
     pub teams: Vec<TeamView>,
     /// The rendered sprint health section, markers included, or empty.
     pub health: String,
+    /// The rendered "shipped last sprint" section, markers included, or empty.
+    pub shipped: String,
 }
 
 /// Title dates look like `Nov 14`.
@@ -251,6 +261,7 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
         goals => goals,
         teams => c.teams.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
         health => c.health.clone(),
+        shipped => c.shipped.clone(),
     };
     let mut body = render_template("issue", &templates.issue, ctx)?;
     body.push('\n');
@@ -343,6 +354,7 @@ mod tests {
             goals: vec![],
             teams: teams.clone(),
             health: String::new(),
+            shipped: String::new(),
         };
         let t = Templates::default();
         assert!(issue_body(&t, &content).is_ok());

@@ -8,16 +8,21 @@
 //! their marker in the new plan. Its sprint health section (see `health`)
 //! is computed from the previous issue alone: its goals, its drop records
 //! and the history it recorded, plus any older summaries the shell gathered
-//! into [`Previous::earlier`].
+//! into [`Previous::earlier`]. The same figures make the optional pinned
+//! summary comment ([`Plan::summary`]). The pull requests the shell found
+//! merged during the previous sprint ([`Previous::shipped`]) become the
+//! retro's "shipped" list (see `shipped`); when the body would be too long
+//! for GitHub, fewer are listed per team before the retro is cut.
 
 use super::Login;
 use super::body::{Goal, SprintDoc};
 use super::calendar::Sprint;
 use super::carry::{carried_mark, next_count};
-use super::health::{self, Roster, SprintSummary, history, section};
+use super::health::{self, Health, Roster, SprintSummary, history, section};
 use super::items::GoalText;
 use super::numbering::SprintLabel;
 use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
+use super::shipped::{self, Shipped};
 use super::team::TeamDoc;
 
 /// The previous sprint as found on GitHub.
@@ -30,6 +35,8 @@ pub struct Previous {
     /// from older issues with [`health::EarlierSprints`]. Empty is fine: the
     /// summaries the body records are always used.
     pub earlier: Vec<SprintSummary>,
+    /// The pull requests merged during it, when the shell looked them up.
+    pub shipped: Option<Shipped>,
 }
 
 /// What shapes a rollover, from the repository config.
@@ -46,6 +53,12 @@ pub struct Settings {
     pub health: bool,
     /// Who is in which team, for the health's per-team figures.
     pub roster: Roster,
+    /// The retro lists the pull requests merged last sprint (`[switches] shipped`).
+    pub shipped: bool,
+    /// At most this many per team (`[switches] shipped_per_team`).
+    pub shipped_per_team: usize,
+    /// A summary comment of the health is posted and pinned (`[switches] pin_summary`).
+    pub pin_summary: bool,
 }
 
 /// One team comment to post.
@@ -63,6 +76,8 @@ pub struct Plan {
     pub team_comments: Vec<TeamComment>,
     /// Goals of the previous sprint that were not done.
     pub unfinished: usize,
+    /// The health summary comment to post and pin, when asked for.
+    pub summary: Option<String>,
 }
 
 /// GitHub's limit on a body, in characters (an issue or a comment).
@@ -124,14 +139,29 @@ pub fn plan(
                 owner: g.owner.clone(),
                 why: g.why.clone(),
                 mark: counts.then(|| carried_mark(g, ended)),
+                ticked_by: None,
             })
             .collect()
     } else {
         Vec::new()
     };
-    let health = match previous.filter(|_| settings.health) {
-        Some(p) => health_section(p, &goals, settings)?,
+    let figures = previous
+        .filter(|_| settings.health || settings.pin_summary)
+        .and_then(|p| health_of(p, &goals, settings));
+    let health = match figures.as_ref().filter(|_| settings.health) {
+        Some(h) => section::section(&settings.templates, h, settings.carry_counts)?,
         None => String::new(),
+    };
+    let summary = match figures.as_ref().filter(|_| settings.pin_summary) {
+        Some(h) => Some(section::summary(&settings.templates, h, next.id)?),
+        None => None,
+    };
+    let merged = previous
+        .filter(|_| settings.shipped)
+        .and_then(|p| Some((p.issue, p.shipped.as_ref()?)));
+    let shipped_section = |cap: usize| match merged {
+        Some((issue, s)) => shipped::section(&settings.templates, s, cap, issue),
+        None => Ok(String::new()),
     };
     let mut content = IssueContent {
         sprint: next.clone(),
@@ -142,8 +172,17 @@ pub fn plan(
         goals: carried,
         teams: settings.teams.clone(),
         health,
+        shipped: shipped_section(settings.shipped_per_team)?,
     };
     let mut body = render::issue_body(&settings.templates, &content)?;
+    // Too long for GitHub: fewer shipped pull requests per team first (the
+    // search link lists them all), then a shorter retro.
+    let mut cap = settings.shipped_per_team;
+    while merged.is_some() && !fits(&body) && cap > 0 {
+        cap /= 2;
+        content.shipped = shipped_section(cap)?;
+        body = render::issue_body(&settings.templates, &content)?;
+    }
     if let Some(p) = previous.filter(|_| !fits(&body)) {
         let mut keep = goals.len();
         loop {
@@ -189,24 +228,24 @@ pub fn plan(
         body,
         team_comments,
         unfinished: goals.iter().filter(|g| !g.done).count(),
+        summary,
     })
 }
 
-/// The health section for the sprint of `p`, or nothing when its body has
-/// no metadata to name that sprint by.
-fn health_section(
-    p: &Previous,
-    goals: &[Goal],
-    settings: &Settings,
-) -> Result<String, TemplateError> {
-    let Some(summary) = SprintSummary::of(p.issue, &p.doc) else {
-        return Ok(String::new());
-    };
+/// The health of the sprint of `p`, or `None` when its body has no
+/// metadata to name that sprint by.
+fn health_of(p: &Previous, goals: &[Goal], settings: &Settings) -> Option<Health> {
+    let summary = SprintSummary::of(p.issue, &p.doc)?;
     let dropped = p.doc.dropped().unwrap_or_default();
     let mut earlier = history::recorded(&p.doc);
     earlier.extend(p.earlier.iter().cloned());
-    let h = health::compute(&summary, goals, &dropped, &settings.roster, &earlier);
-    section::section(&settings.templates, &h, settings.carry_counts)
+    Some(health::compute(
+        &summary,
+        goals,
+        &dropped,
+        &settings.roster,
+        &earlier,
+    ))
 }
 
 /// [`retro_line`], and with `counts` an unfinished goal also says how many

@@ -2,7 +2,8 @@
 //! `installation_repositories` keep the store's list of installations and
 //! repositories current; `issues` events that open, close or move a sprint
 //! issue make the store forget which issue is current (it is looked up
-//! again on the next command).
+//! again on the next command), and any other issue closed or reopened
+//! queues a `link` job, since a goal may link it (see `links`).
 
 use serde::Deserialize;
 
@@ -95,7 +96,8 @@ fn parse<'de, T: Deserialize<'de>>(job: &'de Job) -> Result<T, JobError> {
 }
 
 /// Forgets the current sprint issue of a repository when one is opened,
-/// closed, reopened, deleted or transferred.
+/// closed, reopened, deleted or transferred; queues the `link` job of any
+/// other issue closed as completed or reopened.
 pub struct IssuesHandler(pub crate::store::Store);
 
 impl Handler for IssuesHandler {
@@ -103,19 +105,25 @@ impl Handler for IssuesHandler {
         Box::pin(async move {
             let event = crate::events::parse("issues", &job.payload)
                 .map_err(|e| JobError::Permanent(e.to_string()))?;
-            if let crate::events::Event::Issue(ev) = event
-                && matches!(
-                    ev.action.as_str(),
-                    "opened" | "closed" | "reopened" | "deleted" | "transferred"
-                )
-                && ev.body.contains("<!-- sprintbot:sprint ")
+            let crate::events::Event::Issue(ev) = event else {
+                return Ok(Vec::new());
+            };
+            if matches!(
+                ev.action.as_str(),
+                "opened" | "closed" | "reopened" | "deleted" | "transferred"
+            ) && ev.body.contains("<!-- sprintbot:sprint ")
             {
                 self.0
                     .forget_current_issue(&ev.origin.repo.to_string())
                     .await
                     .map_err(|e| JobError::Transient(e.to_string()))?;
             }
-            Ok(Vec::new())
+            Ok(
+                crate::links::webhook::issue_job(&ev, job.delivery_id.as_deref())
+                    .map(Effect::Enqueue)
+                    .into_iter()
+                    .collect(),
+            )
         })
     }
 }

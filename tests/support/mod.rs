@@ -4,12 +4,14 @@
 pub mod bot;
 pub mod cluster;
 pub mod fake_github;
+pub mod links;
 pub mod model;
 pub mod org;
 pub mod pg;
 pub mod process;
 pub mod pull_requests;
 pub mod register;
+pub mod retro;
 pub mod scenario;
 pub mod settle;
 pub mod sprint;

@@ -80,7 +80,9 @@ pub fn apply_hand_edit(body: &str, edit: &HandEdit) -> String {
 
 fn change_for(cmd: &Command, author: &str, max_risks: usize) -> Option<Change> {
     Some(match cmd {
-        Command::GoalAdd { title, owner, why } => Change::AddGoal {
+        Command::GoalAdd {
+            title, owner, why, ..
+        } => Change::AddGoal {
             title: title.clone(),
             owner: Some(owner.clone().unwrap_or_else(|| Login(author.into()))),
             why: why.clone(),

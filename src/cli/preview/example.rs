@@ -4,7 +4,9 @@
 //! model (goals added, ticked, given a status and dropped by the same
 //! changes commands make, carried by the real rollover), so the preview is
 //! exactly what a rollover would write after such a sprint. Owners are the
-//! config's own team members, so the per-team table shows its teams.
+//! config's own team members, so the per-team table shows its teams; they
+//! are also the authors of the invented pull requests of the "shipped" list
+//! (with one by a bot, which the list leaves out).
 
 use crate::config::repo::RepoConfig;
 use crate::sprint::Login;
@@ -13,6 +15,7 @@ use crate::sprint::calendar::Sprint;
 use crate::sprint::health::{Figures, SprintSummary};
 use crate::sprint::numbering::SprintLabel;
 use crate::sprint::rollover::{self, Previous};
+use crate::sprint::shipped::{MergedPull, Shipped, Window};
 
 /// The invented previous sprint's issue number.
 pub const ISSUE: u64 = 106;
@@ -46,6 +49,62 @@ const GOALS: [(&str, Fate); 6] = [
     ("Move monitoring into one place", Fate::Dropped),
     ("Get the new Postgres instance replicating", Fate::Done),
 ];
+
+/// The invented pull requests merged last sprint, authored in turn.
+const SHIPPED: [&str; 9] = [
+    "Speed up funnels with a materialized column",
+    "Playlist sidebar for session recordings",
+    "Alert when the Kafka consumer lags",
+    "Permission checks for feature flags in the API",
+    "New ingestion step in onboarding",
+    "Move reads to the new Postgres instance",
+    "Cache insight results per team",
+    "Fix time zones in trends",
+    "Retry failed plugin jobs",
+];
+
+/// Where the invented pull requests live: a placeholder, as the preview
+/// knows no repository.
+const REPO_URL: &str = "https://github.com/OWNER/REPO";
+
+/// The pull requests merged during `previous`, which `shown` follows.
+fn shipped(repo: &RepoConfig, previous: &Sprint, shown: &Sprint) -> Shipped {
+    let people = owners(repo);
+    let mut pulls: Vec<MergedPull> = SHIPPED
+        .iter()
+        .zip(people.iter().cycle())
+        .enumerate()
+        .map(|(k, (title, author))| MergedPull {
+            number: 1_200 + 7 * k as u64,
+            title: (*title).into(),
+            author: author.clone(),
+            author_is_bot: false,
+            merged_at: previous
+                .opens_at
+                .saturating_add(jiff::SignedDuration::from_hours(20 * (k as i64 + 1)))
+                .unwrap_or(previous.opens_at),
+        })
+        .collect();
+    pulls.push(MergedPull {
+        number: 1_199,
+        title: "Bump django from 3.2.15 to 3.2.16".into(),
+        author: Login("dependabot[bot]".into()),
+        author_is_bot: true,
+        merged_at: previous.opens_at,
+    });
+    Shipped {
+        repo_url: REPO_URL.into(),
+        base: "main".into(),
+        window: Window {
+            start: previous.opens_at,
+            end: shown.opens_at,
+            first_day: previous.start,
+            last_day: previous.end,
+        },
+        pulls,
+        roster: repo.roster(),
+    }
+}
 
 /// People to own the invented goals: each team's first member in turn,
 /// then each team's second, ...; else the engineers.
@@ -102,6 +161,7 @@ fn roll(
             doc: SprintDoc::parse(body).map_err(|e| e.to_string())?,
             team_comments: Vec::new(),
             earlier: Vec::new(),
+            shipped: None,
         }),
         None => None,
     };
@@ -178,5 +238,6 @@ pub fn previous(
         doc: SprintDoc::parse(&body).map_err(|e| e.to_string())?,
         team_comments: Vec::new(),
         earlier,
+        shipped: Some(shipped(repo, &repo.cadence.sprint(i - 1), shown)),
     })
 }

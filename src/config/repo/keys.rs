@@ -73,6 +73,11 @@ const SWITCHES: &[Key] = &[
     Key::int("max_risks", "3"),
     Key::bool("health", "true"),
     Key::bool("carry_counts", "true"),
+    Key::bool("tick_linked_goals", "true"),
+    Key::bool("goals_as_sub_issues", "false"),
+    Key::bool("shipped", "true"),
+    Key::int("shipped_per_team", "10"),
+    Key::bool("pin_summary", "false"),
 ];
 
 const TEMPLATES: &[Key] = &[
@@ -80,4 +85,6 @@ const TEMPLATES: &[Key] = &[
     Key::str("issue", "\"\"\"...\"\"\""),
     Key::str("team", "\"\"\"...\"\"\""),
     Key::str("health", "\"\"\"...\"\"\""),
+    Key::str("shipped", "\"\"\"...\"\"\""),
+    Key::str("summary", "\"\"\"...\"\"\""),
 ];

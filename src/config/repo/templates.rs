@@ -2,8 +2,9 @@
 //! once, with sample values, through the same functions (and so the same
 //! context and strict undefined variables) the bot renders with, and the
 //! issue body must keep every marker the bot reads back. The health section
-//! is rendered into the sample issue, so a health template that would
-//! damage the body is caught too.
+//! and shipped sections are rendered into the sample issue, so a template
+//! that would damage the body is caught too; the summary comment is
+//! rendered from the same sample health.
 
 use jiff::civil::{Time, date};
 use jiff::tz::TimeZone;
@@ -11,17 +12,21 @@ use jiff::tz::TimeZone;
 use crate::config::schema::closest;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::{Cadence, weekdays};
-use crate::sprint::health::{self, Figures, Health, SprintSummary, TeamFigures};
+use crate::sprint::health::{
+    self, Figures, Health, Roster, RosterTeam, SprintSummary, TeamFigures,
+};
 use crate::sprint::markers::Section;
 use crate::sprint::numbering::{SprintLabel, Version};
 use crate::sprint::render::{
     self, IssueContent, TeamView, TemplateError, TemplateProblem, Templates,
 };
+use crate::sprint::shipped::{self, MergedPull, Shipped, Window};
 use crate::sprint::team::TeamDoc;
 
 /// One template that cannot be used.
 pub(super) struct Problem {
-    /// `title`, `issue`, `team` or `health`: the key under `[templates]`.
+    /// `title`, `issue`, `team`, `health`, `shipped` or `summary`: the key
+    /// under `[templates]`.
     pub key: &'static str,
     pub message: String,
     pub help: String,
@@ -75,6 +80,26 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
             String::new()
         }
     };
+    if let Err(e) = health::section::summary(t, &sample, sprint.id) {
+        out.push(failed("summary", e));
+    }
+    let merged = sample_shipped(teams);
+    let shipped = match shipped::section(t, &merged, 10, 41) {
+        Ok(s) if !reads_back(&s, 0) => {
+            out.push(problem(
+                "shipped",
+                "the shipped template writes a `<!-- sprintbot:... -->` marker line of its own"
+                    .into(),
+                "remove it: the bot adds the section's markers around the template's text",
+            ));
+            String::new()
+        }
+        Ok(s) => s,
+        Err(e) => {
+            out.push(failed("shipped", e));
+            String::new()
+        }
+    };
     let content = IssueContent {
         sprint: sprint.clone(),
         label,
@@ -84,6 +109,7 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         goals: vec![],
         teams: teams.to_vec(),
         health,
+        shipped,
     };
     let keep = "keep every `<!-- sprintbot:... -->` marker line of the default template (config/templates/issue.md.j2), and {{ metadata }}";
     match render::issue_body(t, &content).map(|b| SprintDoc::parse(&b)) {
@@ -173,6 +199,50 @@ fn sample_health(teams: &[TeamView]) -> Health {
         }],
         history: vec![summary(3, 40, f(5, 4, 1)), summary(17, 41, f(6, 3, 2))],
         issue: 41,
+    }
+}
+
+/// Pull requests merged during a sample sprint, one per team and one by
+/// someone in no team.
+fn sample_shipped(teams: &[TeamView]) -> Shipped {
+    let at = |day| {
+        date(2022, 10, day)
+            .at(0, 0, 0, 0)
+            .in_tz("UTC")
+            .map(|z| z.timestamp())
+            .unwrap_or_default()
+    };
+    let member = |i: usize| crate::sprint::Login(format!("member-{i}"));
+    let roster = Roster {
+        teams: teams
+            .iter()
+            .enumerate()
+            .map(|(i, t)| RosterTeam {
+                name: t.name.clone(),
+                members: vec![member(i)],
+            })
+            .collect(),
+    };
+    let pulls = (0..=teams.len())
+        .map(|i| MergedPull {
+            number: 100 + i as u64,
+            title: "Make the thing faster".into(),
+            author: member(i),
+            author_is_bot: false,
+            merged_at: at(20),
+        })
+        .collect();
+    Shipped {
+        repo_url: "https://github.com/octocat/hello-world".into(),
+        base: "main".into(),
+        window: Window {
+            start: at(17),
+            end: at(31),
+            first_day: date(2022, 10, 17),
+            last_day: date(2022, 10, 28),
+        },
+        pulls,
+        roster,
     }
 }
 

@@ -192,6 +192,19 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             "set max_risks = 3",
         );
     }
+    let shipped_per_team = usize::try_from(raw.switches.shipped_per_team)
+        .ok()
+        .filter(|n| *n <= 100);
+    if shipped_per_team.is_none() {
+        r.key(
+            "switches.shipped_per_team",
+            format!(
+                "shipped_per_team must be from 0 to 100, not {}",
+                raw.switches.shipped_per_team
+            ),
+            "set shipped_per_team = 10 (0 lists only how many, with the search link)",
+        );
+    }
 
     let templates = Templates {
         title: raw
@@ -210,6 +223,14 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             .templates
             .health
             .unwrap_or_else(|| render::DEFAULT_HEALTH.to_string()),
+        shipped: raw
+            .templates
+            .shipped
+            .unwrap_or_else(|| render::DEFAULT_SHIPPED.to_string()),
+        summary: raw
+            .templates
+            .summary
+            .unwrap_or_else(|| render::DEFAULT_SUMMARY.to_string()),
     };
     // Templates are checked even when the cadence is broken: they are
     // rendered with sample values, not with this file's calendar.
@@ -229,7 +250,8 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     else {
         return None;
     };
-    let (Some(length_weeks), Some(parts), Some(max_risks)) = (length_weeks, parts, max_risks)
+    let (Some(length_weeks), Some(parts), Some(max_risks), Some(shipped_per_team)) =
+        (length_weeks, parts, max_risks, shipped_per_team)
     else {
         return None;
     };
@@ -264,6 +286,11 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             max_risks,
             health: raw.switches.health,
             carry_counts: raw.switches.carry_counts,
+            tick_linked_goals: raw.switches.tick_linked_goals,
+            goals_as_sub_issues: raw.switches.goals_as_sub_issues,
+            shipped: raw.switches.shipped,
+            shipped_per_team,
+            pin_summary: raw.switches.pin_summary,
         },
         templates,
     })

@@ -11,6 +11,10 @@
 //! `carry_rate`: ratios as `38%`, or `—` when nothing was planned),
 //! `longest` (`title`, `owner`, `carried`), `history` (each sprint's `sprint`,
 //! `start` and figures, oldest first) and `chart` (Mermaid source).
+//!
+//! The same figures also make the pinned summary comment ([`summary`], the
+//! `summary` template, `config/templates/summary.md.j2`), when a repository
+//! asks for one.
 
 use minijinja::{Value, context};
 
@@ -43,6 +47,23 @@ pub fn section(
     out.push_str(END_MARKER);
     out.push('\n');
     Ok(out)
+}
+
+/// The hidden marker of the summary comment of the sprint starting `sprint`
+/// (the new one), searched for before posting it.
+pub fn summary_marker(sprint: crate::sprint::SprintId) -> String {
+    format!("<!-- sprintbot:summary sprint={sprint} -->")
+}
+
+/// The summary comment's body for the sprint starting `sprint`: its marker,
+/// then the `summary` template rendered with the health section's context.
+pub fn summary(
+    templates: &Templates,
+    health: &Health,
+    sprint: crate::sprint::SprintId,
+) -> Result<String, TemplateError> {
+    let text = render::render_template("summary", &templates.summary, view(health, true))?;
+    Ok(format!("{}\n{}\n", summary_marker(sprint), text.trim_end()))
 }
 
 fn ratio(p: Option<Percent>) -> String {

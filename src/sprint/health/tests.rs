@@ -24,6 +24,7 @@ fn goal(number: usize, done: bool, owner: Option<&str>, carried: u32) -> Goal {
             id: GoalId::parse(&format!("{number:06x}")).unwrap(),
             carried,
         }),
+        ticked_by: None,
     }
 }
 
@@ -32,6 +33,7 @@ fn dropped(owner: Option<&str>) -> Dropped {
         id: GoalId::parse("00aa11").unwrap(),
         owner: owner.map(login),
         carried: 0,
+        link: None,
     }
 }
 

@@ -1,11 +1,13 @@
 //! A stateful fake GitHub served over HTTP on an ephemeral loopback port, for
 //! tests: GitHub's response shapes (from `tests/fixtures/github/rest/examples/`),
 //! App JWT verification, installation tokens with an expiry the test
-//! controls, a log of every request, injected faults, GraphQL pin/unpin, and
-//! a check of every request against GitHub's OpenAPI description.
+//! controls, a log of every request, injected faults, GraphQL pin/unpin,
+//! pull requests, sub-issues and comment pins, and a check of every request
+//! against GitHub's OpenAPI description.
 
 mod app_auth;
 mod hooks;
+mod links;
 mod manifest;
 mod openapi;
 mod pulls;
@@ -22,7 +24,7 @@ use serde_json::Value;
 use sprintbot::github::clock::Clock;
 
 #[allow(unused_imports)]
-pub use state::{AuthKind, FakeComment, FakeIssue, Fault, FaultKind, Recorded};
+pub use state::{AuthKind, FakeComment, FakeIssue, FakePull, Fault, FaultKind, Recorded};
 use state::{FakeRepo, State};
 #[allow(unused_imports)]
 pub use {manifest::PostedManifest, pulls::FakeCheckRun};
@@ -282,6 +284,7 @@ impl FakeGitHub {
                     author: author.into(),
                     created_at: now,
                     state_reason: None,
+                    pull: None,
                 },
             );
             number

@@ -38,6 +38,9 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
     if let Some(reply) = super::pulls::route(state, full, q, rest) {
         return reply;
     }
+    if let Some(reply) = super::links::route(state, full, q, rest) {
+        return reply;
+    }
     let body = q.body.clone().unwrap_or(Value::Null);
     let id = state.next_id();
     let repo = state.repo(full).expect("checked");
@@ -90,6 +93,7 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
                 author: q.actor.clone(),
                 created_at: q.now.clone(),
                 state_reason: None,
+                pull: None,
             };
             // GitHub creates the labels an issue is given that do not exist.
             for l in &issue.labels {

@@ -42,6 +42,19 @@ pub fn issue(repo: &str, i: &FakeIssue) -> Value {
         "html_url".into(),
         json!(format!("https://github.com/{repo}/issues/{}", i.number)),
     );
+    obj.insert("state_reason".into(), json!(i.state_reason));
+    if let Some(pull) = &i.pull {
+        let url = format!("https://github.com/{repo}/pull/{}", i.number);
+        obj.insert(
+            "pull_request".into(),
+            json!({
+                "url": format!("https://api.github.com/repos/{repo}/pulls/{}", i.number),
+                "html_url": url, "diff_url": format!("{url}.diff"), "patch_url": format!("{url}.patch"),
+                "merged_at": pull.merged_at,
+            }),
+        );
+        obj.insert("html_url".into(), json!(url));
+    }
     v
 }
 

@@ -222,6 +222,9 @@ pub fn rest(state: &mut State, q: Req<'_>) -> Reply {
                 headers: Vec::new(),
             }
         }
+        ("GET", ["orgs", org, "teams", team, "members"]) => {
+            super::links::team_members(state, org, team, &q)
+        }
         ("GET", ["orgs", org, "teams", team, "memberships", user]) => {
             match state.teams.get(&(org.to_string(), team.to_string())) {
                 Some(members) if members.iter().any(|m| m.eq_ignore_ascii_case(user)) => {

@@ -21,6 +21,17 @@ pub struct FakeIssue {
     pub created_at: String,
     /// Why it was closed (`completed`, `not_planned`), when it is.
     pub state_reason: Option<String>,
+    /// It is a pull request.
+    pub pull: Option<FakePull>,
+}
+
+/// What a pull request has beyond an issue.
+#[derive(Debug, Clone, Default)]
+pub struct FakePull {
+    pub base: String,
+    pub author_is_bot: bool,
+    pub merged_at: Option<String>,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +57,10 @@ pub struct FakeRepo {
     pub files: HashMap<String, String>,
     /// (comment id, login, content)
     pub reactions: Vec<(u64, String, String)>,
+    /// (parent, sub-issue) numbers, in the order they were added.
+    pub sub_issues: Vec<(u64, u64)>,
+    /// Comments pinned on their issue.
+    pub pinned_comments: Vec<u64>,
 }
 
 /// How a request authenticated.
