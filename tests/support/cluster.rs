@@ -82,7 +82,8 @@ impl Cluster {
             .append(true)
             .open(self.log(i))
             .unwrap();
-        let key = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/keys/app-private.pem");
+        let key =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/keys/app-private.pem");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sprintbot"));
         cmd.args(["serve", "--listen", &format!("127.0.0.1:{}", self.ports[i])])
             .env("SPRINTBOT_CONFIG", self.dir.path().join("sprintbot.toml"))
@@ -106,7 +107,10 @@ impl Cluster {
     async fn wait_healthy(&self, i: usize) {
         let url = format!("http://127.0.0.1:{}/healthz", self.ports[i]);
         for _ in 0..400 {
-            if reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) {
+            if reqwest::get(&url)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
@@ -149,7 +153,12 @@ fn tail(text: &str, lines: usize) -> String {
 }
 
 /// Poll `cond` every 100 ms for up to `secs`; panics with `what` and the logs.
-pub async fn wait_until(cluster: &Cluster, secs: u64, what: &str, mut cond: impl AsyncFnMut() -> bool) {
+pub async fn wait_until(
+    cluster: &Cluster,
+    secs: u64,
+    what: &str,
+    mut cond: impl AsyncFnMut() -> bool,
+) {
     for _ in 0..secs * 10 {
         if cond().await {
             return;
