@@ -16,6 +16,7 @@ pub(super) const SQLITE: &[(u32, &str)] = &[
     (5, include_str!("migrations/sqlite/0005_held_audit.sql")),
     (6, include_str!("migrations/sqlite/0006_registry.sql")),
     (7, include_str!("migrations/sqlite/0007_claims.sql")),
+    (8, include_str!("migrations/sqlite/0008_claim_indexes.sql")),
 ];
 
 /// The PostgreSQL database's migrations: the first brings it to the schema

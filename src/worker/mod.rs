@@ -140,6 +140,10 @@ pub struct Worker {
     claimant: Arc<str>,
 }
 
+/// How often a worker looks again at due jobs it could not claim, when none
+/// of its own jobs finished meanwhile (another replica's may have).
+const BLOCKED_RECHECK: Duration = Duration::from_millis(200);
+
 /// The task renewing a worker's claims; stopped when dropped.
 struct Heartbeat(tokio::task::JoinHandle<()>);
 
@@ -316,16 +320,35 @@ impl Worker {
                     self.run_job(job).await;
                 }
                 Ok(None) => {
-                    let wait = match self.store.next_due_ms().await {
-                        Ok(Some(at)) => {
-                            Duration::from_millis((at - self.now_ms()).clamp(1, 1000) as u64)
+                    let next = self.store.next_due_ms().await;
+                    let now = self.now_ms();
+                    match next {
+                        // Jobs are due but none can be claimed: their serial
+                        // keys or their installation's share are busy. The
+                        // loop running the busy job claims the next one when
+                        // it finishes, so this one only looks again now and
+                        // then (another replica's jobs may finish, a claim
+                        // lapse): claiming past a long backlog costs the
+                        // database a scan, too much to repeat per delivery.
+                        Ok(Some(at)) if at <= now => {
+                            tokio::select! {
+                                _ = tokio::time::sleep(BLOCKED_RECHECK) => {}
+                                _ = shutdown.changed() => {}
+                            }
                         }
-                        _ => Duration::from_secs(1),
-                    };
-                    tokio::select! {
-                        _ = self.jobs_ready.notified() => {}
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = shutdown.changed() => {}
+                        _ => {
+                            let wait = match next {
+                                Ok(Some(at)) => {
+                                    Duration::from_millis((at - now).clamp(1, 1000) as u64)
+                                }
+                                _ => Duration::from_secs(1),
+                            };
+                            tokio::select! {
+                                _ = self.jobs_ready.notified() => {}
+                                _ = tokio::time::sleep(wait) => {}
+                                _ = shutdown.changed() => {}
+                            }
+                        }
                     }
                 }
                 Err(e) => {

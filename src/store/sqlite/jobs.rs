@@ -202,25 +202,42 @@ fn claim(
     claim_ms: i64,
 ) -> rusqlite::Result<Option<Job>> {
     let wall = now_ms();
-    // Claimable: waiting and due, or running under a lapsed claim. A lapsed
-    // running job still blocks its serial key until it is claimed again.
+    // Claimable: pending or retrying and due, or running under a lapsed
+    // claim (which still blocks its serial key until claimed again). Each
+    // lookup walks an index in due order and stops at the first claimable
+    // job; jobs with a serial key are looked at key by key, only the head
+    // of each key's queue, so a long backlog behind one busy key costs
+    // nothing (see migration 8).
+    let mut first: Option<(i64, i64)> = None;
+    let mut consider = |sql: &str, at: i64| -> rusqlite::Result<()> {
+        let found: Option<(i64, i64)> = conn
+            .prepare_cached(sql)?
+            .query_row(params![at, per_tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some(f) = found
+            && first.is_none_or(|b| f < b)
+        {
+            first = Some(f);
+        }
+        Ok(())
+    };
+    for state in ["pending", "retrying"] {
+        consider(&free_head(state), now)?;
+        consider(&serial_heads(state), now)?;
+    }
+    // Due by the worker's clock; a claim lapses by the wall clock.
+    consider(LAPSED, wall)?;
+    let Some((_, id)) = first else {
+        return Ok(None);
+    };
     let claimed = conn
         .prepare_cached(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1,
-                 claimed_by = ?3, claim_until_ms = ?4 + ?5
-             WHERE id = (SELECT id FROM jobs j
-                 WHERE ((state IN ('pending', 'retrying') AND run_after_ms <= ?1)
-                        OR (state = 'running' AND (claim_until_ms IS NULL OR claim_until_ms <= ?4)))
-                   AND (serial_key IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.state = 'running'
-                          AND r.id != j.id))
-                   AND (tenant IS NULL OR (
-                        SELECT COUNT(*) FROM jobs t WHERE t.tenant = j.tenant AND t.state = 'running'
-                          AND t.id != j.id) < ?2)
-                 ORDER BY run_after_ms, id LIMIT 1)
+                 claimed_by = ?2, claim_until_ms = ?3 + ?4
+             WHERE id = ?1
              RETURNING id, kind, delivery_id, payload, attempts, created_ms",
         )?
-        .query_row(params![now, per_tenant, claimant, wall, claim_ms], |r| {
+        .query_row(params![id, claimant, wall, claim_ms], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -252,6 +269,51 @@ fn claim(
         created_ms,
     }))
 }
+
+/// The tenant check of a candidate `h`: its installation runs fewer than
+/// `?2` jobs besides it.
+const TENANT_FREE: &str = "(h.tenant IS NULL OR (SELECT COUNT(*) FROM jobs t
+     WHERE t.tenant = h.tenant AND t.state = 'running' AND t.id != h.id) < ?2)";
+
+/// The first due job in `state` without a serial key.
+fn free_head(state: &str) -> String {
+    format!(
+        "SELECT h.run_after_ms, h.id FROM jobs h
+         WHERE h.state = '{state}' AND h.serial_key IS NULL AND h.run_after_ms <= ?1 AND {TENANT_FREE}
+         ORDER BY h.run_after_ms, h.id LIMIT 1"
+    )
+}
+
+/// The first claimable head among the serial keys with jobs in `state`:
+/// the keys are walked one by one through the index (a loose index scan),
+/// each key's earliest due job is its head, and a key with a running job
+/// is skipped.
+fn serial_heads(state: &str) -> String {
+    format!(
+        "WITH RECURSIVE keys(k) AS (
+           SELECT (SELECT MIN(serial_key) FROM jobs WHERE state = '{state}' AND serial_key IS NOT NULL)
+           UNION ALL
+           SELECT (SELECT MIN(serial_key) FROM jobs WHERE state = '{state}' AND serial_key > keys.k)
+           FROM keys WHERE keys.k IS NOT NULL
+         )
+         SELECT h.run_after_ms, h.id FROM keys JOIN jobs h ON h.id = (
+             SELECT id FROM jobs WHERE state = '{state}' AND serial_key = keys.k AND run_after_ms <= ?1
+             ORDER BY run_after_ms, id LIMIT 1)
+         WHERE NOT EXISTS (SELECT 1 FROM jobs r WHERE r.serial_key = keys.k AND r.state = 'running'
+                             AND r.id != h.id)
+           AND {TENANT_FREE}
+         ORDER BY h.run_after_ms, h.id LIMIT 1"
+    )
+}
+
+/// The first running job whose claim lapsed at `?1` and that may run.
+const LAPSED: &str = "SELECT h.run_after_ms, h.id FROM jobs h
+     WHERE h.state = 'running' AND (h.claim_until_ms IS NULL OR h.claim_until_ms <= ?1)
+       AND (h.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r
+            WHERE r.serial_key = h.serial_key AND r.state = 'running' AND r.id != h.id))
+       AND (h.tenant IS NULL OR (SELECT COUNT(*) FROM jobs t
+            WHERE t.tenant = h.tenant AND t.state = 'running' AND t.id != h.id) < ?2)
+     ORDER BY h.run_after_ms, h.id LIMIT 1";
 
 /// Insert a job in `state` unless a live job has its dedupe key. A done or
 /// dead job with the key is retired (its key gets its id appended), so a
