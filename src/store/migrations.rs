@@ -21,5 +21,10 @@ pub(super) const SQLITE: &[(u32, &str)] = &[
 
 /// The PostgreSQL database's migrations: the first brings it to the schema
 /// SQLite has after its migration 7.
-pub(super) const POSTGRES: &[(u32, &str)] =
-    &[(1, include_str!("migrations/postgres/0001_schema.sql"))];
+pub(super) const POSTGRES: &[(u32, &str)] = &[
+    (1, include_str!("migrations/postgres/0001_schema.sql")),
+    (
+        2,
+        include_str!("migrations/postgres/0002_claim_indexes.sql"),
+    ),
+];

@@ -1,4 +1,4 @@
-//! Webhook deliveries: recorded with their job in one transaction, once per
+//! Webhook deliveries: recorded with their job in one statement, once per
 //! `X-GitHub-Delivery`. Only handled events keep their payload, and only
 //! until their job has been finished for the retention period.
 
@@ -8,10 +8,9 @@ use crate::store::{DeliveryOutcome, NewDelivery, StoreError, now_ms};
 
 impl Postgres {
     /// Store a delivery and, when it has a job kind, its job — in one
-    /// transaction, committed before this returns.
+    /// statement (one round trip), committed before this returns.
     pub async fn record_delivery(&self, d: NewDelivery) -> Result<DeliveryOutcome, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let client = self.client().await?;
         let now = now_ms();
         let outcome = if d.job_kind.is_some() {
             "queued"
@@ -25,33 +24,42 @@ impl Postgres {
             Vec::new()
         };
         let installation = d.installation.map(|i| i as i64);
+        let dedupe_key = d.subject_key.map(|k| format!("{k}/{}", d.id));
         // A second copy of a delivery in flight waits for the first to
-        // commit, then finds the conflict.
-        let inserted = exec(
-            &tx,
-            "INSERT INTO deliveries (id, event, action, installation, outcome, received_ms, payload)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-            &[&d.id, &d.event, &d.action, &installation, &outcome, &now, &payload],
+        // commit, then finds the conflict and inserts nothing.
+        let r = row(
+            &client,
+            "WITH d AS (
+               INSERT INTO deliveries (id, event, action, installation, outcome, received_ms, payload)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING id
+             ), j AS (
+               INSERT INTO jobs (kind, delivery_id, serial_key, dedupe_key, tenant, state,
+                                 run_after_ms, created_ms)
+               SELECT $8::text, d.id, $9, $10, $4, 'pending', 0, $6 FROM d WHERE $8::text IS NOT NULL
+               RETURNING id
+             )
+             SELECT (SELECT COUNT(*) FROM d), (SELECT id FROM j)",
+            &[
+                &d.id,
+                &d.event,
+                &d.action,
+                &installation,
+                &outcome,
+                &now,
+                &payload,
+                &d.job_kind,
+                &d.serial_key,
+                &dedupe_key,
+            ],
         )
         .await?;
-        if inserted == 0 {
-            return Ok(DeliveryOutcome::Duplicate);
-        }
-        let Some(kind) = d.job_kind else {
-            tx.commit().await?;
-            return Ok(DeliveryOutcome::Ignored);
-        };
-        let dedupe_key = d.subject_key.map(|k| format!("{k}/{}", d.id));
-        let job_id: i64 = row(
-            &tx,
-            "INSERT INTO jobs (kind, delivery_id, serial_key, dedupe_key, tenant, state, run_after_ms, created_ms)
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6) RETURNING id",
-            &[&kind, &d.id, &d.serial_key, &dedupe_key, &installation, &now],
-        )
-        .await?
-        .get(0);
-        tx.commit().await?;
-        Ok(DeliveryOutcome::Queued { job_id })
+        let inserted: i64 = r.get(0);
+        let job_id: Option<i64> = r.get(1);
+        Ok(match (inserted, job_id) {
+            (0, _) => DeliveryOutcome::Duplicate,
+            (_, Some(job_id)) => DeliveryOutcome::Queued { job_id },
+            (_, None) => DeliveryOutcome::Ignored,
+        })
     }
 
     /// Drop the payloads of deliveries whose jobs finished (done or dead)

@@ -5,41 +5,16 @@
 //! an attempt. A claim names its worker and lasts until a time, by the
 //! database's clock, that its heartbeat renews; a lapsed claim is taken
 //! over, and only the worker holding a claim can record the job's outcome.
-//! Held jobs and queue views live in `held.rs` and `queue.rs`.
+//! The claim itself lives in `claim.rs`; held jobs and queue views in
+//! `held.rs` and `queue.rs`.
 
 use deadpool_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
 use super::audit::insert_audit;
 use super::registry::apply_installation;
-use super::{CLAIM_LOCK, Postgres, exec, row, row_opt};
-use crate::store::payload::decompress;
-use crate::store::{Effect, Job, NewJob, StoreError, now_ms};
-
-/// Claimable: waiting and due by the worker's clock ($1), or running under
-/// a claim lapsed by the database's. A lapsed running job still blocks its
-/// serial key until it is claimed again. Rows another transaction has
-/// locked (a worker completing a job just as its claim lapses) are skipped.
-const CLAIM: &str = concat!(
-    "UPDATE jobs SET state = 'running', attempts = attempts + 1,
-         claimed_by = $3, claim_until_ms = ",
-    db_now_ms!(),
-    " + $4
-     WHERE id = (SELECT id FROM jobs j
-         WHERE ((state IN ('pending', 'retrying') AND run_after_ms <= $1)
-                OR (state = 'running' AND (claim_until_ms IS NULL OR claim_until_ms <= ",
-    db_now_ms!(),
-    ")))
-           AND (serial_key IS NULL OR NOT EXISTS (
-                SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.state = 'running'
-                  AND r.id <> j.id))
-           AND (tenant IS NULL OR (
-                SELECT COUNT(*) FROM jobs t WHERE t.tenant = j.tenant AND t.state = 'running'
-                  AND t.id <> j.id) < $2)
-         ORDER BY run_after_ms, id LIMIT 1
-         FOR UPDATE SKIP LOCKED)
-     RETURNING id, kind, delivery_id, payload, attempts, created_ms"
-);
+use super::{Postgres, exec, row, row_opt};
+use crate::store::{Effect, NewJob, StoreError, now_ms};
 
 /// What a job stopped by its worker says, unless it had failed before.
 const INTERRUPTED: &str =
@@ -54,64 +29,6 @@ impl Postgres {
         let id = enqueue(&tx, &job, "pending").await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    /// Claim the next job due at `now_ms` (or whose claim lapsed) for
-    /// `claimant` until `claim_ms` from now, marking it running.
-    pub async fn claim(
-        &self,
-        now_ms: i64,
-        per_tenant: usize,
-        claimant: &str,
-        claim_ms: i64,
-    ) -> Result<Option<Job>, StoreError> {
-        let per_tenant = i64::try_from(per_tenant).unwrap_or(i64::MAX);
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        // Claim decisions are taken one at a time: each sees every earlier
-        // claim committed, so the serial and tenant checks cannot race.
-        exec(&tx, "SELECT pg_advisory_xact_lock($1)", &[&CLAIM_LOCK]).await?;
-        let claimed = match row_opt(&tx, CLAIM, &[&now_ms, &per_tenant, &claimant, &claim_ms]).await
-        {
-            Ok(claimed) => claimed,
-            // The index refused a second running job of a serial key:
-            // nothing is claimable now (the transaction rolls back).
-            Err(e) if is_serial_conflict(&e) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(r) = claimed else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let (id, kind, delivery_id, payload, attempts, created_ms): (
-            i64,
-            String,
-            Option<String>,
-            String,
-            i64,
-            i64,
-        ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
-        let payload = match &delivery_id {
-            Some(d) => {
-                let stored: Vec<u8> =
-                    row(&tx, "SELECT payload FROM deliveries WHERE id = $1", &[d])
-                        .await?
-                        .get(0);
-                decompress(&stored).map_err(|e| {
-                    StoreError::Database(format!("the payload of delivery {d} is damaged: {e}"))
-                })?
-            }
-            None => payload.into_bytes(),
-        };
-        tx.commit().await?;
-        Ok(Some(Job {
-            id,
-            kind,
-            delivery_id,
-            payload,
-            attempt: u32::try_from(attempts).unwrap_or(u32::MAX),
-            created_ms,
-        }))
     }
 
     /// Keep every claim of `claimant` alive `claim_ms` longer.
@@ -276,7 +193,7 @@ impl Postgres {
 
 /// Whether an error is the unique index refusing a second running job of
 /// one serial key.
-fn is_serial_conflict(e: &tokio_postgres::Error) -> bool {
+pub(super) fn is_serial_conflict(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::UNIQUE_VIOLATION)
         && e.as_db_error().and_then(|db| db.constraint()) == Some("jobs_one_running_per_serial")
 }

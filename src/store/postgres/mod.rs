@@ -16,6 +16,7 @@ macro_rules! db_now_ms {
 }
 
 mod audit;
+mod claim;
 mod deliveries;
 mod held;
 mod jobs;
