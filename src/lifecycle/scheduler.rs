@@ -29,6 +29,9 @@ pub struct Settings {
     pub max_sleep_ms: i64,
     /// How far back failed webhook deliveries are redelivered at start-up.
     pub redeliver_ms: i64,
+    /// How long after a rollover failed for good (an error that cannot
+    /// heal, reported in the configuration-error issue) it is tried again.
+    pub permanent_retry_ms: i64,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             overdue_ms: 15 * 60 * 1000,
             max_sleep_ms: 15 * 60 * 1000,
             redeliver_ms: 3 * 24 * 3600 * 1000,
+            permanent_retry_ms: 6 * 3600 * 1000,
         }
     }
 }
@@ -252,8 +256,19 @@ impl Scheduler {
             answer: None,
         };
         let key = work::scheduled_rollover_key(&r.full_name, &due.id.to_string());
+        let mut next_try = work::rollover_job(key.clone(), &job);
+        // A rollover that failed for good waits before it is tried again,
+        // instead of failing the same write every step.
         if c.store
-            .enqueue(work::rollover_job(key.clone(), &job))
+            .dead_since_under(&key)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            next_try.run_after_ms = now.as_millisecond() + self.settings.permanent_retry_ms;
+        }
+        if c.store
+            .enqueue(next_try)
             .await
             .map_err(|e| e.to_string())?
             .is_some()
