@@ -394,3 +394,43 @@ from = "2026-11-20"
     );
     assert_eq!(config.leave.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_commands_cost_a_handful_of_calls() {
+    let s = Scenario::start().await;
+    // Warm the caches (token, config, current issue) as any comment does.
+    s.comment("visitor", "/sprint help").await;
+    let calls = |from: usize| -> Vec<String> {
+        let mut c = s.requests_since(from);
+        c.sort();
+        c
+    };
+    let before = s.fake.requests().len();
+    s.comment("visitor", "/sprint preview").await;
+    let preview = calls(before);
+    assert_eq!(preview.len(), 3, "read, react, reply: {preview:#?}");
+    assert!(
+        !preview.iter().any(|c| c.starts_with("PATCH")),
+        "{preview:#?}"
+    );
+
+    let before = s.fake.requests().len();
+    s.comment("macobo", "/sprint extend 7").await;
+    let extend = calls(before);
+    // Read, the author's permission (not cached yet), the body read again
+    // since GitHub was asked something, one write of body and title, react,
+    // reply.
+    assert_eq!(extend.len(), 6, "{extend:#?}");
+    assert_eq!(extend.iter().filter(|c| c.starts_with("PATCH")).count(), 1);
+
+    let before = s.fake.requests().len();
+    s.comment("timgl", "/off @me week1").await;
+    let off = calls(before);
+    // Read, permission, read again, write, react: timgl is nobody's hero,
+    // so no reply.
+    assert_eq!(off.len(), 5, "{off:#?}");
+    // With the permission cached (a minute), the read-again goes too.
+    let before = s.fake.requests().len();
+    s.comment("timgl", "/off @me week2").await;
+    assert_eq!(calls(before).len(), 3, "{:#?}", calls(before));
+}
