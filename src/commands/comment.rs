@@ -203,7 +203,8 @@ impl Commands {
             .map_err(github_error)?;
         let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
         if decision.planned.is_empty() && !decision.rollover {
-            let a = answers::answer(&to, &tag, &decision.refused, decision.help);
+            let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
+            let a = answers::answer_with(&to, &tag, &decision.refused, decision.help, &notes);
             return Ok(vec![Effect::Enqueue(work::answer_job(&prefix, &a))]);
         }
         let item = Item {
@@ -218,6 +219,7 @@ impl Commands {
             gh: gh.as_ref(),
             store: &self.store,
             repo,
+            config: Some(&config),
         };
         let written = write::write(
             &target,
@@ -229,6 +231,9 @@ impl Commands {
         )
         .await?;
         let mut effects = written.effects;
+        if let Some(body) = &written.body {
+            effects.extend(write::calendar_moved(repo, &issue, &meta, body));
+        }
         effects.extend(crate::links::sub_issues::after_commands(
             &config,
             installation.0,
@@ -309,7 +314,7 @@ pub fn owed(
             Some(repo) => decided_prefix(&repo, crate::github::CommentId(o.comment), &tag),
             None => format!("answer/{}/{}/{tag}", to.repo, o.comment),
         };
-        let answer: AnswerJob = answers::answer(&to, &tag, &o.refused, o.help);
+        let answer: AnswerJob = answers::answer_with(&to, &tag, &o.refused, o.help, &o.notes);
         let job = if o.rollover {
             let rollover = RolloverJob {
                 installation: to.installation,

@@ -235,17 +235,26 @@ impl Scheduler {
         else {
             return Ok(());
         };
-        let Some(due) = config.sprint_due(now) else {
-            // Nothing opens before the cadence anchor.
-            wake(config.cadence.sprint(0).opens_at);
-            return Ok(());
-        };
-        let open = r
+        // The calendar with the exceptions the current issue records, as
+        // the store noted them when the issue was last seen.
+        let noted = r
             .current_sprint
             .as_deref()
-            .is_some_and(|s| s >= due.id.to_string().as_str());
+            .and_then(crate::sprint::exceptions::parse_note);
+        let calendar = config.calendar(
+            &noted
+                .as_ref()
+                .map(|(_, rec)| rec.clone())
+                .unwrap_or_default(),
+        );
+        let Some(due) = calendar.due(now) else {
+            // Nothing opens before the cadence anchor.
+            wake(calendar.first().opens_at);
+            return Ok(());
+        };
+        let open = noted.as_ref().is_some_and(|(sprint, _)| *sprint >= due.id);
         if open {
-            wake(config.cadence.sprint(due.index + 1).opens_at);
+            wake(due.closes_at);
             return Ok(());
         }
         let job = RolloverJob {

@@ -210,8 +210,13 @@ impl<'a> Finishing<'a> {
     /// The plan again, to know the team comments of an opening cut short.
     fn replan(&self, prev_comments: &[Comment]) -> Result<Plan, LifecycleError> {
         let r = self.r;
-        let sprint = r.config.cadence.sprint_containing(self.meta.sprint.0);
-        let label = r.config.numbering.label(sprint.index)?;
+        let calendar = r
+            .config
+            .calendar(&crate::sprint::exceptions::Recorded::from_body(
+                &self.issue.body,
+            ));
+        let sprint = calendar.containing(self.meta.sprint.0);
+        let label = calendar.label(&r.config.numbering, &sprint)?;
         let prev = self.previous.as_ref().and_then(|(m, p)| {
             Some(Previous {
                 issue: p.number.0,
@@ -228,12 +233,14 @@ impl<'a> Finishing<'a> {
             })
         });
         let settings = r.config.rollover_settings();
+        let away = rollover::Away::new(prev.as_ref(), &settings, &sprint);
+        let heroes = r.config.rotation.heroes_with(&calendar, &sprint, &away.all);
         Ok(rollover::plan(
             prev.as_ref(),
             &settings,
             &sprint,
             &label,
-            r.config.rotation.heroes_for(&sprint),
+            heroes,
         )?)
     }
 

@@ -5,12 +5,16 @@
 //! history across sprints is (`carry`: carry-over counts and drop records in
 //! hidden markers), how the last sprints went (`health`), which goals their
 //! linked issues and pull requests tick (`links`), what shipped in a sprint
-//! (`shipped`), and what a rollover must produce (`rollover`). No I/O, no
-//! clock, no async here.
+//! (`shipped`), and what a rollover must produce (`rollover`). The calendar
+//! people live by is the cadence (`calendar`) with its exceptions
+//! (`exceptions`: skipped and extended sprints) applied (`timeline`); who
+//! is away is `off`, and `/sprint preview` is `preview`. No I/O, no clock,
+//! no async here.
 
 pub mod body;
 pub mod calendar;
 pub mod carry;
+pub mod exceptions;
 pub(crate) mod items;
 pub use items::GoalText;
 pub mod health;
@@ -18,11 +22,14 @@ pub mod ledger;
 pub mod links;
 pub mod markers;
 pub mod numbering;
+pub mod off;
+pub mod preview;
 pub mod render;
 pub mod rollover;
 pub mod rotation;
 pub mod shipped;
 pub mod team;
+pub mod timeline;
 
 use std::fmt;
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bot;
+pub mod calendar;
 pub mod cluster;
 pub mod fake_github;
 pub mod links;

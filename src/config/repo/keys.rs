@@ -1,7 +1,7 @@
 //! Every key a repository's `.github/sprintbot.toml` may set, with its type
 //! and an example value: what `check-config` checks the file against (and
 //! the deployment config's `[defaults]` table too). Keep it in step with the
-//! `Raw*` structs in `repo.rs` and `config/repo-sprintbot.example.toml`.
+//! `Raw*` structs in `repo/raw.rs` and `config/repo-sprintbot.example.toml`.
 
 use crate::config::schema::{Key, Shape};
 
@@ -15,6 +15,7 @@ pub const TOP: &[Key] = &[
     Key::table("labels", LABELS),
     Key::table("switches", SWITCHES),
     Key::table("templates", TEMPLATES),
+    Key::tables("leave", LEAVE),
 ];
 
 const LOGINS: &str = "[\"octocat\", \"hubot\"]";
@@ -40,6 +41,21 @@ const CADENCE: &[Key] = &[
         "working_days",
         "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
     ),
+    Key::tables("exceptions", EXCEPTION),
+];
+
+const EXCEPTION: &[Key] = &[
+    Key::str("sprint", "\"2026-12-21\""),
+    Key::bool("skip", "true"),
+    Key::int("extend_days", "7"),
+    Key::str("reason", "\"holidays\""),
+];
+
+const LEAVE: &[Key] = &[
+    Key::str("login", "\"octocat\""),
+    Key::str("from", "\"2026-12-21\""),
+    Key::str("to", "\"2027-01-01\""),
+    Key::str("reason", "\"parental leave\""),
 ];
 
 const NUMBERING: &[Key] = &[
@@ -50,6 +66,7 @@ const NUMBERING: &[Key] = &[
         Shape::Choice(&["major", "minor", "patch"]),
         "\"minor\"",
     ),
+    Key::bool("count_skipped", "false"),
 ];
 
 const ROTATION: &[Key] = &[

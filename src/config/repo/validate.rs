@@ -9,7 +9,7 @@ use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
 use super::people::{logins, overrides, team_ref, teams};
-use super::{Engineers, Raw, RepoConfig, Switches, templates};
+use super::{Engineers, Raw, RepoConfig, Switches, calendar, templates};
 use crate::config::diag::Diagnostic;
 use crate::config::schema::Spans;
 use crate::sprint::calendar::Cadence;
@@ -174,6 +174,8 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     }
     let heroes = logins(r, "rotation.heroes", &raw.rotation.heroes);
     let overrides = overrides(r, &raw);
+    let written_exceptions = calendar::exceptions(r, &raw);
+    let leave = calendar::leave(r, &raw);
 
     if raw.labels.sprint.trim().is_empty() {
         r.key(
@@ -255,6 +257,19 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     else {
         return None;
     };
+    let cadence = Cadence {
+        anchor,
+        length_weeks,
+        tz,
+        opens_at,
+        working_days,
+    };
+    let exceptions = calendar::placed(
+        r,
+        &cadence,
+        &written_exceptions,
+        raw.numbering.count_skipped,
+    );
     if !r.problems.is_empty() {
         return None;
     }
@@ -264,13 +279,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             logins: engineer_logins,
             github_team: raw.engineers.team,
         },
-        cadence: Cadence {
-            anchor,
-            length_weeks,
-            tz,
-            opens_at,
-            working_days,
-        },
+        cadence,
         numbering: Numbering {
             first_version,
             parts,
@@ -293,6 +302,9 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             pin_summary: raw.switches.pin_summary,
         },
         templates,
+        exceptions,
+        count_skipped: raw.numbering.count_skipped,
+        leave,
     })
 }
 
