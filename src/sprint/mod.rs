@@ -5,8 +5,8 @@
 //! history across sprints is (`carry`: carry-over counts and drop records in
 //! hidden markers), how the last sprints went (`health`), which goals their
 //! linked issues and pull requests tick (`links`), what shipped in a sprint
-//! (`shipped`), and what a rollover must produce (`rollover`). No I/O, no
-//! clock, no async here.
+//! (`shipped`), what a rollover must produce (`rollover`) and what it moves
+//! (`moving`). No I/O, no clock, no async here.
 
 pub mod body;
 pub mod calendar;
@@ -17,6 +17,7 @@ pub mod health;
 pub mod ledger;
 pub mod links;
 pub mod markers;
+pub mod moving;
 pub mod numbering;
 pub mod render;
 pub mod rollover;
