@@ -1,5 +1,5 @@
 //! A repository's `.github/sprintbot.toml`: teams, engineers, cadence,
-//! numbering, rotation, labels, switches and template overrides. Defaults
+//! numbering, rotation, labels, switches, reminders and template overrides. Defaults
 //! come from the deployment config's `[defaults]` table; the repository file
 //! wins key by key. Every problem names file, line and column and a fix,
 //! and all of them are reported at once.
@@ -15,9 +15,11 @@ use crate::sprint::numbering::{Bump, Numbering};
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
+use crate::sprint::timed::Reminders;
 
 pub mod keys;
 mod people;
+mod reminders;
 mod templates;
 mod timing;
 mod validate;
@@ -35,6 +37,8 @@ pub struct RepoConfig {
     /// The label every sprint issue carries.
     pub sprint_label: String,
     pub switches: Switches,
+    /// The review comment before each rollover, and the nudges.
+    pub reminders: Reminders,
     pub templates: Templates,
 }
 
@@ -160,6 +164,7 @@ struct Raw {
     rotation: RawRotation,
     labels: RawLabels,
     switches: RawSwitches,
+    reminders: reminders::RawReminders,
     templates: RawTemplates,
 }
 
@@ -300,6 +305,9 @@ struct RawTemplates {
     health: Option<String>,
     shipped: Option<String>,
     summary: Option<String>,
+    review: Option<String>,
+    nudge_status: Option<String>,
+    nudge_teams: Option<String>,
 }
 
 /// Parse and validate a repository config. `file` names it in diagnostics;

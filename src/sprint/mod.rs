@@ -6,7 +6,9 @@
 //! hidden markers), how the last sprints went (`health`), which goals their
 //! linked issues and pull requests tick (`links`), what shipped in a sprint
 //! (`shipped`), what a rollover must produce (`rollover`) and what it moves
-//! (`moving`). No I/O, no clock, no async here.
+//! (`moving`), and the timed reminders of a sprint: when they are due
+//! (`timed`) and what they say (`reminders`). No I/O, no clock, no async
+//! here.
 
 pub mod body;
 pub mod calendar;
@@ -19,11 +21,13 @@ pub mod links;
 pub mod markers;
 pub mod moving;
 pub mod numbering;
+pub mod reminders;
 pub mod render;
 pub mod rollover;
 pub mod rotation;
 pub mod shipped;
 pub mod team;
+pub mod timed;
 
 use std::fmt;
 
