@@ -1,6 +1,6 @@
 //! A repository's `.github/sprintbot.toml`: teams, engineers, cadence (with
 //! its skipped and extended sprints), numbering, rotation, known time off,
-//! labels, switches and template overrides. Defaults
+//! labels, switches, reminders and template overrides. Defaults
 //! come from the deployment config's `[defaults]` table; the repository file
 //! wins key by key. Every problem names file, line and column and a fix,
 //! and all of them are reported at once.
@@ -18,6 +18,7 @@ use crate::sprint::off::Off;
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
+use crate::sprint::timed::Reminders;
 use crate::sprint::timeline::Calendar;
 use raw::Raw;
 
@@ -25,6 +26,7 @@ mod calendar;
 pub mod keys;
 mod people;
 mod raw;
+mod reminders;
 mod templates;
 mod timing;
 mod validate;
@@ -42,6 +44,8 @@ pub struct RepoConfig {
     /// The label every sprint issue carries.
     pub sprint_label: String,
     pub switches: Switches,
+    /// The review comment before each rollover, and the nudges.
+    pub reminders: Reminders,
     pub templates: Templates,
     /// Skipped and extended sprints (`[[cadence.exceptions]]`).
     pub exceptions: Vec<Exception>,

@@ -3,9 +3,10 @@
 //! seen, asks GitHub to redeliver the webhooks that failed while it was
 //! down, and queues a catch-up of commands per repository that runs
 //! sprints. After that it works from the store alone: each step computes
-//! every enabled repository's opening instants and config ages, queues the
-//! rollovers and revalidations that are due, and sleeps until the next one
-//! (or until a webhook changes a config). A step makes no GitHub call.
+//! every enabled repository's opening instants, reminder instants and
+//! config ages, queues the rollovers, reminders and revalidations that are
+//! due, and sleeps until the next one (or until a webhook changes a config
+//! or a job finishes). A step makes no GitHub call.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
 
+use super::timed::job::{Memo, plan};
 use crate::commands::Commands;
 use crate::github::{GitHubApp, RepoRef};
 use crate::store::{EnabledRepo, InstallationChange};
@@ -51,6 +53,8 @@ pub struct Scheduler {
     pub commands: Arc<Commands>,
     pub jobs_ready: Arc<Notify>,
     pub settings: Settings,
+    /// Reminders already found done (see `timed::job`).
+    pub reminders_done: Memo,
 }
 
 /// What one step found.
@@ -58,6 +62,8 @@ pub struct Scheduler {
 pub struct Step {
     pub rollovers_queued: usize,
     pub revalidations_queued: usize,
+    /// Repositories whose due reminders were queued.
+    pub reminders_queued: usize,
     pub overdue: usize,
     /// When to look again.
     pub next: Option<Timestamp>,
@@ -190,7 +196,7 @@ impl Scheduler {
             .checked_add(Duration::from_millis(self.settings.max_sleep_ms as u64))
             .unwrap_or(now);
         step.next = Some(step.next.map_or(cap, |n| n.min(cap)));
-        if step.rollovers_queued + step.revalidations_queued > 0 {
+        if step.rollovers_queued + step.revalidations_queued + step.reminders_queued > 0 {
             self.jobs_ready.notify_waiters();
         }
         step
@@ -255,6 +261,21 @@ impl Scheduler {
         let open = noted.as_ref().is_some_and(|(sprint, _)| *sprint >= due.id);
         if open {
             wake(due.closes_at);
+            let timed = plan(&c.store, &self.reminders_done, r, &config, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(at) = timed.next {
+                wake(at);
+            }
+            if let Some(job) = timed.job
+                && c.store
+                    .enqueue(job)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_some()
+            {
+                step.reminders_queued += 1;
+            }
             return Ok(());
         }
         let job = RolloverJob {
@@ -310,6 +331,9 @@ impl Scheduler {
             let step = self.step(now).await;
             if step.rollovers_queued > 0 {
                 tracing::info!(jobs = step.rollovers_queued, "scheduled rollovers");
+            }
+            if step.reminders_queued > 0 {
+                tracing::info!(jobs = step.reminders_queued, "scheduled reminders");
             }
             let sleep = step
                 .next

@@ -1,7 +1,8 @@
 //! Rollover planning, as a pure function: the previous sprint's document and
 //! team comments, the repository's settings and the next sprint go in; the
 //! new issue's title and body, each team's comment with its hang-overs, and
-//! the closing comment for the previous issue come out.
+//! what moved (for the audit comment left on the previous issue, see
+//! `moving`) come out.
 //!
 //! The new body's retro flags each unfinished goal `(carried N×)`, N read
 //! from the goal's hidden carry marker (see `carry`); carried goals keep
@@ -27,6 +28,7 @@ use super::calendar::Sprint;
 use super::carry::{carried_mark, next_count};
 use super::health::{self, Health, Roster, SprintSummary, history, section};
 use super::items::GoalText;
+use super::moving::Moving;
 use super::numbering::SprintLabel;
 use super::off::{self, Off};
 use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
@@ -87,6 +89,9 @@ pub struct Plan {
     pub team_comments: Vec<TeamComment>,
     /// Goals of the previous sprint that were not done.
     pub unfinished: usize,
+    /// What moved out of the previous sprint (its unfinished goals, each
+    /// team's unticked items), for the audit comment.
+    pub moving: Moving,
     /// The health summary comment to post and pin, when asked for.
     pub summary: Option<String>,
 }
@@ -144,10 +149,12 @@ pub fn plan(
     let decorate = |body: String| with_off(recorded.write_into(&body), &away.shown);
     let retro_goals: Vec<String> = goals.iter().map(line).collect();
     let ended = previous.and_then(|p| p.doc.metadata()).map(|m| m.sprint);
+    let team_comments = previous.map_or(&[][..], |p| p.team_comments.as_slice());
+    let moving = Moving::of(&goals, team_comments, &settings.teams);
     let carried = if settings.carry_unfinished_goals {
-        goals
+        moving
+            .goals
             .iter()
-            .filter(|g| !g.done)
             .map(|g| GoalText {
                 title: g.title.clone(),
                 owner: g.owner.clone(),
@@ -210,10 +217,7 @@ pub fn plan(
     }
     let mut team_comments = Vec::new();
     for team in &settings.teams {
-        let all = previous
-            .and_then(|p| p.team_comments.iter().find(|c| c.slug == team.slug))
-            .map(TeamDoc::hang_overs)
-            .unwrap_or_default();
+        let all = moving.team(&team.slug);
         let link = previous
             .map(|p| format!(" in #{}", p.issue))
             .unwrap_or_default();
@@ -241,8 +245,9 @@ pub fn plan(
         title: render::title(&settings.templates, next, label)?,
         body,
         team_comments,
-        unfinished: goals.iter().filter(|g| !g.done).count(),
+        unfinished: moving.goals.len(),
         summary,
+        moving,
     })
 }
 
@@ -381,20 +386,8 @@ pub fn retro_line(g: &Goal) -> String {
     }
 }
 
-/// The comment left on the previous issue once the new one exists.
-pub fn closing_comment(new_issue: u64, title: &str, unfinished: usize) -> String {
-    let rolled = match unfinished {
-        0 => "Every goal of this sprint was done. 🎉".to_string(),
-        1 => "1 unfinished goal is in its retro.".to_string(),
-        n => format!("{n} unfinished goals are in its retro."),
-    };
-    format!(
-        "{}\nThis sprint is over: the next one is #{new_issue} ({title}). {rolled}\n",
-        closing_marker(new_issue)
-    )
-}
-
-/// The hidden marker of a closing comment, searched for before posting one.
+/// The hidden marker of the closing (audit) comment on the previous issue,
+/// searched for before posting one.
 pub fn closing_marker(new_issue: u64) -> String {
     format!("<!-- sprintbot:closed next={new_issue} -->")
 }

@@ -16,4 +16,5 @@ pub mod retro;
 pub mod scenario;
 pub mod settle;
 pub mod sprint;
+pub mod timed;
 pub mod webhooks;

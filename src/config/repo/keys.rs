@@ -14,6 +14,7 @@ pub const TOP: &[Key] = &[
     Key::table("rotation", ROTATION),
     Key::table("labels", LABELS),
     Key::table("switches", SWITCHES),
+    Key::table("reminders", REMINDERS),
     Key::table("templates", TEMPLATES),
     Key::tables("leave", LEAVE),
 ];
@@ -97,6 +98,14 @@ const SWITCHES: &[Key] = &[
     Key::bool("pin_summary", "false"),
 ];
 
+const REMINDERS: &[Key] = &[
+    Key::int("review_hours_before_end", "24"),
+    Key::bool("nudge_status", "false"),
+    Key::int("nudge_status_days_before_end", "2"),
+    Key::bool("nudge_teams", "false"),
+    Key::int("nudge_teams_hours_after_opening", "24"),
+];
+
 const TEMPLATES: &[Key] = &[
     Key::str("title", "\"Sprint {{ version }} {{ part }}/{{ parts }}\""),
     Key::str("issue", "\"\"\"...\"\"\""),
@@ -104,4 +113,7 @@ const TEMPLATES: &[Key] = &[
     Key::str("health", "\"\"\"...\"\"\""),
     Key::str("shipped", "\"\"\"...\"\"\""),
     Key::str("summary", "\"\"\"...\"\"\""),
+    Key::str("review", "\"\"\"...\"\"\""),
+    Key::str("nudge_status", "\"\"\"...\"\"\""),
+    Key::str("nudge_teams", "\"\"\"...\"\"\""),
 ];

@@ -16,6 +16,7 @@ pub(super) struct Raw {
     pub(super) rotation: RawRotation,
     pub(super) labels: RawLabels,
     pub(super) switches: RawSwitches,
+    pub(super) reminders: super::reminders::RawReminders,
     pub(super) templates: RawTemplates,
     pub(super) leave: Vec<RawLeave>,
 }
@@ -181,4 +182,7 @@ pub(super) struct RawTemplates {
     pub(super) health: Option<String>,
     pub(super) shipped: Option<String>,
     pub(super) summary: Option<String>,
+    pub(super) review: Option<String>,
+    pub(super) nudge_status: Option<String>,
+    pub(super) nudge_teams: Option<String>,
 }

@@ -233,7 +233,20 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             .templates
             .summary
             .unwrap_or_else(|| render::DEFAULT_SUMMARY.to_string()),
+        review: raw
+            .templates
+            .review
+            .unwrap_or_else(|| render::DEFAULT_REVIEW.to_string()),
+        nudge_status: raw
+            .templates
+            .nudge_status
+            .unwrap_or_else(|| render::DEFAULT_NUDGE_STATUS.to_string()),
+        nudge_teams: raw
+            .templates
+            .nudge_teams
+            .unwrap_or_else(|| render::DEFAULT_NUDGE_TEAMS.to_string()),
     };
+    let reminders = super::reminders::build(r, &raw.reminders, length_weeks.unwrap_or(2));
     // Templates are checked even when the cadence is broken: they are
     // rendered with sample values, not with this file's calendar.
     let views: Vec<TeamView> = teams
@@ -252,8 +265,8 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     else {
         return None;
     };
-    let (Some(length_weeks), Some(parts), Some(max_risks), Some(shipped_per_team)) =
-        (length_weeks, parts, max_risks, shipped_per_team)
+    let (Some(length_weeks), Some(parts), Some(max_risks), Some(shipped_per_team), Some(reminders)) =
+        (length_weeks, parts, max_risks, shipped_per_team, reminders)
     else {
         return None;
     };
@@ -301,6 +314,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             shipped_per_team,
             pin_summary: raw.switches.pin_summary,
         },
+        reminders,
         templates,
         exceptions,
         count_skipped: raw.numbering.count_skipped,
