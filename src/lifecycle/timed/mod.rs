@@ -257,3 +257,42 @@ fn compose(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+[cadence]
+anchor = "2022-10-03"
+timezone = "Europe/London"
+"#;
+
+    #[test]
+    fn an_extended_sprint_keeps_its_reminders_until_its_new_end() {
+        let config = crate::config::repo::parse("t.toml", CONFIG, &toml::Table::new()).unwrap();
+        let plain = current_sprint(&config, "2022-11-14").unwrap();
+        let extended = current_sprint(&config, "2022-11-14 extend=2022-11-14+7").unwrap();
+        assert_eq!(plain.opens_at, extended.opens_at);
+        assert_eq!(
+            extended.closes_at.duration_since(plain.closes_at),
+            jiff::SignedDuration::from_hours(7 * 24)
+        );
+        // The review 24 h before the end moves with it.
+        let review = |s: &crate::sprint::calendar::Sprint| {
+            config
+                .reminders
+                .instants(&config.cadence, s)
+                .into_iter()
+                .find(|(r, _)| *r == Reminder::Review)
+                .map(|(_, at)| at)
+        };
+        assert_eq!(
+            review(&extended)
+                .unwrap()
+                .duration_since(review(&plain).unwrap()),
+            jiff::SignedDuration::from_hours(7 * 24)
+        );
+        assert!(current_sprint(&config, "not a date").is_none());
+    }
+}
