@@ -205,8 +205,11 @@ pub trait GitHub: Send + Sync {
     fn team_members<'a>(&'a self, org: &'a str, team: &'a str)
     -> BoxFuture<'a, Result<Vec<Login>>>;
     /// One comment of the repository, by its id.
-    fn get_comment<'a>(&'a self, repo: &'a RepoRef, id: CommentId)
-    -> BoxFuture<'a, Result<Comment>>;
+    fn get_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+    ) -> BoxFuture<'a, Result<Comment>>;
     /// The names of the repository's labels, all pages.
     fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>>;
     /// The issues pinned on the repository (GraphQL; REST cannot tell).

@@ -56,7 +56,10 @@ impl Client {
             "query": PINNED_QUERY,
             "variables": { "owner": repo.owner, "name": repo.name },
         });
-        let resp = self.t.request(Method::POST, &url, Some(body), false).await?;
+        let resp = self
+            .t
+            .request(Method::POST, &url, Some(body), false)
+            .await?;
         pinned_numbers(&resp.json::<Value>()?)
     }
 }
@@ -76,7 +79,8 @@ mod tests {
         );
         let none = json!({"data": {"repository": {"pinnedIssues": {"nodes": []}}}});
         assert!(pinned_numbers(&none).unwrap().is_empty());
-        let failed = json!({"data": null, "errors": [{"message": "Field 'pinnedIssues' doesn't exist"}]});
+        let failed =
+            json!({"data": null, "errors": [{"message": "Field 'pinnedIssues' doesn't exist"}]});
         let err = pinned_numbers(&failed).unwrap_err();
         assert!(err.to_string().contains("pinnedIssues"), "{err}");
     }

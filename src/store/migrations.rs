@@ -28,5 +28,8 @@ pub(super) const POSTGRES: &[(u32, &str)] = &[
         2,
         include_str!("migrations/postgres/0002_claim_indexes.sql"),
     ),
-    (3, include_str!("migrations/postgres/0003_last_delivery.sql")),
+    (
+        3,
+        include_str!("migrations/postgres/0003_last_delivery.sql"),
+    ),
 ];

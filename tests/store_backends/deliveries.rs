@@ -105,13 +105,22 @@ pub async fn the_newest_delivery_of_each_installation_is_found(db: Db) {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     store.record_delivery(elsewhere).await.unwrap();
 
-    let last = store.last_delivery(7).await.unwrap().expect("installation 7 has deliveries");
+    let last = store
+        .last_delivery(7)
+        .await
+        .unwrap()
+        .expect("installation 7 has deliveries");
     assert_eq!(last.id, "d-new", "an ignored event counts: it arrived");
     assert_eq!(last.event, "push");
     assert_eq!(last.action, None);
     assert!(last.received_ms <= now());
     assert_eq!(
-        store.last_delivery(8).await.unwrap().map(|d| d.id).as_deref(),
+        store
+            .last_delivery(8)
+            .await
+            .unwrap()
+            .map(|d| d.id)
+            .as_deref(),
         Some("d-other")
     );
     assert_eq!(store.last_delivery(9).await.unwrap(), None);

@@ -37,7 +37,10 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Optio
     v["user"]["type"] = json!(if c.bot { "Bot" } else { "User" });
     v["created_at"] = json!(c.created_at);
     v["updated_at"] = json!(c.updated_at);
-    v["issue_url"] = json!(format!("https://api.github.com/repos/{full}/issues/{}", c.issue));
+    v["issue_url"] = json!(format!(
+        "https://api.github.com/repos/{full}/issues/{}",
+        c.issue
+    ));
     v["html_url"] = json!(format!(
         "https://github.com/{full}/issues/{}#issuecomment-{}",
         c.issue, c.id
@@ -77,7 +80,10 @@ impl FakeGitHub {
     /// A person pins issue `n` (as the issue page's "Pin issue" does).
     pub fn pin_issue(&self, repo: &str, n: u64) {
         self.with(|s| {
-            let node = s.repo(repo).and_then(|r| r.issues.get(&n)).map(|i| i.node_id.clone());
+            let node = s
+                .repo(repo)
+                .and_then(|r| r.issues.get(&n))
+                .map(|i| i.node_id.clone());
             if let Some(node) = node
                 && !s.pinned.iter().any(|(_, p)| *p == node)
             {
