@@ -5,9 +5,11 @@
 //! history across sprints is (`carry`: carry-over counts and drop records in
 //! hidden markers), how the last sprints went (`health`), which goals their
 //! linked issues and pull requests tick (`links`), what shipped in a sprint
-//! (`shipped`), and what a rollover must produce (`rollover`). No I/O, no
+//! (`shipped`), what a rollover must produce (`rollover`), and how a
+//! hand-written sprint issue gets sprintbot's markers (`adopt`). No I/O, no
 //! clock, no async here.
 
+pub mod adopt;
 pub mod body;
 pub mod calendar;
 pub mod carry;
