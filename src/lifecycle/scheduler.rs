@@ -13,6 +13,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
 
+use super::next::Next;
 use crate::commands::Commands;
 use crate::github::{GitHubApp, RepoRef};
 use crate::store::{EnabledRepo, InstallationChange};
@@ -231,19 +232,15 @@ impl Scheduler {
         else {
             return Ok(());
         };
-        let Some(due) = config.sprint_due(now) else {
-            // Nothing opens before the cadence anchor.
-            wake(config.cadence.sprint(0).opens_at);
-            return Ok(());
+        let due = match super::next::next(&config, r.current_sprint.as_deref(), now) {
+            // Nothing opens before the cadence anchor; or the current
+            // sprint is open: sleep until the next opening.
+            Next::First(s) | Next::Opens(s) => {
+                wake(s.opens_at);
+                return Ok(());
+            }
+            Next::Due(due) => due,
         };
-        let open = r
-            .current_sprint
-            .as_deref()
-            .is_some_and(|s| s >= due.id.to_string().as_str());
-        if open {
-            wake(config.cadence.sprint(due.index + 1).opens_at);
-            return Ok(());
-        }
         let job = RolloverJob {
             installation: r.installation,
             repo: r.full_name.clone(),
