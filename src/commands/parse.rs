@@ -38,6 +38,8 @@ pub enum Command {
     },
     SprintRollover,
     SprintHelp,
+    SprintAdopt,
+    SprintDoctor,
 }
 
 /// A known command used wrongly.
@@ -309,6 +311,8 @@ fn sprint(rest: &str) -> Result<Command, ParseError> {
         .as_deref()
     {
         Some("rollover") => Ok(Command::SprintRollover),
+        Some("adopt") => Ok(Command::SprintAdopt),
+        Some("doctor") => Ok(Command::SprintDoctor),
         Some("help") | None => Ok(Command::SprintHelp),
         Some(other) => Err(err("sprint", format!("`{other}` is not a /sprint command"))),
     }

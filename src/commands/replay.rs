@@ -66,6 +66,8 @@ pub struct Outcome {
     pub refused: Vec<Refusal>,
     pub help: bool,
     pub rollover: bool,
+    /// `/sprint doctor`: the answer carries its checklist.
+    pub doctor: bool,
     pub applied: Vec<Applied>,
 }
 
@@ -114,6 +116,7 @@ pub fn replay(
             refused: item.decision.refused.clone(),
             help: item.decision.help,
             rollover: item.decision.rollover,
+            doctor: item.decision.doctor,
             applied: Vec::new(),
         };
         for p in &item.decision.planned {

@@ -59,6 +59,7 @@ fn unwritten(items: Vec<Item>, reason: &str) -> Vec<Outcome> {
                 refused,
                 help: i.decision.help,
                 rollover: false,
+                doctor: i.decision.doctor,
                 applied: Vec::new(),
             }
         })
