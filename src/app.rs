@@ -14,6 +14,7 @@ use crate::github::pacing::{SharedLimits, SharedSlot};
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
+use crate::lifecycle::timed::job::TimedHandler;
 use crate::links::sub_issues::{SUB_ISSUES, SubIssuesHandler};
 use crate::links::webhook::LinkHandler;
 use crate::repos::pull_request::PullRequestHandler;
@@ -37,6 +38,7 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     );
     h.insert(work::ROLLOVER, RolloverHandler(commands.clone()));
     h.insert(DOCTOR, DoctorHandler(commands.clone()));
+    h.insert(work::TIMED, TimedHandler(commands.clone()));
     h.insert(SYNC, SyncHandler(commands.clone()));
     h.insert(work::DISCOVER, DiscoverHandler(commands.clone()));
     h.insert(work::REVALIDATE, RevalidateHandler(commands.clone()));

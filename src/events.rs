@@ -294,6 +294,8 @@ fn comment(payload: &[u8], action: &str, origin: Origin) -> Result<Event, serde_
         created_at: String,
         #[serde(default)]
         updated_at: String,
+        #[serde(default)]
+        html_url: String,
     }
     #[derive(Deserialize)]
     struct Changes {
@@ -323,6 +325,7 @@ fn comment(payload: &[u8], action: &str, origin: Origin) -> Result<Event, serde_
             author: Login(p.comment.user.login),
             created_at: p.comment.created_at,
             updated_at: p.comment.updated_at,
+            html_url: p.comment.html_url,
             reactions: ReactionCounts::default(),
         },
     }))

@@ -10,11 +10,11 @@ pub mod commands; // slash commands: grammar, pure parser, messages, the use cas
 pub mod config; // deployment config + repository config: types, loading, validation
 pub mod events; // webhook payloads as typed events, parsed in one place
 pub mod github; // the narrow GitHub interface, octocrab transport, App auth, retry, pacing
-pub mod lifecycle; // opening sprints: tick, rollover, each step checked on GitHub
+pub mod lifecycle; // opening sprints and their timed reminders: tick, rollover, each step checked on GitHub
 pub mod links; // goals linked to issues and pull requests: ticked on close or merge, sub-issues
 pub mod register; // `sprintbot register`: the GitHub App manifest flow
 pub mod repos; // each repository's config: one loader, cached, and its error issue
-pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, ledger, rollover plan
+pub mod sprint; // PURE: calendar, numbering, rotation, issue body model, ledger, rollover plan, reminders
 pub mod sprint_issues; // sprint issues on GitHub: recognised by the bot's metadata; the current one
 pub mod store; // storage interface + SQLite implementation
 pub mod telemetry; // tracing and Prometheus metrics set-up

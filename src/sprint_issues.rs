@@ -14,6 +14,7 @@ use crate::github::{
     CommentId, GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter,
 };
 use crate::sprint::body::SprintDoc;
+use crate::sprint::exceptions::{self, Recorded};
 use crate::sprint::markers::Metadata;
 use crate::sprint::{Login, SprintId};
 use crate::store::{Store, StoreError};
@@ -97,6 +98,13 @@ pub async fn recognise_on_github(
     Ok(None)
 }
 
+/// What the store notes about a current sprint issue: its sprint and the
+/// cadence exceptions its calendar marker records, so the scheduler knows
+/// the calendar without asking GitHub (see `sprint::exceptions::note`).
+pub fn note(meta: &Metadata, issue: &Issue) -> String {
+    exceptions::note(meta.sprint, &Recorded::from_body(&issue.body))
+}
+
 /// Whether the body around the metadata can still be read (every managed
 /// section's markers intact).
 pub fn is_readable(issue: &Issue) -> bool {
@@ -162,16 +170,17 @@ pub async fn currency(
         return Ok((Currency::Current, false));
     }
     let open = list(gh, repo, label, StateFilter::Open, bot).await?;
-    let newest = open.first().map(|(m, i)| (i.number, m.sprint));
-    if let Some((n, sprint)) = newest {
+    let newest = open.first().map(|(m, i)| (i.number, note(m, i)));
+    if let Some((n, note)) = &newest {
         store
-            .set_current_issue(&repo.to_string(), n.0, &sprint.to_string())
+            .set_current_issue(&repo.to_string(), n.0, note)
             .await?;
     }
+    let newest = newest.map(|(n, _)| n);
     let currency = match newest {
-        Some((n, _)) if n == issue.number && issue.state == IssueState::Open => Currency::Current,
+        Some(n) if n == issue.number && issue.state == IssueState::Open => Currency::Current,
         other => Currency::Superseded {
-            current: other.map(|(n, _)| n).filter(|n| *n != issue.number),
+            current: other.filter(|n| *n != issue.number),
         },
     };
     Ok((currency, true))

@@ -1,6 +1,7 @@
 //! The jobs sprintbot queues for itself, beside webhook jobs: their kinds,
-//! payloads and keys. Answers to commands and rollovers are jobs so that
-//! each is retried on its own until it succeeds, and survives a restart.
+//! payloads and keys. Answers to commands, rollovers and timed reminders
+//! are jobs so that each is retried on its own until it succeeds, and
+//! survives a restart.
 //! Lives below `commands` and `lifecycle`, which both queue them.
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub const CATCH_UP: &str = "catch_up";
 pub const ANSWER: &str = "answer";
 /// The job kind of a rollover (scheduled, or asked for with `/sprint rollover`).
 pub const ROLLOVER: &str = "rollover";
+/// The job kind that writes the timed reminders due on a repository's
+/// current sprint issue (the review before the rollover, the nudges).
+pub const TIMED: &str = "timed";
 
 /// The answer a person is owed for a comment: a reaction, and a reply when
 /// something was refused or help was asked for.
@@ -133,6 +137,34 @@ pub fn answer_target(job: &AnswerJob) -> Option<(InstallationId, RepoRef, IssueN
         IssueNumber(job.issue),
         CommentId(job.comment),
     ))
+}
+
+/// The timed reminders due on a repository's current sprint issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedJob {
+    pub installation: u64,
+    pub repo: String,
+    #[serde(default)]
+    pub repo_id: Option<u64>,
+    /// The sprint they belong to (its first day), as the scheduler saw it.
+    pub sprint: String,
+}
+
+/// The job that writes what is due of `timed`'s sprint, one at a time with
+/// the repository's other serial work, once among live jobs.
+pub fn timed_job(timed: &TimedJob) -> NewJob {
+    NewJob {
+        kind: TIMED.into(),
+        payload: serde_json::to_string(timed).unwrap_or_default(),
+        dedupe_key: Some(format!(
+            "timed/{}/{}",
+            timed.repo.to_ascii_lowercase(),
+            timed.sprint
+        )),
+        serial_key: Some(repo_serial_key(&timed.repo)),
+        tenant: Some(timed.installation),
+        run_after_ms: 0,
+    }
 }
 
 /// A job about one repository of an installation (revalidate, catch up).

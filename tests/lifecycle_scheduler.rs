@@ -365,3 +365,128 @@ async fn webhooks_that_failed_while_the_bot_was_down_are_redelivered_once() {
         assert_eq!(r.len(), 1);
     }
 }
+
+/// GitHub is down for the opening and long after: the scheduler keeps the
+/// rollover retrying, reports it overdue after `overdue_minutes` (15) with
+/// its last error, and opens the sprint once when GitHub is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sprint_still_not_open_after_its_instant_is_reported_overdue() {
+    let org = Org::start("2022-11-28T08:50:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    let recovery: Timestamp = "2022-11-28T09:40:00Z".parse().unwrap();
+    org.fake.fail_writes_until(recovery, 502);
+    org.at("2022-11-28T09:00:00Z");
+    org.run_until(
+        "2022-11-28T09:14:00Z".parse().unwrap(),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        org.scheduler.step(org.now()).await.overdue,
+        0,
+        "14 minutes late"
+    );
+    org.run_until(
+        "2022-11-28T09:20:00Z".parse().unwrap(),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        org.scheduler.step(org.now()).await.overdue,
+        1,
+        "20 minutes late"
+    );
+    let text = sprintbot::telemetry::metrics().render();
+    assert!(text.contains("sprintbot_rollovers_overdue 1"), "{text}");
+    assert_eq!(
+        org.fake.issues("acme/repo-0").len(),
+        1,
+        "nothing opened yet"
+    );
+    org.run_until(
+        "2022-11-28T09:50:00Z".parse().unwrap(),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(org.fake.issues("acme/repo-0").len(), 2, "opened once");
+    assert_eq!(org.scheduler.step(org.now()).await.overdue, 0);
+    org.fake.assert_no_violations();
+}
+
+/// A write GitHub refuses for good (410: the issue's comments are gone)
+/// will not heal by retrying: the rollover stops, the problem is reported
+/// once in the configuration-error issue, and the scheduler does not hammer
+/// GitHub with the same failing rollover.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_that_cannot_heal_is_reported_once_in_the_configuration_issue() {
+    let org = Org::start("2022-11-28T08:50:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    // The new sprint issue will be #2; GitHub refuses its team comments.
+    org.fake.fail(
+        "POST",
+        "/repos/acme/repo-0/issues/2/comments",
+        10_000,
+        410,
+        &[],
+    );
+    org.at("2022-11-28T09:00:00Z");
+    let before = org.fake.requests().len();
+    org.run_until(
+        "2022-11-28T11:00:00Z".parse().unwrap(),
+        Duration::from_secs(60),
+    )
+    .await;
+    let issues = org.fake.issues("acme/repo-0");
+    let reports: Vec<_> = issues
+        .iter()
+        .filter(|i| i.title.contains("configuration error"))
+        .collect();
+    assert_eq!(reports.len(), 1, "{issues:#?}");
+    assert!(
+        reports[0].body.contains("the sprint could not be opened"),
+        "{}",
+        reports[0].body
+    );
+    let calls = org.calls_since(before);
+    let report_writes = calls
+        .iter()
+        .filter(|c| c.starts_with("PATCH") && c.contains(&format!("/issues/{}", reports[0].number)))
+        .count();
+    assert_eq!(report_writes, 0, "the report is written once: {calls:#?}");
+    let refused = calls
+        .iter()
+        .filter(|c| c.starts_with("POST /repos/acme/repo-0/issues/2/comments"))
+        .count();
+    println!(
+        "cannot heal: {refused} refused writes and {} calls in 2 h",
+        calls.len()
+    );
+    assert_eq!(
+        refused, 1,
+        "retried a write that cannot succeed: {calls:#?}"
+    );
+    // Six hours after it failed it is tried once more, and still reported once.
+    org.run_until(
+        "2022-11-28T15:30:00Z".parse().unwrap(),
+        Duration::from_secs(600),
+    )
+    .await;
+    let calls = org.calls_since(before);
+    let refused = calls
+        .iter()
+        .filter(|c| c.starts_with("POST /repos/acme/repo-0/issues/2/comments"))
+        .count();
+    assert_eq!(refused, 2, "{calls:#?}");
+    let reports = org
+        .fake
+        .issues("acme/repo-0")
+        .into_iter()
+        .filter(|i| i.title.contains("configuration error"))
+        .count();
+    assert_eq!(reports, 1);
+    org.fake.assert_no_violations();
+}

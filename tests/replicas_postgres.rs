@@ -272,3 +272,90 @@ async fn a_leader_killed_mid_rollover_is_replaced_and_the_rollover_finished_once
     );
     c.fake.assert_no_violations();
 }
+
+/// What an operator sees when the shared database goes away and comes
+/// back: `/readyz` turns 503 naming the database and back to 200, and
+/// `sprintbot jobs` reads the same queue the replicas write, or says why
+/// it cannot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_and_jobs_follow_the_shared_database() {
+    let mut c = Cluster::new(1, false).await;
+    c.start_all().await;
+    let template = payload("installation_repositories.added");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for i in 0..3 {
+        let d = Delivery::signed(
+            "installation_repositories",
+            &format!("j-{i}"),
+            &template,
+            SECRET,
+        );
+        assert_eq!(d.send(&client, &c.webhook_url(0)).await, 202);
+    }
+    let readyz = format!("http://127.0.0.1:{}/readyz", c.ports[0]);
+    let status = async || {
+        let r = client.get(&readyz).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    assert_eq!(status().await, (200, "ready\n".to_string()));
+
+    let db_url = c.db.url().to_string();
+    let jobs = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+            .arg("jobs")
+            .env("SPRINTBOT_DATABASE_URL", &db_url)
+            .output()
+            .unwrap()
+    };
+    // With the replica stopped the queue stands still: `jobs` must show
+    // what the database holds.
+    c.kill(0);
+    let store = Store::connect(&db_url).await.unwrap();
+    let stats = store.queue_stats().await.unwrap();
+    assert!(stats.pending + stats.running + stats.retrying + stats.done >= 3);
+    let out = jobs();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let summary = format!(
+        "pending {}  running {}  retrying {}  dead {}  done {}",
+        stats.pending, stats.running, stats.retrying, stats.dead, stats.done
+    );
+    assert_eq!(text.lines().next(), Some(summary.as_str()), "{text}");
+    let open = store.open_jobs(50).await.unwrap();
+    for j in &open {
+        assert!(
+            text.contains(&format!("{:<36}", j.kind)),
+            "{}: {text}",
+            j.kind
+        );
+    }
+    drop(store);
+    c.start(0).await;
+    assert_eq!(status().await.0, 200);
+
+    c.db.set_reachable(false);
+    wait_until(&c, 20, "/readyz to report the database", async || {
+        status().await
+            == (
+                503,
+                "not ready: the postgres database does not answer\n".into(),
+            )
+    })
+    .await;
+    let out = jobs();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error:") && err.contains("is not currently accepting connections"),
+        "{err}"
+    );
+
+    c.db.set_reachable(true);
+    wait_until(&c, 20, "/readyz to recover", async || {
+        status().await.0 == 200
+    })
+    .await;
+}

@@ -171,10 +171,32 @@ fn the_first_sprint_opens_with_an_empty_retro() {
 }
 
 #[test]
-fn the_closing_comment_links_the_new_issue() {
-    let c = rollover::closing_comment(12800, "Sprint 1.43.0 1/2 - Nov 28 - Dec 9", 2);
+fn the_closing_comment_says_what_moved_where() {
+    use sprintbot::sprint::moving::{Destination, Moving, audit_comment};
+    let prev = previous_sprint();
+    let teams = example_config().team_views();
+    let moving = Moving::of(&prev.doc.goals().unwrap(), &prev.team_comments, &teams);
+    let urls = [(
+        "growth".to_string(),
+        "https://github.com/acme/app/issues/12800#issuecomment-7".to_string(),
+    )];
+    let to = Destination {
+        issue: 12800,
+        title: "Sprint 1.43.0 1/2 - Nov 28 - Dec 9",
+        team_comments: &urls,
+        ..Default::default()
+    };
+    let c = audit_comment(&moving, &to);
     assert!(c.starts_with(&rollover::closing_marker(12800)));
-    assert!(c.contains("#12800") && c.contains("2 unfinished goals"));
+    assert!(
+        c.contains("#12800") && c.contains("2 unfinished goals"),
+        "{c}"
+    );
+    assert!(
+        c.contains("  2. Static playlists (`@benjackwhite`) > 🟡 rolled out to 50%"),
+        "{c}"
+    );
+    assert!(c.contains("- **Team Growth**: 2 unticked items are hang-overs in [its comment on #12800](https://github.com/acme/app/issues/12800#issuecomment-7):\n  - Unfinished thing @kappa90\n  - Fix the funnel\n"), "{c}");
 }
 
 // ----- carry-over counts and sprint health -----

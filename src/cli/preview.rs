@@ -78,12 +78,12 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
 /// first sprint: none opens earlier).
 pub fn render(repo: &RepoConfig, date: jiff::civil::Date) -> Result<String, String> {
     let sprint = repo.sprint_on(date);
-    let label = repo
-        .numbering
-        .label(sprint.index)
+    let calendar = repo.config_calendar();
+    let label = calendar
+        .label(&repo.numbering, &sprint)
         .map_err(|e| e.to_string())?;
     let settings = repo.rollover_settings();
-    let heroes = repo.rotation.heroes_for(&sprint);
+    let heroes = repo.rotation.heroes_with(&calendar, &sprint, &repo.leave);
     let previous = example::previous(repo, &sprint, &label)?;
     let plan = rollover::plan(Some(&previous), &settings, &sprint, &label, heroes)
         .map_err(|e| e.to_string())?;

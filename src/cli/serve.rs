@@ -165,6 +165,7 @@ async fn serve(
                     max_sleep_ms: config.scheduler.tick_secs as i64 * 1000,
                     ..Default::default()
                 },
+                reminders_done: Default::default(),
             };
             app_for_limits(&scheduler.app, &store);
             tokio::spawn(crate::lifecycle::leader::run_when_leading(

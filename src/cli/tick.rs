@@ -3,8 +3,10 @@
 //! goals whose linked issues closed (and unticks those reopened) since the
 //! last run, finishes a sprint opening that was cut short, opens the sprint
 //! that is due, applies every command written on the open sprint issues
-//! since the last run and answers them. GitHub holds all the state, so an empty store is fine, and
-//! a run with nothing to do writes nothing.
+//! since the last run and answers them, and writes the reminders that are
+//! due (the review before the rollover, the nudges) and not yet on GitHub.
+//! GitHub holds all the state, so an empty store is fine, and a run with
+//! nothing to do writes nothing.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 use super::oneshot::{block_on, setup};
 use crate::github::InstallationId;
 use crate::lifecycle::lease::{LEASE_MS, leased};
-use crate::lifecycle::{Goal, open};
+use crate::lifecycle::{Goal, open, timed};
 use crate::worker::Worker;
 
 /// How long `tick` keeps retrying answers GitHub refused for a moment.
@@ -82,6 +84,24 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
             .apply_effects(effects)
             .await
             .map_err(|e| e.to_string())?;
+        // After the commands, so the review sees every `/goal done` so far.
+        let ran = leased(
+            &s.store,
+            &s.repo,
+            Duration::from_secs(600),
+            LEASE_MS,
+            async || timed::run(&r, now).await,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        for p in ran.posted {
+            println!(
+                "{}: wrote the {} reminder on #{}",
+                s.repo,
+                p.reminder.name(),
+                p.issue.0
+            );
+        }
         let worker = Worker::new(
             s.store.clone(),
             crate::app::handlers(&s.commands),

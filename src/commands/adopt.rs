@@ -41,8 +41,11 @@ impl Commands {
             let problem = loaded.problem_summary();
             return Ok(Err(messages::adopt_no_config(problem.as_deref())));
         };
-        let sprint = config.cadence.sprint_at(self.clock.now());
-        let label = match config.numbering.label(sprint.index) {
+        // The sprint the calendar says is current (its skipped and extended
+        // sprints included; before the anchor, the one before it).
+        let calendar = config.config_calendar();
+        let sprint = calendar.sprint_at(self.clock.now());
+        let label = match calendar.label(&config.numbering, &sprint) {
             Ok(label) => label,
             Err(e) => return Ok(Err(e.to_string())),
         };

@@ -1,5 +1,7 @@
 //! Answers to comments: what a person is owed (👍, or 😕 and one reply that
-//! quotes each refused line with the reason; the help text when asked), and
+//! quotes each refused line with the reason; the help text when asked; a
+//! note when a command has something to tell, such as a calendar command's
+//! new dates or a preview), and
 //! the `answer` job that sends it. Answers are jobs, written before the body
 //! change they report (held until it lands), so each is sent until it
 //! succeeds, one failed answer never blocks another, and a deleted comment
@@ -29,12 +31,36 @@ pub struct Addressee {
 /// The answer to a comment whose commands went this way. `tag` tells the
 /// comment as written (`c`) from an edit (`e<hash>`).
 pub fn answer(to: &Addressee, tag: &str, refused: &[Refusal], help: bool) -> AnswerJob {
+    answer_with(to, tag, refused, help, &[])
+}
+
+/// [`answer`], also telling the author `notes` about the lines that ran (a
+/// calendar command's new dates, a preview), in the same one reply.
+pub fn answer_with(
+    to: &Addressee,
+    tag: &str,
+    refused: &[Refusal],
+    help: bool,
+    notes: &[String],
+) -> AnswerJob {
     let marker = messages::reply_marker(to.comment, tag);
     let reply = match (refused.is_empty(), help) {
-        (true, false) => None,
-        (true, true) => Some(messages::help(&marker)),
+        (true, false) if notes.is_empty() => None,
+        (true, false) => Some(messages::notes(&marker, &to.author, notes)),
+        (true, true) if notes.is_empty() => Some(messages::help(&marker)),
+        (true, true) => {
+            let mut text = messages::notes(&marker, &to.author, notes);
+            text.push('\n');
+            text.push_str(&super::grammar::help());
+            Some(text)
+        }
         (false, help) => {
             let mut text = messages::refusals(&marker, &to.author, refused);
+            for n in notes {
+                text.push('\n');
+                text.push_str(n);
+                text.push('\n');
+            }
             if help {
                 text.push('\n');
                 text.push_str(&super::grammar::help());

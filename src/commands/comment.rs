@@ -235,7 +235,8 @@ impl Commands {
             .map_err(github_error)?;
         let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
         if decision.planned.is_empty() && !decision.rollover {
-            let a = answers::answer(&to, &tag, &decision.refused, decision.help);
+            let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
+            let a = answers::answer_with(&to, &tag, &decision.refused, decision.help, &notes);
             let job = answer_or_doctor(&prefix, a, decision.doctor, Some(ev.origin.repo_id));
             return Ok(vec![Effect::Enqueue(job)]);
         }
@@ -251,6 +252,7 @@ impl Commands {
             gh: gh.as_ref(),
             store: &self.store,
             repo,
+            config: Some(&config),
         };
         let written = write::write(
             &target,
@@ -262,6 +264,9 @@ impl Commands {
         )
         .await?;
         let mut effects = written.effects;
+        if let Some(body) = &written.body {
+            effects.extend(write::calendar_moved(repo, &issue, &meta, body));
+        }
         effects.extend(crate::links::sub_issues::after_commands(
             &config,
             installation.0,
@@ -342,7 +347,7 @@ pub fn owed(
             Some(repo) => decided_prefix(&repo, crate::github::CommentId(o.comment), &tag),
             None => format!("answer/{}/{}/{tag}", to.repo, o.comment),
         };
-        let answer: AnswerJob = answers::answer(&to, &tag, &o.refused, o.help);
+        let answer: AnswerJob = answers::answer_with(&to, &tag, &o.refused, o.help, &o.notes);
         if !o.rollover {
             let job = answer_or_doctor(&prefix, answer, o.doctor, Some(repo_id));
             return (prefix, vec![job]);

@@ -16,6 +16,9 @@ use crate::sprint::body::{BodyError, Change, SprintDoc};
 use crate::sprint::links;
 use crate::sprint::markers::Section;
 
+mod calendar;
+pub use calendar::retitle;
+
 /// The longest command line that is run, in characters.
 pub const MAX_LINE_CHARS: usize = 1_000;
 /// How many commands of one comment are run; the rest are refused.
@@ -78,6 +81,9 @@ pub struct Decision {
     /// `/sprint doctor`, asked by someone allowed to: the answer waits for
     /// its checklist (see `doctor`).
     pub doctor: bool,
+    /// What to tell the author about a line that was run (a calendar
+    /// command's new dates, a preview): (the line, the note).
+    pub notes: Vec<(String, String)>,
 }
 
 pub(crate) fn who(cmd: &Command) -> Who {
@@ -89,12 +95,17 @@ pub(crate) fn who(cmd: &Command) -> Who {
         | Command::GoalOwner(..)
         | Command::GoalStatus(..)
         | Command::GoalEdit(..) => Who::Engineer,
-        Command::RiskAdd(_) | Command::RiskDrop(_) | Command::Retro(_) | Command::Hero { .. } => {
-            Who::Triage
-        }
-        Command::SprintRollover | Command::SprintAdopt => Who::Maintain,
+        Command::RiskAdd(_)
+        | Command::RiskDrop(_)
+        | Command::Retro(_)
+        | Command::Hero { .. }
+        | Command::Off { .. } => Who::Triage,
+        Command::SprintRollover
+        | Command::SprintSkipNext
+        | Command::SprintExtend(_)
+        | Command::SprintAdopt => Who::Maintain,
         Command::SprintDoctor => Who::Write,
-        Command::SprintHelp => Who::Anyone,
+        Command::SprintHelp | Command::SprintPreview => Who::Anyone,
     }
 }
 
@@ -232,7 +243,48 @@ pub fn decide(
                 continue;
             }
         }
+        if let Some(decided) = calendar::decide(&scratch, config, author, cmd) {
+            match decided {
+                calendar::Decided::Refused(reason) => refuse(&mut d, reason),
+                calendar::Decided::Note(note) => d.notes.push((line.text.clone(), note)),
+                calendar::Decided::Changes(changes, note) => {
+                    let mut next = scratch.clone();
+                    let mut planned = Vec::new();
+                    let mut failed = None;
+                    for (change, action) in changes {
+                        match next.apply(&change).and_then(|a| SprintDoc::parse(&a.body)) {
+                            Ok(n) => {
+                                next = n;
+                                planned.push(Planned {
+                                    line: line.text.clone(),
+                                    change,
+                                    action,
+                                    target: None,
+                                });
+                            }
+                            Err(e) => {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    match failed {
+                        Some(e) => refuse(&mut d, body_reason(&e)),
+                        None => {
+                            scratch = next;
+                            d.planned.extend(planned);
+                            d.notes.extend(note.map(|n| (line.text.clone(), n)));
+                        }
+                    }
+                }
+            }
+            continue;
+        }
         let (change, action) = match cmd {
+            Command::Off { .. }
+            | Command::SprintSkipNext
+            | Command::SprintExtend(_)
+            | Command::SprintPreview => continue,
             Command::SprintHelp => {
                 d.help = true;
                 continue;

@@ -91,9 +91,34 @@ pub const COMMANDS: &[Spec] = &[
         who: Who::Triage,
     },
     Spec {
+        usage: "/off @me week1|week2|all",
+        effect: "record that you (or `@user`) are off that week of this sprint, or all of it: the support-hero rotation skips you (you take the next turn instead) and the retro does not ask you about your goals",
+        who: Who::Triage,
+    },
+    Spec {
+        usage: "/off @me YYYY-MM-DD..YYYY-MM-DD",
+        effect: "record time off on those days, both included (also in a later sprint)",
+        who: Who::Triage,
+    },
+    Spec {
         usage: "/sprint rollover",
         effect: "close this sprint and open the next now",
         who: Who::Maintain,
+    },
+    Spec {
+        usage: "/sprint skip next",
+        effect: "skip the next sprint (an offsite, the holidays): no issue opens for it, and this one stays current until the one after it opens",
+        who: Who::Maintain,
+    },
+    Spec {
+        usage: "/sprint extend <days>",
+        effect: "end this sprint <days> later (`7`, or `1w`); the next sprint, and every one after it, opens that much later",
+        who: Who::Maintain,
+    },
+    Spec {
+        usage: "/sprint preview",
+        effect: "show the next sprint's title, opening time, support heroes, and the goals that would roll over if it opened now",
+        who: Who::Anyone,
     },
     Spec {
         usage: "/sprint adopt",

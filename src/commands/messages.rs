@@ -1,8 +1,12 @@
 //! Every message the bot writes about commands, one function each.
 
+use jiff::civil::Date;
+
 use super::grammar;
-use crate::sprint::Login;
 use crate::sprint::markers::Section;
+use crate::sprint::off::Off;
+use crate::sprint::preview::Preview;
+use crate::sprint::{Login, SprintId};
 
 /// The hidden marker of the bot's reply to a comment (`tag` is `c` for the
 /// comment as written, `e<hash>` for an edit), searched for before replying
@@ -69,7 +73,130 @@ pub fn lost_details(marker: &str, author: &str) -> String {
     )
 }
 
+/// The one reply to a comment whose commands ran, when some of them have
+/// something to say (a calendar command's new dates, a preview).
+pub fn notes(marker: &str, author: &str, notes: &[String]) -> String {
+    let mut s = format!("{marker}\n@{author}, done.\n");
+    for n in notes {
+        s.push('\n');
+        s.push_str(n.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+// ----- notes about calendar commands -----
+
+/// `/sprint skip next` ran.
+pub fn skipped(sprint: SprintId, next_title: &str, opens: &str) -> String {
+    format!(
+        "The sprint of {} is skipped: no issue opens for it, and this one stays current until **{next_title}** opens on {opens}.",
+        short(sprint.0)
+    )
+}
+
+/// `/sprint extend` ran.
+pub fn extended(last_working_day: Date, next_title: &str, opens: &str) -> String {
+    format!(
+        "This sprint now ends on {} (its title says so too). The next sprint, **{next_title}**, opens on {opens}; every sprint after it moves back as much.",
+        last_working_day.strftime("%a %b %-d")
+    )
+}
+
+/// `/off` moved support heroes.
+pub fn heroes_moved(off: &Off, heroes: &[(u8, Login)]) -> String {
+    let moved: Vec<String> = heroes
+        .iter()
+        .map(|(week, login)| format!("week {week}: @{login}"))
+        .collect();
+    // No mention of the person who is off: they are left alone.
+    format!(
+        "{} is off, so the support heroes change ({}); {} takes the next turn instead of the one missed.",
+        off.login,
+        moved.join(", "),
+        off.login
+    )
+}
+
+/// The reply to `/sprint preview`.
+pub fn preview(p: &Preview) -> String {
+    let mut s = format!("**Next sprint: {}**\n\nOpens {}", p.title, p.opens_local);
+    if !p.skipped.is_empty() {
+        let skipped: Vec<String> = p.skipped.iter().map(|x| short(x.start)).collect();
+        s.push_str(&format!(
+            ", after the skipped sprint of {}",
+            skipped.join(" and ")
+        ));
+    }
+    s.push_str(".\n\n");
+    let heroes: Vec<String> = p
+        .heroes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match h {
+            Some(h) => format!("Week {}: @{h}", i + 1),
+            None => format!("Week {}: nobody", i + 1),
+        })
+        .collect();
+    s.push_str(&format!("Support heroes: {}\n", heroes.join(" · ")));
+    if !p.off.is_empty() {
+        let off: Vec<String> = p
+            .off
+            .iter()
+            .map(|o| o.line().trim_start_matches("- ").to_string())
+            .collect();
+        s.push_str(&format!("Off: {}\n", off.join(", ")));
+    }
+    match p.rolling.len() {
+        0 => s.push_str("\nEvery goal is done: nothing would roll over. 🎉\n"),
+        n => {
+            s.push_str(&format!(
+                "\nIf it opened now, {n} unfinished goal{} would roll into its retro{}:\n\n",
+                if n == 1 { "" } else { "s" },
+                if p.copied {
+                    " and be copied into its plan"
+                } else {
+                    ""
+                }
+            ));
+            for line in &p.rolling {
+                s.push_str(&format!("1. {line}\n"));
+            }
+            s.push_str("\nTick what is done (`/goal done N`) or drop what is not going to happen (`/goal drop N`) before then.\n");
+        }
+    }
+    s
+}
+
+/// `Dec 21`.
+fn short(d: Date) -> String {
+    d.strftime("%b %-d").to_string()
+}
+
 // ----- reasons, one per refusal -----
+
+pub fn preview_failed(reason: &str) -> String {
+    format!("I cannot work out the next sprint: {reason}. Fix that, then ask again.")
+}
+
+pub fn skip_extended(sprint: SprintId) -> String {
+    format!(
+        "The sprint of {} is extended (in .github/sprintbot.toml), so it cannot also be skipped: remove that exception first.",
+        short(sprint.0)
+    )
+}
+
+pub fn extended_too_far(already: i64, max: u16) -> String {
+    format!(
+        "A sprint can run at most {max} days longer, and this one is extended by {already} already. Skip the next sprint instead (`/sprint skip next`)."
+    )
+}
+
+pub fn off_refused(reason: &str) -> String {
+    format!(
+        "I cannot record this time off: {reason}. Write week1, week2, all, or dates like 2026-11-18..2026-11-20."
+    )
+}
 
 /// A `/goal` whose link names another repository.
 pub fn link_elsewhere(

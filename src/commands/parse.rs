@@ -12,6 +12,9 @@ use super::grammar::usage_of;
 use crate::sprint::Login;
 use crate::sprint::items::{strip_separators, why_clause};
 use crate::sprint::links::{self, LinkRef};
+use crate::sprint::off::Span;
+
+mod calendar;
 
 /// A command, with its arguments checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +43,25 @@ pub enum Command {
     SprintHelp,
     SprintAdopt,
     SprintDoctor,
+    /// `/off @me week1|week2|all|dates`: someone's time off.
+    Off {
+        who: OffWho,
+        span: Span,
+    },
+    /// `/sprint skip next`.
+    SprintSkipNext,
+    /// `/sprint extend <days>`.
+    SprintExtend(u16),
+    /// `/sprint preview`.
+    SprintPreview,
+}
+
+/// Whose time off an `/off` records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OffWho {
+    /// `@me` (or no one named): the comment's author.
+    Me,
+    User(Login),
 }
 
 /// A known command used wrongly.
@@ -85,6 +107,7 @@ pub fn parse(comment: &str) -> Vec<Line> {
             "retro" => text_arg("retro", rest.trim()).map(Command::Retro),
             "hero" => hero(rest.trim()),
             "sprint" => sprint(rest.trim()),
+            "off" => calendar::off(rest.trim()),
             _ => continue,
         };
         out.push(Line {
@@ -314,6 +337,28 @@ fn sprint(rest: &str) -> Result<Command, ParseError> {
         Some("adopt") => Ok(Command::SprintAdopt),
         Some("doctor") => Ok(Command::SprintDoctor),
         Some("help") | None => Ok(Command::SprintHelp),
+        Some("preview") => Ok(Command::SprintPreview),
+        Some("skip") => match rest
+            .split_whitespace()
+            .nth(1)
+            .map(|w| w.to_ascii_lowercase())
+        {
+            Some(w) if w == "next" => Ok(Command::SprintSkipNext),
+            Some(w) => Err(err(
+                "sprint",
+                format!(
+                    "`/sprint skip {w}`: only the next sprint can be skipped, with `/sprint skip next`"
+                ),
+            )),
+            None => Err(err("sprint", "say which sprint: `/sprint skip next`")),
+        },
+        Some("extend") => calendar::extend(
+            &rest
+                .split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
         Some(other) => Err(err("sprint", format!("`{other}` is not a /sprint command"))),
     }
 }

@@ -69,6 +69,8 @@ pub struct Outcome {
     /// `/sprint doctor`: the answer carries its checklist.
     pub doctor: bool,
     pub applied: Vec<Applied>,
+    /// Notes for the answer, of the lines that were run.
+    pub notes: Vec<String>,
 }
 
 /// The body to write and each comment's outcome.
@@ -118,6 +120,7 @@ pub fn replay(
             rollover: item.decision.rollover,
             doctor: item.decision.doctor,
             applied: Vec::new(),
+            notes: Vec::new(),
         };
         for p in &item.decision.planned {
             if let Some(t) = &p.target {
@@ -157,6 +160,13 @@ pub fn replay(
                 after: applied.after,
             });
         }
+        out.notes = item
+            .decision
+            .notes
+            .iter()
+            .filter(|(line, _)| !out.refused.iter().any(|r| &r.line == line))
+            .map(|(_, note)| note.clone())
+            .collect();
         record(&mut ledger, item, !out.refused.is_empty());
         outcomes.push(out);
     }
@@ -174,6 +184,7 @@ pub fn replay(
     // Not even the ledger fits (the body was already at the limit): change
     // nothing, refuse everything; the answers mark the comments handled.
     for out in &mut outcomes {
+        out.notes.clear();
         for a in out.applied.drain(..) {
             out.refused.push(Refusal::new(
                 &a.line,

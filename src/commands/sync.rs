@@ -211,6 +211,7 @@ impl Commands {
             gh: s.gh,
             store: &self.store,
             repo: s.repo,
+            config: Some(config),
         };
         // Comments were listed since the issue was read: read it again.
         let written = write::write(&target, s.issue, true, items, compact, &prepare).await?;
@@ -224,6 +225,8 @@ impl Commands {
             &written.outcomes,
         ));
         if let Some(body) = written.body {
+            out.effects
+                .extend(write::calendar_moved(s.repo, s.issue, &meta, &body));
             out.body = body;
         }
         Ok(out)
@@ -343,7 +346,7 @@ impl Commands {
                 effects.push(Effect::CurrentIssue {
                     repo: repo.to_string(),
                     issue: issue.number.0,
-                    sprint: meta.sprint.to_string(),
+                    sprint: sprint_issues::note(meta, issue),
                 });
             }
             let subject = Subject {

@@ -2,12 +2,16 @@
 //! a person's edit could be lost as small as GitHub allows: the body is read
 //! again if anything was asked of GitHub since it was read, the changes are
 //! re-applied to that text, the answers are held in the store, and the body
-//! is written at once, with no other GitHub call in between.
+//! is written at once, with no other GitHub call in between. A change to
+//! the sprint's dates retitles the issue in that same call.
 
 use super::messages::{self, Refusal};
 use super::replay::{self, Item, Outcome};
+use crate::config::repo::RepoConfig;
 use crate::github::{GitHub, GitHubError, Issue, IssueUpdate, MAX_BODY_CHARS, RepoRef};
 use crate::sprint::body::SprintDoc;
+use crate::sprint::exceptions::{self, Recorded};
+use crate::sprint::markers::Metadata;
 use crate::store::{AuditEntry, Effect, NewJob, Store};
 use crate::worker::{JobError, github_error};
 
@@ -16,6 +20,9 @@ pub struct Target<'a> {
     pub gh: &'a dyn GitHub,
     pub store: &'a Store,
     pub repo: &'a RepoRef,
+    /// The config in force: a change to the sprint's dates (`/sprint
+    /// extend`) retitles the issue in the same write.
+    pub config: Option<&'a RepoConfig>,
 }
 
 /// What a batch did: each comment's outcome, and what to commit with the job.
@@ -33,6 +40,7 @@ pub type Prepare<'a> = &'a (dyn Fn(&Outcome) -> (String, Vec<NewJob>) + Send + S
 
 fn refuse_all(outcomes: &mut [Outcome], reason: &str) {
     for o in outcomes {
+        o.notes.clear();
         for a in o.applied.drain(..) {
             o.refused.push(Refusal::new(&a.line, reason.to_string()));
         }
@@ -61,6 +69,7 @@ fn unwritten(items: Vec<Item>, reason: &str) -> Vec<Outcome> {
                 rollover: false,
                 doctor: i.decision.doctor,
                 applied: Vec::new(),
+                notes: Vec::new(),
             }
         })
         .collect();
@@ -145,8 +154,15 @@ pub async fn write(
         .hold(held, audit)
         .await
         .map_err(|e| JobError::Transient(e.to_string()))?;
+    let title = match (t.config, SprintDoc::parse(&issue.body)) {
+        (Some(config), Ok(before)) => {
+            super::decide::retitle(config, &before, &replayed.doc, &issue.title)
+        }
+        _ => None,
+    };
     let update = IssueUpdate {
         body: Some(replayed.doc.text().to_string()),
+        title,
         ..Default::default()
     };
     match t.gh.update_issue(t.repo, issue.number, &update).await {
@@ -177,5 +193,22 @@ pub async fn write(
         outcomes,
         effects,
         body: Some(replayed.doc.text().to_string()),
+    })
+}
+
+/// When a write changed the calendar marker of the current issue (`/sprint
+/// skip next`, `/sprint extend`): the store's note of it, so the scheduler
+/// wakes at the new opening instant.
+pub(crate) fn calendar_moved(
+    repo: &RepoRef,
+    issue: &Issue,
+    meta: &Metadata,
+    body: &str,
+) -> Option<Effect> {
+    let now = Recorded::from_body(body);
+    (now != Recorded::from_body(&issue.body)).then(|| Effect::CurrentIssue {
+        repo: repo.to_string(),
+        issue: issue.number.0,
+        sprint: exceptions::note(meta.sprint, &now),
     })
 }

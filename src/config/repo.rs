@@ -1,5 +1,6 @@
-//! A repository's `.github/sprintbot.toml`: teams, engineers, cadence,
-//! numbering, rotation, labels, switches and template overrides. Defaults
+//! A repository's `.github/sprintbot.toml`: teams, engineers, cadence (with
+//! its skipped and extended sprints), numbering, rotation, known time off,
+//! labels, switches, reminders and template overrides. Defaults
 //! come from the deployment config's `[defaults]` table; the repository file
 //! wins key by key. Every problem names file, line and column and a fix,
 //! and all of them are reported at once.
@@ -10,14 +11,22 @@ use super::diag::{self, Diagnostic};
 use super::schema;
 use crate::sprint::Login;
 use crate::sprint::calendar::{Cadence, Sprint};
+use crate::sprint::exceptions::{Exception, Recorded};
 use crate::sprint::health::{Roster, RosterTeam};
-use crate::sprint::numbering::{Bump, Numbering};
+use crate::sprint::numbering::Numbering;
+use crate::sprint::off::Off;
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
+use crate::sprint::timed::Reminders;
+use crate::sprint::timeline::Calendar;
+use raw::Raw;
 
+mod calendar;
 pub mod keys;
 mod people;
+mod raw;
+mod reminders;
 mod templates;
 mod timing;
 mod validate;
@@ -35,7 +44,15 @@ pub struct RepoConfig {
     /// The label every sprint issue carries.
     pub sprint_label: String,
     pub switches: Switches,
+    /// The review comment before each rollover, and the nudges.
+    pub reminders: Reminders,
     pub templates: Templates,
+    /// Skipped and extended sprints (`[[cadence.exceptions]]`).
+    pub exceptions: Vec<Exception>,
+    /// A skipped sprint still takes a release number (`numbering.count_skipped`).
+    pub count_skipped: bool,
+    /// Known time off (`[[leave]]`).
+    pub leave: Vec<Off>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +120,7 @@ impl RepoConfig {
             shipped: self.switches.shipped,
             shipped_per_team: self.switches.shipped_per_team,
             pin_summary: self.switches.pin_summary,
+            leave: self.leave.clone(),
         }
     }
 
@@ -130,176 +148,50 @@ impl RepoConfig {
         self.engineers.logins.iter().any(eq)
     }
 
-    /// The sprint whose issue should be open at `now`, or `None` before the
-    /// first one opens: no sprint opens before the cadence anchor.
+    /// The calendar: the cadence with the config's exceptions and those
+    /// the newest sprint issue records (`recorded`) applied. Exceptions
+    /// that name no sprint are left out (the config's are refused when it
+    /// is checked).
+    pub fn calendar(&self, recorded: &Recorded) -> Calendar {
+        let (calendar, _) = Calendar::new(&self.cadence, &self.exceptions, self.count_skipped);
+        calendar.place(&recorded.exceptions()).0
+    }
+
+    /// The calendar of the config alone (no sprint issue read).
+    pub fn config_calendar(&self) -> Calendar {
+        self.calendar(&Recorded::default())
+    }
+
+    /// The sprint whose issue should be open at `now` by the config alone,
+    /// or `None` before the first one opens.
     pub fn sprint_due(&self, now: jiff::Timestamp) -> Option<Sprint> {
-        Some(self.cadence.sprint_at(now)).filter(|s| s.index >= 0)
+        self.config_calendar().due(now)
     }
 
     /// The sprint a preview of `date` shows: the one containing it, or the
     /// first sprint for a date before the anchor (none opens before it).
     pub fn sprint_on(&self, date: jiff::civil::Date) -> Sprint {
-        let sprint = self.cadence.sprint_containing(date);
+        let calendar = self.config_calendar();
+        let sprint = calendar.containing(date);
         if sprint.index < 0 {
-            self.cadence.sprint(0)
+            calendar.first()
         } else {
             sprint
         }
     }
-}
 
-// ----- the file's shape (what serde reads) -----
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct Raw {
-    teams: Vec<RawTeam>,
-    engineers: RawEngineers,
-    cadence: RawCadence,
-    numbering: RawNumbering,
-    rotation: RawRotation,
-    labels: RawLabels,
-    switches: RawSwitches,
-    templates: RawTemplates,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTeam {
-    // Optional here so a nameless team is reported at its `[[teams]]` line
-    // (by `validate`) rather than by serde, about the whole file.
-    name: Option<String>,
-    slug: Option<String>,
-    #[serde(default)]
-    members: Vec<String>,
-    github_team: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct RawEngineers {
-    logins: Vec<String>,
-    team: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawCadence {
-    anchor: Option<String>,
-    // Numbers are read as i64 and narrowed by `validate`, which says what
-    // range makes sense ("a sprint of 0 weeks is not supported").
-    length_weeks: i64,
-    timezone: String,
-    opens_at: String,
-    working_days: Vec<String>,
-}
-
-impl Default for RawCadence {
-    fn default() -> Self {
-        RawCadence {
-            anchor: None,
-            length_weeks: 2,
-            timezone: "UTC".into(),
-            opens_at: "09:00".into(),
-            working_days: ["mon", "tue", "wed", "thu", "fri"]
-                .map(String::from)
-                .to_vec(),
+    /// Everything known about time off: the config's leave and the
+    /// entries of the given sprint documents' "Off this sprint" sections.
+    pub fn known_off<'d>(
+        &self,
+        docs: impl IntoIterator<Item = &'d crate::sprint::body::SprintDoc>,
+    ) -> Vec<Off> {
+        let mut all = self.leave.clone();
+        for d in docs {
+            all.extend(d.off());
         }
+        crate::sprint::off::merged(all)
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawNumbering {
-    first_version: String,
-    sprints_per_release: i64,
-    bump: Bump,
-}
-
-impl Default for RawNumbering {
-    fn default() -> Self {
-        RawNumbering {
-            first_version: "1.0.0".into(),
-            sprints_per_release: 2,
-            bump: Bump::Minor,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct RawRotation {
-    heroes: Vec<String>,
-    overrides: Vec<RawOverride>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawOverride {
-    sprint: Option<String>,
-    week: Option<i64>,
-    login: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawLabels {
-    sprint: String,
-}
-
-impl Default for RawLabels {
-    fn default() -> Self {
-        RawLabels {
-            sprint: "sprint".into(),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawSwitches {
-    close_previous: bool,
-    pin: bool,
-    carry_unfinished_goals: bool,
-    require_why: bool,
-    max_risks: i64,
-    health: bool,
-    carry_counts: bool,
-    tick_linked_goals: bool,
-    goals_as_sub_issues: bool,
-    shipped: bool,
-    shipped_per_team: i64,
-    pin_summary: bool,
-}
-
-impl Default for RawSwitches {
-    fn default() -> Self {
-        RawSwitches {
-            close_previous: true,
-            pin: true,
-            carry_unfinished_goals: false,
-            require_why: false,
-            max_risks: 3,
-            health: true,
-            carry_counts: true,
-            tick_linked_goals: true,
-            goals_as_sub_issues: false,
-            shipped: true,
-            shipped_per_team: 10,
-            pin_summary: false,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct RawTemplates {
-    title: Option<String>,
-    issue: Option<String>,
-    team: Option<String>,
-    health: Option<String>,
-    shipped: Option<String>,
-    summary: Option<String>,
 }
 
 /// Parse and validate a repository config. `file` names it in diagnostics;

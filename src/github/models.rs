@@ -73,6 +73,8 @@ pub(super) struct RawComment {
     pub(super) created_at: String,
     pub(super) updated_at: String,
     #[serde(default)]
+    pub(super) html_url: String,
+    #[serde(default)]
     pub(super) reactions: Option<RawRollup>,
 }
 
@@ -94,6 +96,7 @@ impl From<RawComment> for Comment {
             author: Login(r.user.login),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            html_url: r.html_url,
             reactions: r
                 .reactions
                 .map(|x| ReactionCounts {

@@ -110,6 +110,8 @@ pub struct Comment {
     pub author_is_bot: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Its page, `https://github.com/owner/repo/issues/N#issuecomment-ID`.
+    pub html_url: String,
     /// How many 👍 and 😕 reactions it has (from anyone), when GitHub says.
     pub reactions: ReactionCounts,
 }

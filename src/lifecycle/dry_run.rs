@@ -145,6 +145,7 @@ impl GitHub for DryRun<'_> {
                 author_is_bot: true,
                 created_at: String::new(),
                 updated_at: String::new(),
+                html_url: String::new(),
                 reactions: Default::default(),
             })
         })
@@ -164,6 +165,7 @@ impl GitHub for DryRun<'_> {
                 author_is_bot: true,
                 created_at: String::new(),
                 updated_at: String::new(),
+                html_url: String::new(),
                 reactions: Default::default(),
             })
         })

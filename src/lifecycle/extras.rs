@@ -58,6 +58,7 @@ async fn pin(r: &Repo<'_>, issue: &Issue, id: CommentId) -> Result<(), Lifecycle
 /// Make the new issue's sub-issues its linked goals', moving the unfinished
 /// ones over from `previous` (whose body, as the rollover read it, is
 /// `previous_doc`). `created`: the new issue was just made (it has none).
+/// Returns the issues moved over, for the audit comment.
 pub async fn sub_issues(
     r: &Repo<'_>,
     issue: &Issue,
@@ -65,9 +66,9 @@ pub async fn sub_issues(
     previous_doc: &SprintDoc,
     created: bool,
     on_issue: &[Comment],
-) -> Result<(), LifecycleError> {
+) -> Result<Vec<u64>, LifecycleError> {
     let Ok(doc) = SprintDoc::parse(&issue.body) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let mut wanted = Wanted::of(&doc);
     let unfinished_linked = previous_doc
@@ -88,7 +89,7 @@ pub async fn sub_issues(
         }
     }
     if wanted.linked.is_empty() && wanted.dropped.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let existing = created.then(Vec::new);
     let done =
@@ -98,5 +99,5 @@ pub async fn sub_issues(
             "sub-issues of the new sprint issue");
     }
     sub_issues::note(r.gh, r.repo, issue.number, r.bot, &done, Some(on_issue)).await?;
-    Ok(())
+    Ok(done.moved)
 }

@@ -3,6 +3,8 @@
 //! `/sprint rollover`), with GitHub as the record of what is done: every
 //! step looks for its own earlier effect, so a crash, a failed call, an
 //! empty store or a second process never duplicates or skips anything.
+//! Also the timed reminders of the current sprint (`timed`: the review
+//! before the rollover, the nudges), kept to the same rule.
 
 pub mod discovery;
 pub mod dry_run;
@@ -16,6 +18,7 @@ pub mod push;
 pub mod schedule;
 pub mod scheduler;
 mod steps;
+pub mod timed;
 
 use crate::github::{GitHubError, IssueNumber};
 use crate::sprint::numbering::BeforeFirstVersion;

@@ -7,7 +7,9 @@
 //! a twin another run made at the same moment; (3) each team's comment is
 //! posted; (4) the previous issue gets a closing comment; (5) the pin moves
 //! and the previous issue closes, in one GraphQL call, last. Every write
-//! first looks for its own earlier effect.
+//! first looks for its own earlier effect. Which sprint opens, when, and
+//! under what number come from the calendar: the config's cadence
+//! exceptions and those the newest issue records.
 
 use jiff::Timestamp;
 
@@ -21,9 +23,11 @@ use crate::github::{Comment, GitHub, Issue, NewIssue, RepoRef, StateFilter};
 use crate::repos::Loaded;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::Sprint;
+use crate::sprint::exceptions::Recorded;
 use crate::sprint::markers::Metadata;
 use crate::sprint::rollover::{self, Previous};
 use crate::sprint::team::TeamDoc;
+use crate::sprint::timeline::Calendar;
 use crate::sprint::{Login, SprintId};
 use crate::sprint_issues::{self, Currency};
 use crate::store::Effect;
@@ -93,22 +97,15 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
             newest_comments = r.gh.list_comments(r.repo, issue.number, None).await?;
         }
     }
-    let cadence = &r.config.cadence;
-    let next_of = |id: SprintId| cadence.sprint(cadence.sprint_containing(id.0).index + 1);
-    let target = match (goal, &newest) {
-        // Before the cadence anchor nothing is due (check-config warns).
-        (Goal::Due(now), _) => match r.config.sprint_due(now) {
-            Some(sprint) => sprint,
-            None => return Ok(done),
-        },
-        (Goal::After(id), _) => next_of(id),
-        (Goal::Next(_), Some((m, _))) => next_of(m.sprint),
-        // Asked for before the anchor: the first sprint opens early rather
-        // than one numbered backwards from it.
-        (Goal::Next(now), None) => r
-            .config
-            .sprint_due(now)
-            .unwrap_or_else(|| cadence.sprint(0)),
+    // The calendar as the newest issue knows it: the config's exceptions
+    // and those `/sprint skip next` and `/sprint extend` recorded.
+    let recorded = newest
+        .as_ref()
+        .map(|(_, i)| Recorded::from_body(&i.body))
+        .unwrap_or_default();
+    let meta = newest.as_ref().map(|(m, _)| m);
+    let Some((calendar, target)) = target_of(r.config, &recorded, goal, meta) else {
+        return Ok(done);
     };
     if let Some((meta, issue)) = &newest
         && target.id <= meta.sprint
@@ -119,24 +116,56 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
         }
         return Ok(done);
     }
-    let report = open_new(
+    let opening = Opening {
+        goal,
+        calendar,
+        sprint: target,
+    };
+    done.report = open_new(
         r,
-        &target,
+        opening,
         &issues,
         newest.as_ref(),
         newest_comments,
         &mut done.effects,
     )
     .await?;
-    done.report = Some(report);
     Ok(done)
+}
+
+/// The calendar `recorded` makes, and the sprint `goal` asks for on it
+/// (`None`: nothing is due yet).
+fn target_of(
+    config: &RepoConfig,
+    recorded: &Recorded,
+    goal: Goal,
+    newest: Option<&Metadata>,
+) -> Option<(Calendar, Sprint)> {
+    let calendar = config.calendar(recorded);
+    let target = match (goal, newest) {
+        // Before the cadence anchor nothing is due (check-config warns).
+        (Goal::Due(now), _) => calendar.due(now)?,
+        (Goal::After(id), _) => calendar.next_after(id),
+        (Goal::Next(_), Some(m)) => calendar.next_after(m.sprint),
+        // Asked for before the anchor: the first sprint opens early rather
+        // than one numbered backwards from it.
+        (Goal::Next(now), None) => calendar.due(now).unwrap_or_else(|| calendar.first()),
+    };
+    Some((calendar, target))
+}
+
+/// The sprint about to open, on the calendar that says so.
+struct Opening {
+    goal: Goal,
+    calendar: Calendar,
+    sprint: Sprint,
 }
 
 fn current(r: &Repo<'_>, issue: &Issue, meta: &Metadata) -> Effect {
     Effect::CurrentIssue {
         repo: r.repo.to_string(),
         issue: issue.number.0,
-        sprint: meta.sprint.to_string(),
+        sprint: sprint_issues::note(meta, issue),
     }
 }
 
@@ -144,13 +173,12 @@ fn current(r: &Repo<'_>, issue: &Issue, meta: &Metadata) -> Effect {
 /// `listed`: every sprint issue, as listed at the start.
 async fn open_new(
     r: &Repo<'_>,
-    sprint: &Sprint,
+    mut opening: Opening,
     listed: &[(Metadata, Issue)],
     previous: Option<&(Metadata, Issue)>,
     prev_comments: Vec<Comment>,
     effects: &mut Vec<Effect>,
-) -> Result<Report, LifecycleError> {
-    let label = r.config.numbering.label(sprint.index)?;
+) -> Result<Option<Report>, LifecycleError> {
     // 0. The previous sprint, with every command written on it applied.
     let mut prev = None;
     if let Some((meta, p)) = previous {
@@ -170,6 +198,21 @@ async fn open_new(
             .await
             .map_err(|e| LifecycleError::Commands(e.to_string()))?;
         effects.extend(synced.effects);
+        // A `/sprint extend` or `/sprint skip next` just applied moves the
+        // calendar: the sprint may not be due after all.
+        let now_recorded = Recorded::from_body(&synced.body);
+        if now_recorded != Recorded::from_body(&p.body) {
+            match target_of(r.config, &now_recorded, opening.goal, Some(meta)) {
+                Some((calendar, sprint)) if sprint.id > meta.sprint => {
+                    opening = Opening {
+                        calendar,
+                        sprint,
+                        ..opening
+                    };
+                }
+                _ => return Ok(None),
+            }
+        }
         let doc = match SprintDoc::parse(&synced.body) {
             Ok(doc) if doc.goals().is_ok() && doc.metadata().is_some() => doc,
             Ok(_) | Err(_) => {
@@ -198,23 +241,23 @@ async fn open_new(
         } else {
             Vec::new()
         };
-        let ended = r.config.cadence.sprint_containing(meta.sprint.0);
+        let ended = opening.calendar.containing(meta.sprint.0);
         prev = Some(Previous {
             issue: p.number.0,
             doc,
             team_comments,
             earlier,
-            shipped: history::shipped(r, &ended, sprint).await?,
+            shipped: history::shipped(r, &ended, &opening.sprint).await?,
         });
     }
+    let (calendar, sprint) = (&opening.calendar, &opening.sprint);
+    let label = calendar.label(&r.config.numbering, sprint)?;
     let settings = r.config.rollover_settings();
-    let plan = rollover::plan(
-        prev.as_ref(),
-        &settings,
-        sprint,
-        &label,
-        r.config.rotation.heroes_for(sprint),
-    )?;
+    // Heroes with everyone's time off: the config's leave and the previous
+    // issue's "Off this sprint", as the plan itself sees them.
+    let away = rollover::Away::new(prev.as_ref(), &settings, sprint);
+    let heroes = r.config.rotation.heroes_with(calendar, sprint, &away.all);
+    let plan = rollover::plan(prev.as_ref(), &settings, sprint, &label, heroes)?;
 
     // 1. The new issue.
     let marker = format!("<!-- sprintbot:sprint id={} ", sprint.id);
@@ -237,10 +280,10 @@ async fn open_new(
     let prev_doc = prev.map(|p| p.doc);
     let finishing = Finishing::new(r, &all, &meta, &issue).with_plan(plan, prev_comments, prev_doc);
     if issue.number == created.number {
-        finishing.finish(None).await
+        finishing.finish(None).await.map(Some)
     } else {
         // The older twin, opened by another run: post only what it lacks.
         let on_issue = r.gh.list_comments(r.repo, issue.number, None).await?;
-        finishing.finish(Some(&on_issue)).await
+        finishing.finish(Some(&on_issue)).await.map(Some)
     }
 }

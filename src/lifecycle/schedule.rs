@@ -127,7 +127,10 @@ impl RolloverHandler {
                 // It will not heal by itself: say so where the people who
                 // can fix the config will see it (once: the issue is only
                 // written when its text changes).
-                let problem = format!("the sprint could not be opened: {e}");
+                let problem = format!(
+                    "the sprint could not be opened: {e} (sprintbot tries again in 6 hours; \
+                     after a fix, `/sprint rollover` on the current sprint issue opens it at once)"
+                );
                 if let Err(report) =
                     crate::repos::report_problem(gh.as_ref(), &repo, &bot, &problem).await
                 {

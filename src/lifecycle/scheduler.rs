@@ -3,9 +3,10 @@
 //! seen, asks GitHub to redeliver the webhooks that failed while it was
 //! down, and queues a catch-up of commands per repository that runs
 //! sprints. After that it works from the store alone: each step computes
-//! every enabled repository's opening instants and config ages, queues the
-//! rollovers and revalidations that are due, and sleeps until the next one
-//! (or until a webhook changes a config). A step makes no GitHub call.
+//! every enabled repository's opening instants, reminder instants and
+//! config ages, queues the rollovers, reminders and revalidations that are
+//! due, and sleeps until the next one (or until a webhook changes a config
+//! or a job finishes). A step makes no GitHub call.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
 
 use super::next::Next;
+use super::timed::job::{Memo, plan};
 use crate::commands::Commands;
 use crate::github::{GitHubApp, RepoRef};
 use crate::store::{EnabledRepo, InstallationChange};
@@ -30,6 +32,9 @@ pub struct Settings {
     pub max_sleep_ms: i64,
     /// How far back failed webhook deliveries are redelivered at start-up.
     pub redeliver_ms: i64,
+    /// How long after a rollover failed for good (an error that cannot
+    /// heal, reported in the configuration-error issue) it is tried again.
+    pub permanent_retry_ms: i64,
 }
 
 impl Default for Settings {
@@ -39,6 +44,7 @@ impl Default for Settings {
             overdue_ms: 15 * 60 * 1000,
             max_sleep_ms: 15 * 60 * 1000,
             redeliver_ms: 3 * 24 * 3600 * 1000,
+            permanent_retry_ms: 6 * 3600 * 1000,
         }
     }
 }
@@ -48,6 +54,8 @@ pub struct Scheduler {
     pub commands: Arc<Commands>,
     pub jobs_ready: Arc<Notify>,
     pub settings: Settings,
+    /// Reminders already found done (see `timed::job`).
+    pub reminders_done: Memo,
 }
 
 /// What one step found.
@@ -55,6 +63,8 @@ pub struct Scheduler {
 pub struct Step {
     pub rollovers_queued: usize,
     pub revalidations_queued: usize,
+    /// Repositories whose due reminders were queued.
+    pub reminders_queued: usize,
     pub overdue: usize,
     /// When to look again.
     pub next: Option<Timestamp>,
@@ -187,7 +197,7 @@ impl Scheduler {
             .checked_add(Duration::from_millis(self.settings.max_sleep_ms as u64))
             .unwrap_or(now);
         step.next = Some(step.next.map_or(cap, |n| n.min(cap)));
-        if step.rollovers_queued + step.revalidations_queued > 0 {
+        if step.rollovers_queued + step.revalidations_queued + step.reminders_queued > 0 {
             self.jobs_ready.notify_waiters();
         }
         step
@@ -232,11 +242,34 @@ impl Scheduler {
         else {
             return Ok(());
         };
-        let due = match super::next::next(&config, r.current_sprint.as_deref(), now) {
-            // Nothing opens before the cadence anchor; or the current
-            // sprint is open: sleep until the next opening.
-            Next::First(s) | Next::Opens(s) => {
-                wake(s.opens_at);
+        // The calendar with the exceptions the current issue records, as
+        // the store noted them when the issue was last seen.
+        let (calendar, current) = super::next::calendar(&config, r.current_sprint.as_deref());
+        let due = match super::next::next(&calendar, current, now) {
+            // Nothing opens before the cadence anchor.
+            Next::First(first) => {
+                wake(first.opens_at);
+                return Ok(());
+            }
+            // The current sprint is open: sleep until the next opening, or
+            // until one of its timed reminders is due.
+            Next::Opens(following) => {
+                wake(following.opens_at);
+                let timed = plan(&c.store, &self.reminders_done, r, &config, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if let Some(at) = timed.next {
+                    wake(at);
+                }
+                if let Some(job) = timed.job
+                    && c.store
+                        .enqueue(job)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .is_some()
+                {
+                    step.reminders_queued += 1;
+                }
                 return Ok(());
             }
             Next::Due(due) => due,
@@ -249,8 +282,19 @@ impl Scheduler {
             answer: None,
         };
         let key = work::scheduled_rollover_key(&r.full_name, &due.id.to_string());
+        let mut next_try = work::rollover_job(key.clone(), &job);
+        // A rollover that failed for good waits before it is tried again,
+        // instead of failing the same write every step.
         if c.store
-            .enqueue(work::rollover_job(key.clone(), &job))
+            .dead_since_under(&key)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            next_try.run_after_ms = now.as_millisecond() + self.settings.permanent_retry_ms;
+        }
+        if c.store
+            .enqueue(next_try)
             .await
             .map_err(|e| e.to_string())?
             .is_some()
@@ -283,6 +327,9 @@ impl Scheduler {
             let step = self.step(now).await;
             if step.rollovers_queued > 0 {
                 tracing::info!(jobs = step.rollovers_queued, "scheduled rollovers");
+            }
+            if step.reminders_queued > 0 {
+                tracing::info!(jobs = step.reminders_queued, "scheduled reminders");
             }
             let sleep = step
                 .next

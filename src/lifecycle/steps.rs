@@ -1,7 +1,8 @@
 //! The steps after a sprint issue exists, each looking for its own earlier
 //! effect on GitHub (only in what sprintbot's account wrote): the team
 //! comments, the optional summary comment and sub-issues (`extras`), the
-//! closing comment on the previous issue, and the pin and the previous
+//! closing comment on the previous issue (the audit of what moved where,
+//! see `sprint::moving`), and the pin and the previous
 //! issue's closing in one GraphQL call. Closing the previous issue
 //! comes last, so a closed previous issue means the opening is complete.
 //! Also: reducing two issues for one sprint to the older, and telling
@@ -13,6 +14,7 @@ use crate::github::{Comment, GitHubError, Issue, IssueOp, IssueState, IssueUpdat
 use crate::sprint::SprintId;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::markers::{Metadata, team_marker};
+use crate::sprint::moving::{Destination, audit_comment};
 use crate::sprint::rollover::{self, Plan, Previous};
 use crate::sprint::team::TeamDoc;
 use crate::sprint_issues;
@@ -128,13 +130,20 @@ impl<'a> Finishing<'a> {
         }
         let on_issue = on_issue.unwrap_or_default();
         let mut posted = 0;
+        // Where each team's comment is, for the audit comment's links.
+        let mut team_urls = Vec::new();
         for tc in &plan.team_comments {
             let marker = team_marker(&tc.slug, self.meta.sprint);
-            if !by_bot(on_issue, r).any(|c| c.body.contains(&marker)) {
-                r.gh.create_comment(r.repo, self.issue.number, &tc.body, Some(&marker))
-                    .await?;
-                posted += 1;
-            }
+            let url = match by_bot(on_issue, r).find(|c| c.body.contains(&marker)) {
+                Some(c) => c.html_url.clone(),
+                None => {
+                    posted += 1;
+                    r.gh.create_comment(r.repo, self.issue.number, &tc.body, Some(&marker))
+                        .await?
+                        .html_url
+                }
+            };
+            team_urls.push((tc.slug.clone(), url));
         }
         if let Some((_, p)) = &self.previous {
             if let Some(text) = &plan.summary {
@@ -144,9 +153,10 @@ impl<'a> Finishing<'a> {
                 Some(d) => Some(d.clone()),
                 None => SprintDoc::parse(&p.body).ok(),
             };
-            if let Some(d) = prev_doc.filter(|_| r.config.switches.goals_as_sub_issues) {
-                extras::sub_issues(r, &self.issue, p, &d, created, on_issue).await?;
-            }
+            let moved_subs = match prev_doc.filter(|_| r.config.switches.goals_as_sub_issues) {
+                Some(d) => extras::sub_issues(r, &self.issue, p, &d, created, on_issue).await?,
+                None => Vec::new(),
+            };
             let mut ops = Vec::new();
             if r.config.switches.pin {
                 if p.state == IssueState::Open {
@@ -158,11 +168,14 @@ impl<'a> Finishing<'a> {
             let linked = by_bot(&prev_comments, r).any(|c| c.body.contains(&marker));
             let link = async || -> Result<(), LifecycleError> {
                 if !linked {
-                    let text = rollover::closing_comment(
-                        self.issue.number.0,
-                        &plan.title,
-                        plan.unfinished,
-                    );
+                    let to = Destination {
+                        issue: self.issue.number.0,
+                        title: &plan.title,
+                        into_plan: r.config.switches.carry_unfinished_goals,
+                        team_comments: &team_urls,
+                        sub_issues: &moved_subs,
+                    };
+                    let text = audit_comment(&plan.moving, &to);
                     r.gh.create_comment(r.repo, p.number, &text, Some(&marker))
                         .await?;
                 }
@@ -213,8 +226,13 @@ impl<'a> Finishing<'a> {
     /// The plan again, to know the team comments of an opening cut short.
     fn replan(&self, prev_comments: &[Comment]) -> Result<Plan, LifecycleError> {
         let r = self.r;
-        let sprint = r.config.cadence.sprint_containing(self.meta.sprint.0);
-        let label = r.config.numbering.label(sprint.index)?;
+        let calendar = r
+            .config
+            .calendar(&crate::sprint::exceptions::Recorded::from_body(
+                &self.issue.body,
+            ));
+        let sprint = calendar.containing(self.meta.sprint.0);
+        let label = calendar.label(&r.config.numbering, &sprint)?;
         let prev = self.previous.as_ref().and_then(|(m, p)| {
             Some(Previous {
                 issue: p.number.0,
@@ -231,12 +249,14 @@ impl<'a> Finishing<'a> {
             })
         });
         let settings = r.config.rollover_settings();
+        let away = rollover::Away::new(prev.as_ref(), &settings, &sprint);
+        let heroes = r.config.rotation.heroes_with(&calendar, &sprint, &away.all);
         Ok(rollover::plan(
             prev.as_ref(),
             &settings,
             &sprint,
             &label,
-            r.config.rotation.heroes_for(&sprint),
+            heroes,
         )?)
     }
 

@@ -161,9 +161,10 @@ fn problem_line(d: &Diagnostic) -> String {
 
 /// The next sprint as this config would open it: (check title, summary).
 fn preview(config: &RepoConfig, now: Timestamp, trust_templates: bool) -> (String, String) {
-    let sprint = match config.sprint_due(now) {
-        Some(current) => config.cadence.sprint(current.index + 1),
-        None => config.cadence.sprint(0),
+    let calendar = config.config_calendar();
+    let sprint = match calendar.due(now) {
+        Some(current) => calendar.next_after(current.id),
+        None => calendar.first(),
     };
     // A fork's pull request gets its templates rendered by the strict
     // validation only (sample values, undefined names refused); the preview
@@ -174,7 +175,7 @@ fn preview(config: &RepoConfig, now: Timestamp, trust_templates: bool) -> (Strin
     } else {
         &default_templates
     };
-    let title = match config.numbering.label(sprint.index) {
+    let title = match calendar.label(&config.numbering, &sprint) {
         Ok(label) => render::title(templates, &sprint, &label).unwrap_or_else(|e| e.to_string()),
         Err(e) => e.to_string(),
     };
@@ -189,7 +190,7 @@ fn preview(config: &RepoConfig, now: Timestamp, trust_templates: bool) -> (Strin
     let teams: Vec<&str> = config.teams.iter().map(|t| t.name.as_str()).collect();
     let heroes: Vec<String> = config
         .rotation
-        .heroes_for(&sprint)
+        .heroes_with(&calendar, &sprint, &config.leave)
         .iter()
         .enumerate()
         .map(|(w, h)| match h {

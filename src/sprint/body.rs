@@ -15,6 +15,8 @@ use super::ledger::Ledger;
 use super::links;
 use super::markers::{Metadata, Section, neutralise, restore};
 
+mod calendar;
+
 /// Why a body could not be read or changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
@@ -95,6 +97,11 @@ pub enum Change {
     LinkTick(usize, u64),
     /// Untick goal N, which sprintbot ticked, because its link is open again.
     LinkUntick(usize),
+    /// Record someone's time off in the "Off this sprint" section (added
+    /// after the heroes when the body lacks it).
+    AddOff(super::off::Off),
+    /// Record a cadence exception in the calendar marker (see `exceptions`).
+    Except(super::exceptions::Exception),
 }
 
 /// The result of a change: the new body, and the targeted item before and after.
@@ -138,7 +145,7 @@ impl SprintDoc {
                 ));
                 continue;
             }
-            for s in Section::ALL {
+            for s in Section::ALL.into_iter().chain(Section::OPTIONAL) {
                 if t == s.start_marker() {
                     starts.entry(s).or_default().push(range.clone());
                 } else if t == s.end_marker() {
@@ -162,7 +169,7 @@ impl SprintDoc {
         // Each section from its start marker to its end marker, markers
         // included: two sections may not overlap even by a marker line.
         let mut outer: Vec<(Section, Range<usize>)> = Vec::new();
-        for s in Section::ALL {
+        for s in Section::ALL.into_iter().chain(Section::OPTIONAL) {
             let st = starts.remove(&s).unwrap_or_default();
             let en = ends.remove(&s).unwrap_or_default();
             for (marker, found) in [(s.start_marker(), &st), (s.end_marker(), &en)] {
@@ -334,6 +341,8 @@ impl SprintDoc {
             Change::SetStatus(n, status) => self.edit_item(Section::Goals, *n, |item| {
                 Some(set_status(item, status, eol))
             }),
+            Change::AddOff(off) => self.add_off(off),
+            Change::Except(e) => Ok(self.except(*e)),
         }
     }
 

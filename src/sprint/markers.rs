@@ -20,6 +20,9 @@ pub enum Section {
     Heroes,
     /// "Plan: Proposed Goals for Next Sprint".
     Goals,
+    /// "Off this sprint": who is away (see `off`). Optional: sprintbot adds
+    /// it the first time someone is off.
+    Off,
 }
 
 impl Section {
@@ -31,6 +34,9 @@ impl Section {
         Section::Goals,
     ];
 
+    /// Sections a body may lack until they are first needed.
+    pub const OPTIONAL: [Section; 1] = [Section::Off];
+
     pub fn name(self) -> &'static str {
         match self {
             Section::Risks => "risks",
@@ -38,6 +44,7 @@ impl Section {
             Section::Retro => "retro",
             Section::Heroes => "heroes",
             Section::Goals => "goals",
+            Section::Off => "off",
         }
     }
 

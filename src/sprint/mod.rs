@@ -5,26 +5,37 @@
 //! history across sprints is (`carry`: carry-over counts and drop records in
 //! hidden markers), how the last sprints went (`health`), which goals their
 //! linked issues and pull requests tick (`links`), what shipped in a sprint
-//! (`shipped`), what a rollover must produce (`rollover`), and how a
-//! hand-written sprint issue gets sprintbot's markers (`adopt`). No I/O, no
-//! clock, no async here.
+//! (`shipped`), what a rollover must produce (`rollover`) and what it moves
+//! (`moving`), and the timed reminders of a sprint: when they are due
+//! (`timed`) and what they say (`reminders`). The calendar people live by
+//! is the cadence (`calendar`) with its exceptions (`exceptions`: skipped
+//! and extended sprints) applied (`timeline`); who is away is `off`, and
+//! `/sprint preview` is `preview`. How a hand-written sprint issue gets
+//! sprintbot's markers is `adopt`. No I/O, no clock, no async here.
 
 pub mod adopt;
 pub mod body;
 pub mod calendar;
 pub mod carry;
+pub mod exceptions;
 pub(crate) mod items;
 pub use items::GoalText;
 pub mod health;
 pub mod ledger;
 pub mod links;
 pub mod markers;
+pub mod moving;
 pub mod numbering;
+pub mod off;
+pub mod preview;
+pub mod reminders;
 pub mod render;
 pub mod rollover;
 pub mod rotation;
 pub mod shipped;
 pub mod team;
+pub mod timed;
+pub mod timeline;
 
 use std::fmt;
 

@@ -21,6 +21,9 @@ pub const DEFAULT_TEAM: &str = include_str!("../../config/templates/team.md.j2")
 pub const DEFAULT_HEALTH: &str = include_str!("../../config/templates/health.md.j2");
 pub const DEFAULT_SHIPPED: &str = include_str!("../../config/templates/shipped.md.j2");
 pub const DEFAULT_SUMMARY: &str = include_str!("../../config/templates/summary.md.j2");
+pub const DEFAULT_REVIEW: &str = include_str!("../../config/templates/review.md.j2");
+pub const DEFAULT_NUDGE_STATUS: &str = include_str!("../../config/templates/nudge_status.md.j2");
+pub const DEFAULT_NUDGE_TEAMS: &str = include_str!("../../config/templates/nudge_teams.md.j2");
 
 /// The templates in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,12 @@ pub struct Templates {
     pub shipped: String,
     /// The pinned summary comment (see `sprint::health::section::summary`).
     pub summary: String,
+    /// The review comment before the rollover (see `sprint::reminders`).
+    pub review: String,
+    /// The nudge of owners whose goals have no status.
+    pub nudge_status: String,
+    /// The nudge of teams whose planning comment is untouched.
+    pub nudge_teams: String,
 }
 
 impl Default for Templates {
@@ -45,6 +54,9 @@ impl Default for Templates {
             health: DEFAULT_HEALTH.into(),
             shipped: DEFAULT_SHIPPED.into(),
             summary: DEFAULT_SUMMARY.into(),
+            review: DEFAULT_REVIEW.into(),
+            nudge_status: DEFAULT_NUDGE_STATUS.into(),
+            nudge_teams: DEFAULT_NUDGE_TEAMS.into(),
         }
     }
 }

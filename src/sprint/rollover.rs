@@ -1,7 +1,8 @@
 //! Rollover planning, as a pure function: the previous sprint's document and
 //! team comments, the repository's settings and the next sprint go in; the
 //! new issue's title and body, each team's comment with its hang-overs, and
-//! the closing comment for the previous issue come out.
+//! what moved (for the audit comment left on the previous issue, see
+//! `moving`) come out.
 //!
 //! The new body's retro flags each unfinished goal `(carried N×)`, N read
 //! from the goal's hidden carry marker (see `carry`); carried goals keep
@@ -12,15 +13,24 @@
 //! summary comment ([`Plan::summary`]). The pull requests the shell found
 //! merged during the previous sprint ([`Previous::shipped`]) become the
 //! retro's "shipped" list (see `shipped`); when the body would be too long
-//! for GitHub, fewer are listed per team before the retro is cut.
+//! for GitHub, fewer are listed per team before the retro is cut. The new
+//! body carries the previous issue's calendar marker on (see `exceptions`)
+//! and says who is off (see `off`); an unfinished goal whose owner is off
+//! is not asked about ([`Away`]).
+
+use jiff::ToSpan;
+use jiff::civil::Date;
 
 use super::Login;
+use super::body::Change;
 use super::body::{Goal, SprintDoc};
 use super::calendar::Sprint;
 use super::carry::{carried_mark, next_count};
 use super::health::{self, Health, Roster, SprintSummary, history, section};
 use super::items::GoalText;
+use super::moving::Moving;
 use super::numbering::SprintLabel;
+use super::off::{self, Off};
 use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
 use super::shipped::{self, Shipped};
 use super::team::TeamDoc;
@@ -59,6 +69,9 @@ pub struct Settings {
     pub shipped_per_team: usize,
     /// A summary comment of the health is posted and pinned (`[switches] pin_summary`).
     pub pin_summary: bool,
+    /// Known time off (`[[leave]]`): shown in the new issue's "Off this
+    /// sprint" and spared the retro's questions.
+    pub leave: Vec<Off>,
 }
 
 /// One team comment to post.
@@ -76,6 +89,9 @@ pub struct Plan {
     pub team_comments: Vec<TeamComment>,
     /// Goals of the previous sprint that were not done.
     pub unfinished: usize,
+    /// What moved out of the previous sprint (its unfinished goals, each
+    /// team's unticked items), for the audit comment.
+    pub moving: Moving,
     /// The health summary comment to post and pin, when asked for.
     pub summary: Option<String>,
 }
@@ -127,13 +143,18 @@ pub fn plan(
         .and_then(|p| p.doc.goals().ok())
         .unwrap_or_default();
     let counts = settings.carry_counts;
-    let line = |g: &Goal| retro_line_counted(g, counts);
+    let away = Away::new(previous, settings, next);
+    let line = |g: &Goal| away.retro_line(g);
+    let recorded = previous.map(|p| p.doc.recorded()).unwrap_or_default();
+    let decorate = |body: String| with_off(recorded.write_into(&body), &away.shown);
     let retro_goals: Vec<String> = goals.iter().map(line).collect();
     let ended = previous.and_then(|p| p.doc.metadata()).map(|m| m.sprint);
+    let team_comments = previous.map_or(&[][..], |p| p.team_comments.as_slice());
+    let moving = Moving::of(&goals, team_comments, &settings.teams);
     let carried = if settings.carry_unfinished_goals {
-        goals
+        moving
+            .goals
             .iter()
-            .filter(|g| !g.done)
             .map(|g| GoalText {
                 title: g.title.clone(),
                 owner: g.owner.clone(),
@@ -174,20 +195,20 @@ pub fn plan(
         health,
         shipped: shipped_section(settings.shipped_per_team)?,
     };
-    let mut body = render::issue_body(&settings.templates, &content)?;
+    let mut body = decorate(render::issue_body(&settings.templates, &content)?);
     // Too long for GitHub: fewer shipped pull requests per team first (the
     // search link lists them all), then a shorter retro.
     let mut cap = settings.shipped_per_team;
     while merged.is_some() && !fits(&body) && cap > 0 {
         cap /= 2;
         content.shipped = shipped_section(cap)?;
-        body = render::issue_body(&settings.templates, &content)?;
+        body = decorate(render::issue_body(&settings.templates, &content)?);
     }
     if let Some(p) = previous.filter(|_| !fits(&body)) {
         let mut keep = goals.len();
         loop {
             content.retro_goals = summarised_retro(&goals, p.issue, keep, line);
-            body = render::issue_body(&settings.templates, &content)?;
+            body = decorate(render::issue_body(&settings.templates, &content)?);
             if fits(&body) || keep == 0 {
                 break;
             }
@@ -196,10 +217,7 @@ pub fn plan(
     }
     let mut team_comments = Vec::new();
     for team in &settings.teams {
-        let all = previous
-            .and_then(|p| p.team_comments.iter().find(|c| c.slug == team.slug))
-            .map(TeamDoc::hang_overs)
-            .unwrap_or_default();
+        let all = moving.team(&team.slug);
         let link = previous
             .map(|p| format!(" in #{}", p.issue))
             .unwrap_or_default();
@@ -227,8 +245,9 @@ pub fn plan(
         title: render::title(&settings.templates, next, label)?,
         body,
         team_comments,
-        unfinished: goals.iter().filter(|g| !g.done).count(),
+        unfinished: moving.goals.len(),
         summary,
+        moving,
     })
 }
 
@@ -246,6 +265,90 @@ fn health_of(p: &Previous, goals: &[Goal], settings: &Settings) -> Option<Health
         &settings.roster,
         &earlier,
     ))
+}
+
+/// Who is off around the opening of a sprint, as its rollover sees it.
+#[derive(Debug, Clone)]
+pub struct Away {
+    /// What the new issue's "Off this sprint" shows: the config's leave
+    /// during the sprint, and every entry of the previous issue not over
+    /// yet (so it is carried on).
+    pub shown: Vec<Off>,
+    /// Everything known.
+    pub all: Vec<Off>,
+    first_day: (Date, Date),
+    counts: bool,
+}
+
+impl Away {
+    pub fn new(previous: Option<&Previous>, settings: &Settings, next: &Sprint) -> Away {
+        let mut shown: Vec<Off> = settings
+            .leave
+            .iter()
+            .filter(|e| e.overlaps(next.start, next.end.saturating_add(1.day())))
+            .cloned()
+            .collect();
+        if let Some(p) = previous {
+            shown.extend(p.doc.off().into_iter().filter(|e| e.to >= next.start));
+        }
+        let shown = off::merged(shown);
+        let mut all = settings.leave.clone();
+        if let Some(p) = previous {
+            all.extend(p.doc.off());
+        }
+        Away {
+            shown,
+            all: off::merged(all),
+            first_day: (next.start, next.start.saturating_add(1.day())),
+            counts: settings.carry_counts,
+        }
+    }
+
+    /// A previous goal's retro line; an owner away on the new sprint's
+    /// first day is not asked about it.
+    pub fn retro_line(&self, g: &Goal) -> String {
+        let (from, to) = self.first_day;
+        let away = g
+            .owner
+            .as_ref()
+            .is_some_and(|o| off::is_off(&self.all, o, from, to));
+        retro_line_for(g, self.counts, away)
+    }
+}
+
+/// The body with an "Off this sprint" section listing `entries` (none
+/// added when nobody is off, or when the body cannot be read).
+fn with_off(body: String, entries: &[Off]) -> String {
+    let mut out = body;
+    for e in entries {
+        match SprintDoc::parse(&out).and_then(|d| d.apply(&Change::AddOff(e.clone()))) {
+            Ok(applied) => out = applied.body,
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+/// [`retro_line_counted`], sparing an owner who is `away`: no mention (so
+/// no notification) and no question until they are back.
+pub fn retro_line_for(g: &Goal, counts: bool, away: bool) -> String {
+    let Some(owner) = g.owner.as_ref().filter(|_| away && !g.done) else {
+        return retro_line_counted(g, counts);
+    };
+    let status = g
+        .status
+        .as_deref()
+        .map(|s| format!(" > {s}"))
+        .unwrap_or_default();
+    let count = if counts {
+        format!(" (carried {}×)", next_count(g))
+    } else {
+        String::new()
+    };
+    format!(
+        "⬜ {} (owner: {owner}){status} — ⚠️ unfinished; {owner} is off, so nobody is asked yet{count}",
+        g.title
+    )
 }
 
 /// [`retro_line`], and with `counts` an unfinished goal also says how many
@@ -283,20 +386,8 @@ pub fn retro_line(g: &Goal) -> String {
     }
 }
 
-/// The comment left on the previous issue once the new one exists.
-pub fn closing_comment(new_issue: u64, title: &str, unfinished: usize) -> String {
-    let rolled = match unfinished {
-        0 => "Every goal of this sprint was done. 🎉".to_string(),
-        1 => "1 unfinished goal is in its retro.".to_string(),
-        n => format!("{n} unfinished goals are in its retro."),
-    };
-    format!(
-        "{}\nThis sprint is over: the next one is #{new_issue} ({title}). {rolled}\n",
-        closing_marker(new_issue)
-    )
-}
-
-/// The hidden marker of a closing comment, searched for before posting one.
+/// The hidden marker of the closing (audit) comment on the previous issue,
+/// searched for before posting one.
 pub fn closing_marker(new_issue: u64) -> String {
     format!("<!-- sprintbot:closed next={new_issue} -->")
 }

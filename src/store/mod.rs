@@ -295,6 +295,12 @@ impl Store {
         dispatch!(self.last_error_under(prefix))
     }
 
+    /// When the newest job whose dedupe key starts with `prefix` went dead,
+    /// if it did (`None` when it is live or done, or there is none).
+    pub async fn dead_since_under(&self, prefix: &str) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.dead_since_under(prefix))
+    }
+
     // ----- held jobs -----
 
     /// Write jobs as held (each unless its key exists in any state) with

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bot;
+pub mod calendar;
 pub mod cluster;
 pub mod fake_github;
 pub mod links;
@@ -15,4 +16,5 @@ pub mod retro;
 pub mod scenario;
 pub mod settle;
 pub mod sprint;
+pub mod timed;
 pub mod webhooks;

@@ -32,10 +32,16 @@ pub struct Org {
 impl Org {
     /// The org at `now`, with no installation yet.
     pub async fn start(now: &str) -> Org {
-        sprintbot::telemetry::metrics();
         let clock = ManualClock::new(now.parse().unwrap());
+        let fake = FakeGitHub::start(Arc::new(clock.clone())).await;
+        Org::on(fake, clock).await
+    }
+
+    /// A new bot process, with an empty store of its own, for the org on
+    /// `fake` (a restart that lost its database, or a second replica).
+    pub async fn on(fake: FakeGitHub, clock: ManualClock) -> Org {
+        sprintbot::telemetry::metrics();
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-        let fake = FakeGitHub::start(shared.clone()).await;
         let bot = TestBot::start().await;
         fake.set_webhook_target(&bot.webhook_url(), SECRET);
         let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
@@ -70,6 +76,7 @@ impl Org {
             commands: commands.clone(),
             jobs_ready: bot.jobs_ready.clone(),
             settings: Settings::default(),
+            reminders_done: Default::default(),
         };
         Org {
             fake,

@@ -62,6 +62,28 @@ impl TestDb {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// Make the database unreachable (new connections refused, open ones
+    /// cut) or reachable again, as an outage or failover would.
+    pub fn set_reachable(&self, reachable: bool) {
+        if reachable {
+            let sql = format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", self.name);
+            admin(&self.server, sql).unwrap();
+            return;
+        }
+        let refuse = format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", self.name);
+        admin(&self.server, refuse).unwrap();
+        // A connection that was being set up when connections were refused
+        // may finish after the first cut: cut again until none can be left.
+        for _ in 0..5 {
+            let cut = format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+                self.name
+            );
+            admin(&self.server, cut).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for TestDb {

@@ -1,7 +1,7 @@
 //! Waiting for the bot's jobs to finish, on a manual clock: retries due
 //! within a horizon move the clock forward to them (a backoff), while a job
-//! deferred further (until a repair, or a rate limit's reset) counts as
-//! finished. The store is read twice in a row to be sure it is quiet, since
+//! due later (deferred until a repair or a rate limit's reset, or a delayed
+//! retry) counts as finished. The store is read twice in a row to be sure it is quiet, since
 //! a job may change state between two reads.
 
 use std::time::Duration;
@@ -21,8 +21,9 @@ async fn snapshot(store: &Store) -> (Option<i64>, u64, u64, u64) {
 pub async fn settle(store: &Store, clock: &ManualClock, jobs_ready: &Notify, horizon: Duration) {
     for _ in 0..3000 {
         let first = snapshot(store).await;
-        let (next, pending, running, _) = first;
-        if pending + running == 0 {
+        let (next, _, running, _) = first;
+        // Waiting jobs (pending or retrying) count by when they are due.
+        if running == 0 {
             let now = clock_ms(clock);
             match next {
                 Some(at) if at <= now => jobs_ready.notify_waiters(),

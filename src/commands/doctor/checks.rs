@@ -18,7 +18,6 @@ use crate::github::{GitHub, InstallationId, RepoRef, StateFilter};
 use crate::lifecycle::next::{self, Next};
 use crate::repos::{CONFIG_PATH, Loaded, NOTICE_LABEL};
 use crate::sprint::Login;
-use crate::sprint::markers::Metadata;
 use crate::sprint_issues;
 use crate::store::RepoKey;
 use crate::work;
@@ -134,7 +133,7 @@ impl Commands {
         &self,
         s: &Subject<'_>,
         config: Option<&RepoConfig>,
-    ) -> (Check, Option<Metadata>) {
+    ) -> (Check, Option<String>) {
         let label = config.map_or("sprint", |c| c.sprint_label.as_str());
         let open = match sprint_issues::list(s.gh, s.repo, label, StateFilter::Open, s.bot).await {
             Ok(open) => open,
@@ -146,8 +145,13 @@ impl Commands {
             }
         };
         let Some((meta, issue)) = open.into_iter().next() else {
-            let before_anchor = config
-                .is_some_and(|c| matches!(next::next(c, None, self.clock.now()), Next::First(_)));
+            let before_anchor = config.is_some_and(|c| {
+                let (calendar, _) = next::calendar(c, None);
+                matches!(
+                    next::next(&calendar, None, self.clock.now()),
+                    Next::First(_)
+                )
+            });
             let check = if before_anchor {
                 Check::ok(
                     CURRENT,
@@ -166,13 +170,14 @@ impl Commands {
             "#{} (Sprint {} {}/{}) is the current sprint issue",
             issue.number.0, meta.version, meta.part, meta.parts
         );
+        let note = sprint_issues::note(&meta, &issue);
         if !config.is_some_and(|c| c.switches.pin) {
             return (
                 Check::ok(
                     CURRENT,
                     format!("{what}; pinning is off (`[switches] pin`)"),
                 ),
-                Some(meta),
+                Some(note),
             );
         }
         let check = match s.gh.pinned_issues(s.repo).await {
@@ -199,18 +204,18 @@ impl Commands {
                 )
             }
         };
-        (check, Some(meta))
+        (check, Some(note))
     }
 
     async fn next_check(
         &self,
         repo: &RepoRef,
         config: &RepoConfig,
-        current: Option<Metadata>,
+        note: Option<String>,
         now: Timestamp,
     ) -> Check {
-        let current = current.map(|m| m.sprint.to_string());
-        let n = next::next(config, current.as_deref(), now);
+        let (calendar, current) = next::calendar(config, note.as_deref());
+        let n = next::next(&calendar, current, now);
         let last_error = match &n {
             Next::Due(s) => self
                 .store
@@ -224,11 +229,11 @@ impl Commands {
             _ => None,
         };
         let name = |index: i64| {
-            config
-                .numbering
-                .label(index)
+            let sprint = calendar.sprint(index);
+            calendar
+                .label(&config.numbering, &sprint)
                 .map(|l| l.to_string())
-                .unwrap_or_else(|_| config.cadence.sprint(index).id.to_string())
+                .unwrap_or_else(|_| sprint.id.to_string())
         };
         report::next(&n, now, &config.cadence.tz, &name, last_error.as_deref())
     }

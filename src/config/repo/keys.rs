@@ -1,7 +1,7 @@
 //! Every key a repository's `.github/sprintbot.toml` may set, with its type
 //! and an example value: what `check-config` checks the file against (and
 //! the deployment config's `[defaults]` table too). Keep it in step with the
-//! `Raw*` structs in `repo.rs` and `config/repo-sprintbot.example.toml`.
+//! `Raw*` structs in `repo/raw.rs` and `config/repo-sprintbot.example.toml`.
 
 use crate::config::schema::{Key, Shape};
 
@@ -14,7 +14,9 @@ pub const TOP: &[Key] = &[
     Key::table("rotation", ROTATION),
     Key::table("labels", LABELS),
     Key::table("switches", SWITCHES),
+    Key::table("reminders", REMINDERS),
     Key::table("templates", TEMPLATES),
+    Key::tables("leave", LEAVE),
 ];
 
 const LOGINS: &str = "[\"octocat\", \"hubot\"]";
@@ -40,6 +42,21 @@ const CADENCE: &[Key] = &[
         "working_days",
         "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
     ),
+    Key::tables("exceptions", EXCEPTION),
+];
+
+const EXCEPTION: &[Key] = &[
+    Key::str("sprint", "\"2026-12-21\""),
+    Key::bool("skip", "true"),
+    Key::int("extend_days", "7"),
+    Key::str("reason", "\"holidays\""),
+];
+
+const LEAVE: &[Key] = &[
+    Key::str("login", "\"octocat\""),
+    Key::str("from", "\"2026-12-21\""),
+    Key::str("to", "\"2027-01-01\""),
+    Key::str("reason", "\"parental leave\""),
 ];
 
 const NUMBERING: &[Key] = &[
@@ -50,6 +67,7 @@ const NUMBERING: &[Key] = &[
         Shape::Choice(&["major", "minor", "patch"]),
         "\"minor\"",
     ),
+    Key::bool("count_skipped", "false"),
 ];
 
 const ROTATION: &[Key] = &[
@@ -80,6 +98,14 @@ const SWITCHES: &[Key] = &[
     Key::bool("pin_summary", "false"),
 ];
 
+const REMINDERS: &[Key] = &[
+    Key::int("review_hours_before_end", "24"),
+    Key::bool("nudge_status", "false"),
+    Key::int("nudge_status_days_before_end", "2"),
+    Key::bool("nudge_teams", "false"),
+    Key::int("nudge_teams_hours_after_opening", "24"),
+];
+
 const TEMPLATES: &[Key] = &[
     Key::str("title", "\"Sprint {{ version }} {{ part }}/{{ parts }}\""),
     Key::str("issue", "\"\"\"...\"\"\""),
@@ -87,4 +113,7 @@ const TEMPLATES: &[Key] = &[
     Key::str("health", "\"\"\"...\"\"\""),
     Key::str("shipped", "\"\"\"...\"\"\""),
     Key::str("summary", "\"\"\"...\"\"\""),
+    Key::str("review", "\"\"\"...\"\"\""),
+    Key::str("nudge_status", "\"\"\"...\"\"\""),
+    Key::str("nudge_teams", "\"\"\"...\"\"\""),
 ];

@@ -4,19 +4,22 @@
 //! issue body must keep every marker the bot reads back. The health section
 //! and shipped sections are rendered into the sample issue, so a template
 //! that would damage the body is caught too; the summary comment is
-//! rendered from the same sample health.
+//! rendered from the same sample health, and the reminders (review, nudges)
+//! from a sample of what moves.
 
 use jiff::civil::{Time, date};
 use jiff::tz::TimeZone;
 
 use crate::config::schema::closest;
-use crate::sprint::body::SprintDoc;
+use crate::sprint::body::{Goal, SprintDoc};
 use crate::sprint::calendar::{Cadence, weekdays};
 use crate::sprint::health::{
     self, Figures, Health, Roster, RosterTeam, SprintSummary, TeamFigures,
 };
 use crate::sprint::markers::Section;
+use crate::sprint::moving::Moving;
 use crate::sprint::numbering::{SprintLabel, Version};
+use crate::sprint::reminders;
 use crate::sprint::render::{
     self, IssueContent, TeamView, TemplateError, TemplateProblem, Templates,
 };
@@ -25,8 +28,8 @@ use crate::sprint::team::TeamDoc;
 
 /// One template that cannot be used.
 pub(super) struct Problem {
-    /// `title`, `issue`, `team`, `health`, `shipped` or `summary`: the key
-    /// under `[templates]`.
+    /// `title`, `issue`, `team`, `health`, `shipped`, `summary`, `review`,
+    /// `nudge_status` or `nudge_teams`: the key under `[templates]`.
     pub key: &'static str,
     pub message: String,
     pub help: String,
@@ -150,6 +153,70 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
             "keep the {{ marker }} line of the default template (config/templates/team.md.j2)",
         )),
         Ok(_) => {}
+    }
+    out.extend(check_reminders(t, teams));
+    out
+}
+
+/// The reminders' templates, rendered from a sample sprint where something
+/// moves, someone owes a status and a team has not planned.
+fn check_reminders(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let sprint = crate::sprint::SprintId(date(2022, 11, 14));
+    let goal = |number, status: Option<&str>| Goal {
+        number,
+        done: false,
+        title: "Ship the thing".into(),
+        owner: crate::sprint::Login::parse("octocat"),
+        why: None,
+        status: status.map(String::from),
+        mark: None,
+        ticked_by: None,
+    };
+    let goals = [goal(1, None), goal(2, Some("🟡 half done"))];
+    let team_comment = |t: &TeamView| {
+        let body = format!(
+            "{}\n## Bugs\n- [ ] Fix the flaky test @octocat\n",
+            crate::sprint::markers::team_marker(&t.slug, sprint)
+        );
+        TeamDoc::parse(&body)
+    };
+    let docs: Vec<TeamDoc> = teams.iter().filter_map(team_comment).collect();
+    let moving = Moving::of(&goals, &docs, teams);
+    let urls: Vec<(String, String)> = teams
+        .iter()
+        .map(|t| {
+            (
+                t.slug.clone(),
+                "https://github.com/octocat/hello-world/issues/42#issuecomment-1".into(),
+            )
+        })
+        .collect();
+    let when = "Mon Nov 28 at 09:00 (Europe/London)";
+    let review = reminders::Review {
+        sprint,
+        rollover_at: when.into(),
+        moving: &moving,
+        into_plan: true,
+        counts: true,
+        team_comments: &urls,
+    };
+    if let Err(e) = reminders::review(t, &review) {
+        out.push(failed("review", e));
+    }
+    if let Err(e) = reminders::nudge_status(t, sprint, when, &goals) {
+        out.push(failed("nudge_status", e));
+    }
+    let idle: Vec<reminders::IdleTeam> = teams
+        .iter()
+        .map(|team| reminders::IdleTeam {
+            name: team.name.clone(),
+            mentions: vec!["@octocat".into(), "@octo-org/growth".into()],
+            url: urls[0].1.clone(),
+        })
+        .collect();
+    if let Err(e) = reminders::nudge_teams(t, sprint, &idle) {
+        out.push(failed("nudge_teams", e));
     }
     out
 }

@@ -46,10 +46,10 @@ pub(super) fn on_day(
         Some(span) => Diagnostic::at_span(file, source, span, message),
         None => Diagnostic::whole_file(file, message),
     };
-    let first = config.cadence.sprint(0);
-    let title = config
-        .numbering
-        .label(0)
+    let calendar = config.config_calendar();
+    let first = calendar.first();
+    let title = calendar
+        .label(&config.numbering, &first)
         .ok()
         .and_then(|label| render::title(&config.templates, &first, &label).ok())
         .unwrap_or_else(|| format!("sprint {anchor}"));

@@ -9,7 +9,7 @@ use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
 use super::people::{logins, overrides, team_ref, teams};
-use super::{Engineers, Raw, RepoConfig, Switches, templates};
+use super::{Engineers, Raw, RepoConfig, Switches, calendar, templates};
 use crate::config::diag::Diagnostic;
 use crate::config::schema::Spans;
 use crate::sprint::calendar::Cadence;
@@ -174,6 +174,8 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     }
     let heroes = logins(r, "rotation.heroes", &raw.rotation.heroes);
     let overrides = overrides(r, &raw);
+    let written_exceptions = calendar::exceptions(r, &raw);
+    let leave = calendar::leave(r, &raw);
 
     if raw.labels.sprint.trim().is_empty() {
         r.key(
@@ -231,7 +233,20 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             .templates
             .summary
             .unwrap_or_else(|| render::DEFAULT_SUMMARY.to_string()),
+        review: raw
+            .templates
+            .review
+            .unwrap_or_else(|| render::DEFAULT_REVIEW.to_string()),
+        nudge_status: raw
+            .templates
+            .nudge_status
+            .unwrap_or_else(|| render::DEFAULT_NUDGE_STATUS.to_string()),
+        nudge_teams: raw
+            .templates
+            .nudge_teams
+            .unwrap_or_else(|| render::DEFAULT_NUDGE_TEAMS.to_string()),
     };
+    let reminders = super::reminders::build(r, &raw.reminders, length_weeks.unwrap_or(2));
     // Templates are checked even when the cadence is broken: they are
     // rendered with sample values, not with this file's calendar.
     let views: Vec<TeamView> = teams
@@ -250,11 +265,24 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     else {
         return None;
     };
-    let (Some(length_weeks), Some(parts), Some(max_risks), Some(shipped_per_team)) =
-        (length_weeks, parts, max_risks, shipped_per_team)
+    let (Some(length_weeks), Some(parts), Some(max_risks), Some(shipped_per_team), Some(reminders)) =
+        (length_weeks, parts, max_risks, shipped_per_team, reminders)
     else {
         return None;
     };
+    let cadence = Cadence {
+        anchor,
+        length_weeks,
+        tz,
+        opens_at,
+        working_days,
+    };
+    let exceptions = calendar::placed(
+        r,
+        &cadence,
+        &written_exceptions,
+        raw.numbering.count_skipped,
+    );
     if !r.problems.is_empty() {
         return None;
     }
@@ -264,13 +292,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             logins: engineer_logins,
             github_team: raw.engineers.team,
         },
-        cadence: Cadence {
-            anchor,
-            length_weeks,
-            tz,
-            opens_at,
-            working_days,
-        },
+        cadence,
         numbering: Numbering {
             first_version,
             parts,
@@ -292,7 +314,11 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             shipped_per_team,
             pin_summary: raw.switches.pin_summary,
         },
+        reminders,
         templates,
+        exceptions,
+        count_skipped: raw.numbering.count_skipped,
+        leave,
     })
 }
 

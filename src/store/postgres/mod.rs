@@ -57,6 +57,12 @@ const LEADER_LOCK: i64 = 0x7370_7274_0000_0003;
 /// How long to wait for the server before saying it is unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long an operation waits for one of the pool's connections.
+const POOL_WAIT: Duration = Duration::from_secs(30);
+
+/// How long `/readyz` waits for the database's answer.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> StoreError {
         StoreError::Database(describe(&e))
@@ -117,6 +123,9 @@ impl Postgres {
             .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)
             .create_timeout(Some(CONNECT_TIMEOUT + Duration::from_secs(1)))
+            // Waiting longer for a free connection means something is
+            // stuck: fail the operation (it is retried) rather than hang.
+            .wait_timeout(Some(POOL_WAIT))
             .build()
             .map_err(|e| StoreError::Open {
                 what: schema::location(&config),
@@ -149,10 +158,15 @@ impl Postgres {
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        match self.client().await {
-            Ok(client) => client.simple_query("SELECT 1").await.is_ok(),
-            Err(_) => false,
-        }
+        let ping = async {
+            match self.client().await {
+                Ok(client) => client.simple_query("SELECT 1").await.is_ok(),
+                Err(_) => false,
+            }
+        };
+        tokio::time::timeout(PING_TIMEOUT, ping)
+            .await
+            .unwrap_or(false)
     }
 
     /// Append an entry to the audit log of changes the bot made.

@@ -66,6 +66,23 @@ impl Postgres {
         .and_then(|r| r.get(0)))
     }
 
+    /// When the newest job under `prefix` went dead, if it did.
+    pub async fn dead_since_under(&self, prefix: &str) -> Result<Option<i64>, StoreError> {
+        let client = self.client().await?;
+        Ok(row_opt(
+            &client,
+            "SELECT state, finished_ms FROM jobs WHERE starts_with(dedupe_key, $1)
+             ORDER BY id DESC LIMIT 1",
+            &[&prefix],
+        )
+        .await?
+        .and_then(|r| {
+            let state: String = r.get(0);
+            let at: Option<i64> = r.get(1);
+            if state == "dead" { at } else { None }
+        }))
+    }
+
     /// Every recorded error of a job, in attempt order.
     pub async fn job_errors(&self, job_id: i64) -> Result<Vec<AttemptError>, StoreError> {
         let client = self.client().await?;

@@ -1,7 +1,7 @@
 //! Views of the job queue: counts by state, the jobs not done, and each
 //! job's recorded errors (for `sprintbot jobs` and `/metrics`).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::Sqlite;
 use crate::store::{AttemptError, JobRow, QueueStats, StoreError};
@@ -48,6 +48,23 @@ impl Sqlite {
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
                 e => Err(e),
             })
+        })
+        .await
+    }
+
+    /// When the newest job under `prefix` went dead, if it did.
+    pub async fn dead_since_under(&self, prefix: &str) -> Result<Option<i64>, StoreError> {
+        let prefix = prefix.to_string();
+        self.run(move |conn| {
+            let newest: Option<(String, Option<i64>)> = conn
+                .query_row(
+                    "SELECT state, finished_ms FROM jobs WHERE substr(dedupe_key, 1, length(?1)) = ?1
+                     ORDER BY id DESC LIMIT 1",
+                    [prefix],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            Ok(newest.and_then(|(state, at)| if state == "dead" { at } else { None }))
         })
         .await
     }

@@ -1,0 +1,261 @@
+//! Timed reminders on the current sprint issue (the review before the
+//! rollover, the nudges), with GitHub as the record of what is done. What
+//! is due at `now` comes from the calendar (`sprint::timed`); each due
+//! reminder is looked for, by its hidden marker, among the comments
+//! sprintbot's own account wrote on the issue (one listing for all of
+//! them), and written only when it is not there; then it is recorded in
+//! the store, a cache that spares the listing next time (an empty store
+//! just looks again). Callers hold the repository's rollover lease
+//! (`tick`) or run as its serial `timed` job (`job`), so two processes on
+//! one store never write the same reminder twice.
+
+pub mod job;
+
+use jiff::Timestamp;
+
+use super::LifecycleError;
+use super::open::Repo;
+use crate::github::{Comment, IssueNumber, IssueState};
+use crate::sprint::body::{Goal, SprintDoc};
+use crate::sprint::calendar::Sprint;
+use crate::sprint::moving::Moving;
+use crate::sprint::reminders::{self, IdleTeam, Review, untouched};
+use crate::sprint::render::TemplateError;
+use crate::sprint::team::TeamDoc;
+use crate::sprint::timed::{Reminder, local};
+use crate::sprint_issues::recognise_on_github;
+
+/// A reminder this run wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub reminder: Reminder,
+    pub issue: IssueNumber,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ran {
+    pub posted: Vec<Posted>,
+    /// A reminder due by the calendar waits until then: the sprint issue
+    /// opened late, and its team comments are younger than the nudge's
+    /// delay.
+    pub later: Option<Timestamp>,
+}
+
+/// The sprint the store's note of the current issue names (its first day,
+/// then the exceptions it records), on the calendar with those exceptions:
+/// an extended sprint's reminders move with its end.
+pub fn current_sprint(
+    config: &crate::config::repo::RepoConfig,
+    note: &str,
+) -> Option<crate::sprint::calendar::Sprint> {
+    let (start, recorded) = crate::sprint::exceptions::parse_note(note)?;
+    Some(config.calendar(&recorded).containing(start.0))
+}
+
+/// What a reminder says now.
+enum Text {
+    Write(String),
+    /// Nobody needs it this sprint.
+    Nobody,
+    /// Ask again at this instant.
+    NotYet(Timestamp),
+}
+
+/// Whether `c` is sprintbot's comment for `marker`: its own account wrote
+/// it, and it starts with the marker (a reply quoting someone's line that
+/// holds one is not it).
+fn is_reminder(c: &Comment, r: &Repo<'_>, marker: &str) -> bool {
+    c.author == *r.bot && c.body.trim_start().starts_with(marker)
+}
+
+/// Write the reminders due at `now` on the repository's current sprint
+/// issue (as the store last saw it; GitHub confirms it before a write).
+/// With nothing due, or everything due recorded as done, it makes no call.
+pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
+    let store = &r.commands.store;
+    let name = r.repo.to_string();
+    let Some((number, first_day)) = store.current_issue(&name).await? else {
+        return Ok(Ran::default());
+    };
+    let Some(sprint) = current_sprint(r.config, &first_day) else {
+        return Ok(Ran::default());
+    };
+    let cadence = &r.config.cadence;
+    let id = sprint.id.to_string();
+    let due = r.config.reminders.due(cadence, &sprint, now);
+    if due.is_empty() {
+        return Ok(Ran::default());
+    }
+    let recorded = store.steps(&name, &id).await?;
+    let due: Vec<Reminder> = due
+        .into_iter()
+        .filter(|d| !recorded.contains(&d.step()))
+        .collect();
+    if due.is_empty() {
+        return Ok(Ran::default());
+    }
+    let issue = IssueNumber(number);
+    let comments = r.gh.list_comments(r.repo, issue, None).await?;
+    let mine: Vec<&Comment> = comments.iter().filter(|c| c.author == *r.bot).collect();
+    let mut todo = Vec::new();
+    for d in due {
+        let marker = d.marker(sprint.id);
+        match mine.iter().find(|c| is_reminder(c, r, &marker)) {
+            Some(c) => {
+                let detail = format!("comment {}", c.id.0);
+                store
+                    .record_step(&name, &id, &d.step(), Some(detail))
+                    .await?;
+            }
+            None => todo.push(d),
+        }
+    }
+    if todo.is_empty() {
+        return Ok(Ran::default());
+    }
+    // The store's current issue is a cache: GitHub says whether it is
+    // still this sprint's open issue (a stale one waits for the rollover
+    // or an `issues` webhook to set it right).
+    let found = r.gh.get_issue(r.repo, issue).await?;
+    let current = found.state == IssueState::Open
+        && recognise_on_github(r.gh, r.repo, &found, r.bot)
+            .await?
+            .is_some_and(|m| m.sprint == sprint.id);
+    if !current {
+        tracing::info!(repo = %r.repo, issue = number, sprint = %id,
+            "the remembered sprint issue is no longer current; no reminder written");
+        return Ok(Ran::default());
+    }
+    let goals = SprintDoc::parse(&found.body)
+        .map_err(|e| e.to_string())
+        .and_then(|d| d.goals().map_err(|e| e.to_string()))
+        .map_err(|problem| LifecycleError::Damaged {
+            issue: number,
+            problem,
+        })?;
+    let teams: Vec<(TeamDoc, &Comment)> = mine
+        .iter()
+        .filter_map(|c| Some((TeamDoc::parse(&c.body)?, *c)))
+        .filter(|(t, _)| t.sprint == sprint.id)
+        .collect();
+    let mut ran = Ran::default();
+    for d in todo {
+        let detail = match compose(r, d, &sprint, &goals, &teams, now) {
+            Ok(Text::Write(text)) => {
+                let marker = d.marker(sprint.id);
+                let c =
+                    r.gh.create_comment(r.repo, issue, &text, Some(&marker))
+                        .await?;
+                tracing::info!(repo = %r.repo, issue = number, reminder = d.name(), "reminder written");
+                metrics::counter!("sprintbot_reminders_written_total", "reminder" => d.name())
+                    .increment(1);
+                ran.posted.push(Posted { reminder: d, issue });
+                format!("comment {}", c.id.0)
+            }
+            Ok(Text::Nobody) => "nobody to remind".to_string(),
+            Ok(Text::NotYet(at)) => {
+                ran.later = Some(ran.later.map_or(at, |l| l.min(at)));
+                continue;
+            }
+            Err(e) => {
+                // Not retried: the template must change. Said where the
+                // people who can fix the config look.
+                let problem = format!("the {} reminder could not be written: {e}", d.name());
+                tracing::warn!(repo = %r.repo, %problem, "a reminder's template does not render");
+                if let Err(report) =
+                    crate::repos::report_problem(r.gh, r.repo, r.bot, &problem).await
+                {
+                    tracing::warn!(repo = %r.repo, error = %report, "could not report it");
+                }
+                format!("failed: {e}")
+            }
+        };
+        store
+            .record_step(&name, &id, &d.step(), Some(detail))
+            .await?;
+    }
+    Ok(ran)
+}
+
+/// What reminder `d` says at `now`.
+fn compose(
+    r: &Repo<'_>,
+    d: Reminder,
+    sprint: &Sprint,
+    goals: &[Goal],
+    teams: &[(TeamDoc, &Comment)],
+    now: Timestamp,
+) -> Result<Text, TemplateError> {
+    let config = r.config;
+    let templates = &config.templates;
+    let ends = local(&config.cadence.tz, sprint.closes_at);
+    let text = |t: Option<String>| t.map_or(Text::Nobody, Text::Write);
+    match d {
+        Reminder::Review => {
+            let docs: Vec<TeamDoc> = teams.iter().map(|(t, _)| t.clone()).collect();
+            let urls: Vec<(String, String)> = teams
+                .iter()
+                .map(|(t, c)| (t.slug.clone(), c.html_url.clone()))
+                .collect();
+            let moving = Moving::of(goals, &docs, &config.team_views());
+            let review = Review {
+                sprint: sprint.id,
+                rollover_at: ends,
+                moving: &moving,
+                into_plan: config.switches.carry_unfinished_goals,
+                counts: config.switches.carry_counts,
+                team_comments: &urls,
+            };
+            reminders::review(templates, &review).map(Text::Write)
+        }
+        Reminder::NudgeStatus => {
+            reminders::nudge_status(templates, sprint.id, &ends, goals).map(text)
+        }
+        Reminder::NudgeTeams => {
+            // A comment posted well after the opening instant (the bot was
+            // down then) gets its full delay from when it was posted.
+            let hours = i64::from(config.reminders.nudge_teams_hours_after_opening);
+            let late_after = sprint
+                .opens_at
+                .checked_add(jiff::SignedDuration::from_hours(1))
+                .ok();
+            let ripe = |c: &Comment| {
+                let posted = c.created_at.parse::<Timestamp>().ok()?;
+                if late_after.is_some_and(|l| posted <= l) {
+                    return None;
+                }
+                posted
+                    .checked_add(jiff::SignedDuration::from_hours(hours))
+                    .ok()
+            };
+            let mut wait = None;
+            let mut idle = Vec::new();
+            for team in &config.teams {
+                let Some((_, c)) = teams.iter().find(|(t, _)| t.slug == team.slug) else {
+                    continue;
+                };
+                if !untouched(&c.created_at, &c.updated_at) {
+                    continue;
+                }
+                match ripe(c) {
+                    Some(at) if at > now => wait = Some(wait.map_or(at, |w: Timestamp| w.max(at))),
+                    _ => idle.push(IdleTeam {
+                        name: team.name.clone(),
+                        mentions: team
+                            .members
+                            .iter()
+                            .map(|m| format!("@{m}"))
+                            .chain(team.github_team.iter().map(|g| format!("@{g}")))
+                            .collect(),
+                        url: c.html_url.clone(),
+                    }),
+                }
+            }
+            match wait {
+                Some(at) => Ok(Text::NotYet(at)),
+                None => reminders::nudge_teams(templates, sprint.id, &idle).map(text),
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! What a rollover moves out of a sprint, decided in one place for the
+//! three that say it: the new issue's plan (`rollover::plan`), the review
+//! comment before the rollover (`reminders`) and the audit comment left on
+//! the old issue after it ([`audit_comment`]). Unfinished goals go to the
+//! next retro (and, with `carry_unfinished_goals`, into its plan); each
+//! team's unticked items outside its Retro become its hang-overs. Also the
+//! one way every comment here is kept within GitHub's limit: lists are cut
+//! to what fits, ending "… and N more" ([`fit`]).
+
+use super::body::Goal;
+use super::markers::neutralise;
+use super::render::TeamView;
+use super::rollover::{MAX_BODY_CHARS, closing_marker};
+use super::team::TeamDoc;
+
+/// What leaves a sprint at its rollover.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Moving {
+    /// Its unfinished goals, in plan order (numbered as they were shown).
+    pub goals: Vec<Goal>,
+    /// Each configured team, in config order, with its unticked items.
+    pub teams: Vec<TeamItems>,
+}
+
+/// One team's unticked items, which become its hang-overs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamItems {
+    pub name: String,
+    pub slug: String,
+    pub items: Vec<String>,
+}
+
+impl Moving {
+    /// From a sprint's goals and the team comments sprintbot wrote on it.
+    pub fn of(goals: &[Goal], team_comments: &[TeamDoc], teams: &[TeamView]) -> Moving {
+        Moving {
+            goals: goals.iter().filter(|g| !g.done).cloned().collect(),
+            teams: teams
+                .iter()
+                .map(|t| TeamItems {
+                    name: t.name.clone(),
+                    slug: t.slug.clone(),
+                    items: team_comments
+                        .iter()
+                        .find(|c| c.slug == t.slug)
+                        .map(TeamDoc::hang_overs)
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The unticked items of team `slug`.
+    pub fn team(&self, slug: &str) -> &[String] {
+        self.teams
+            .iter()
+            .find(|t| t.slug == slug)
+            .map_or(&[], |t| t.items.as_slice())
+    }
+}
+
+/// Whether a body fits GitHub's limit.
+pub fn fits(body: &str) -> bool {
+    body.chars().count() <= MAX_BODY_CHARS
+}
+
+/// `render(cap)` with every list cut to `cap` items, for the largest cap
+/// (from `full` down, halving) whose text fits GitHub's limit; if even no
+/// item is too long (a template that writes too much), the text is cut.
+pub fn fit<E>(full: usize, render: impl Fn(usize) -> Result<String, E>) -> Result<String, E> {
+    let mut cap = full;
+    loop {
+        let text = render(cap)?;
+        if fits(&text) {
+            return Ok(text);
+        }
+        if cap == 0 {
+            let cut: String = text.chars().take(MAX_BODY_CHARS - 40).collect();
+            return Ok(format!("{cut}\n\n… (cut at GitHub's limit)\n"));
+        }
+        cap /= 2;
+    }
+}
+
+/// `@login` written so that it does not notify (the retro already asks).
+fn quiet(goal: &Goal) -> String {
+    goal.owner
+        .as_ref()
+        .map_or_else(|| "no owner".to_string(), |o| format!("`@{o}`"))
+}
+
+/// Where the moved things went: the new issue and its team comments.
+#[derive(Debug, Clone, Default)]
+pub struct Destination<'a> {
+    pub issue: u64,
+    pub title: &'a str,
+    /// Unfinished goals were also copied into the new plan.
+    pub into_plan: bool,
+    /// (team slug, address of its comment on the new issue).
+    pub team_comments: &'a [(String, String)],
+    /// Issues moved over as sub-issues of the new issue.
+    pub sub_issues: &'a [u64],
+}
+
+/// The comment left on the old issue once the new one exists: its marker,
+/// the new issue, then exactly what moved there, with links.
+pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
+    let n = to.issue;
+    let render = |cap: usize| -> Result<String, std::convert::Infallible> {
+        let mut s = format!(
+            "{}\nThis sprint is over: the next one is #{n} ({}). ",
+            closing_marker(n),
+            neutralise(to.title)
+        );
+        let moved_items: usize = moving.teams.iter().map(|t| t.items.len()).sum();
+        if moving.goals.is_empty() && moved_items == 0 && to.sub_issues.is_empty() {
+            s.push_str("Every goal of this sprint was done, and no team left an item unticked: nothing moved. 🎉\n");
+            return Ok(s);
+        }
+        s.push_str(&format!("What moved to #{n}:\n\n"));
+        match moving.goals.len() {
+            0 => s.push_str("- **Goals**: every goal was done. 🎉\n"),
+            count => {
+                let noun = if count == 1 { "goal is" } else { "goals are" };
+                let plan = if to.into_plan { " and in its plan" } else { "" };
+                s.push_str(&format!(
+                    "- **Goals**: {count} unfinished {noun} in its retro{plan}, where their owners are asked how they went:\n"
+                ));
+                for g in moving.goals.iter().take(cap) {
+                    let status = g
+                        .status
+                        .as_deref()
+                        .map(|st| format!(" > {}", neutralise(st)))
+                        .unwrap_or_default();
+                    s.push_str(&format!(
+                        "  {}. {} ({}){status}\n",
+                        g.number,
+                        neutralise(&g.title),
+                        quiet(g)
+                    ));
+                }
+                more(&mut s, count, cap, "  ");
+            }
+        }
+        for t in moving.teams.iter().filter(|t| !t.items.is_empty()) {
+            let count = t.items.len();
+            let noun = if count == 1 { "item is a" } else { "items are" };
+            let place = to
+                .team_comments
+                .iter()
+                .find(|(slug, url)| *slug == t.slug && !url.is_empty())
+                .map_or_else(
+                    || format!("its comment on #{n}"),
+                    |(_, url)| format!("[its comment on #{n}]({url})"),
+                );
+            s.push_str(&format!(
+                "- **Team {}**: {count} unticked {noun} hang-over{} in {place}:\n",
+                neutralise(&t.name),
+                if count == 1 { "" } else { "s" }
+            ));
+            for item in t.items.iter().take(cap) {
+                s.push_str(&format!("  - {}\n", neutralise(item)));
+            }
+            more(&mut s, count, cap, "  ");
+        }
+        if !to.sub_issues.is_empty() {
+            let list: Vec<String> = to.sub_issues.iter().map(|i| format!("#{i}")).collect();
+            s.push_str(&format!(
+                "- **Sub-issues** moved to #{n}: {}\n",
+                list.join(", ")
+            ));
+        }
+        s.push_str("\nDone goals and ticked items stay here.\n");
+        Ok(s)
+    };
+    let longest = moving
+        .teams
+        .iter()
+        .map(|t| t.items.len())
+        .chain([moving.goals.len()])
+        .max()
+        .unwrap_or(0);
+    match fit(longest, render) {
+        Ok(text) => text,
+        Err(never) => match never {},
+    }
+}
+
+/// "… and N more" when a list of `count` was cut to `cap`.
+pub(crate) fn more(s: &mut String, count: usize, cap: usize, indent: &str) {
+    if count > cap {
+        s.push_str(&format!("{indent}… and {} more\n", count - cap));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprint::Login;
+
+    fn goal(number: usize, done: bool, title: &str, owner: Option<&str>) -> Goal {
+        Goal {
+            number,
+            done,
+            title: title.into(),
+            owner: owner.map(|o| Login(o.into())),
+            why: None,
+            status: None,
+            mark: None,
+            ticked_by: None,
+        }
+    }
+
+    fn teams() -> Vec<TeamView> {
+        ["Growth", "Pipeline"]
+            .map(|n| TeamView {
+                name: n.into(),
+                slug: n.to_lowercase(),
+            })
+            .to_vec()
+    }
+
+    #[test]
+    fn unfinished_goals_and_unticked_items_move() {
+        let goals = [
+            goal(1, true, "Done thing", Some("ann")),
+            goal(2, false, "Ship X", Some("bob")),
+        ];
+        let growth = TeamDoc::parse(
+            "<!-- sprintbot:team slug=growth sprint=2022-11-14 -->\n## Bugs\n- [ ] Fix login\n- [x] Fixed\n",
+        )
+        .unwrap();
+        let m = Moving::of(&goals, &[growth], &teams());
+        assert_eq!(m.goals.len(), 1);
+        assert_eq!(m.goals[0].number, 2);
+        assert_eq!(m.team("growth"), ["Fix login"]);
+        assert!(m.team("pipeline").is_empty());
+        let urls = [(
+            "growth".to_string(),
+            "https://x/1#issuecomment-9".to_string(),
+        )];
+        let c = audit_comment(
+            &m,
+            &Destination {
+                issue: 12,
+                title: "Sprint 2",
+                into_plan: true,
+                team_comments: &urls,
+                sub_issues: &[31],
+            },
+        );
+        assert!(c.starts_with(&closing_marker(12)), "{c}");
+        assert!(
+            c.contains("1 unfinished goal is in its retro and in its plan"),
+            "{c}"
+        );
+        assert!(c.contains("  2. Ship X (`@bob`)"), "{c}");
+        assert!(
+            c.contains("[its comment on #12](https://x/1#issuecomment-9)"),
+            "{c}"
+        );
+        assert!(c.contains("  - Fix login"), "{c}");
+        assert!(!c.contains("Pipeline"), "{c}");
+        assert!(c.contains("**Sub-issues** moved to #12: #31"), "{c}");
+    }
+
+    #[test]
+    fn a_huge_audit_is_cut_to_fit_with_a_count_of_the_rest() {
+        let long = "x".repeat(900);
+        let goals: Vec<Goal> = (1..=200)
+            .map(|i| goal(i, false, &long, Some("ann")))
+            .collect();
+        let m = Moving::of(&goals, &[], &teams());
+        let c = audit_comment(
+            &m,
+            &Destination {
+                issue: 3,
+                title: "S",
+                ..Default::default()
+            },
+        );
+        assert!(fits(&c));
+        assert!(c.contains("200 unfinished goals"));
+        assert!(c.contains("… and "), "{}", &c[c.len() - 200..]);
+        let nothing = audit_comment(
+            &Moving::default(),
+            &Destination {
+                issue: 3,
+                title: "S",
+                ..Default::default()
+            },
+        );
+        assert!(nothing.contains("nothing moved"));
+    }
+}
