@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::commands::Commands;
 use crate::commands::answers::AnswerHandler;
 use crate::commands::comment::CommentHandler;
+use crate::commands::doctor::{DOCTOR, DoctorHandler};
 use crate::commands::sync::{SYNC, SyncHandler};
 use crate::github::pacing::{SharedLimits, SharedSlot};
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
@@ -36,6 +37,7 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
         },
     );
     h.insert(work::ROLLOVER, RolloverHandler(commands.clone()));
+    h.insert(DOCTOR, DoctorHandler(commands.clone()));
     h.insert(work::TIMED, TimedHandler(commands.clone()));
     h.insert(SYNC, SyncHandler(commands.clone()));
     h.insert(work::DISCOVER, DiscoverHandler(commands.clone()));

@@ -1,21 +1,26 @@
 //! Sprint issues as found on GitHub. An issue is a sprint issue when
 //! sprintbot's own account wrote it and its body carries the sprint metadata
-//! marker: a label or a marker someone else typed counts for nothing.
+//! marker: a label or a marker someone else typed counts for nothing. An
+//! issue people wrote counts once `/sprint adopt` took it over: its metadata
+//! names sprintbot's comment that records the adoption, and that comment,
+//! by sprintbot's account, on this issue, for this sprint, is the proof.
 //! GitHub, not the calendar, decides which one is current: the newest open
 //! sprint issue.
 
-use crate::github::{GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter};
-use crate::sprint::Login;
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex};
+
+use crate::github::{
+    CommentId, GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter,
+};
 use crate::sprint::body::SprintDoc;
 use crate::sprint::exceptions::{self, Recorded};
 use crate::sprint::markers::Metadata;
+use crate::sprint::{Login, SprintId};
 use crate::store::{Store, StoreError};
 
-/// The sprint metadata of `issue`, when sprintbot wrote it.
-pub fn recognise(issue: &Issue, bot: &Login) -> Option<Metadata> {
-    if !issue.author.0.eq_ignore_ascii_case(&bot.0) {
-        return None;
-    }
+/// The metadata line of an issue body, whoever wrote it.
+fn metadata(issue: &Issue) -> Option<Metadata> {
     // The metadata line alone identifies the sprint, even when a section
     // marker elsewhere is damaged.
     let line = issue
@@ -24,6 +29,73 @@ pub fn recognise(issue: &Issue, bot: &Login) -> Option<Metadata> {
         .map(str::trim)
         .find(|l| Metadata::is_marker_line(l))?;
     Metadata::parse(line)
+}
+
+/// The sprint metadata of `issue`, when sprintbot wrote it (an adopted
+/// issue needs its proof read: [`recognise_on_github`]).
+pub fn recognise(issue: &Issue, bot: &Login) -> Option<Metadata> {
+    if !issue.author.0.eq_ignore_ascii_case(&bot.0) {
+        return None;
+    }
+    metadata(issue)
+}
+
+/// The hidden marker of sprintbot's comment that records an adoption.
+pub fn adoption_marker(issue: IssueNumber, sprint: SprintId) -> String {
+    format!(
+        "<!-- sprintbot:adopted issue={} sprint={sprint} -->",
+        issue.0
+    )
+}
+
+/// Adoptions already proven, by (repository, issue, comment): a comment
+/// id names one comment for good, and only sprintbot can edit its own.
+static PROVEN: LazyLock<Mutex<HashSet<(String, u64, u64)>>> = LazyLock::new(Default::default);
+
+/// The sprint metadata of `issue`, when sprintbot wrote it or adopted it.
+/// An adoption is proven by sprintbot's comment that its metadata names
+/// (read once per process; a deleted comment proves nothing). A failed
+/// look-up is an error, never "not a sprint issue".
+pub async fn recognise_on_github(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    issue: &Issue,
+    bot: &Login,
+) -> Result<Option<Metadata>, GitHubError> {
+    if let Some(meta) = recognise(issue, bot) {
+        return Ok(Some(meta));
+    }
+    let Some(meta) = metadata(issue) else {
+        return Ok(None);
+    };
+    let Some(comment) = meta.adopted else {
+        return Ok(None);
+    };
+    let key = (
+        repo.to_string().to_ascii_lowercase(),
+        issue.number.0,
+        comment,
+    );
+    if PROVEN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&key)
+    {
+        return Ok(Some(meta));
+    }
+    let proof = match gh.get_comment(repo, CommentId(comment)).await {
+        Ok(c) => c,
+        Err(GitHubError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let marker = adoption_marker(issue.number, meta.sprint);
+    if proof.author.0.eq_ignore_ascii_case(&bot.0) && proof.body.contains(&marker) {
+        PROVEN.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+        return Ok(Some(meta));
+    }
+    tracing::warn!(%repo, issue = issue.number.0, comment,
+        "an issue claims an adoption sprintbot's comment does not record; it counts for nothing");
+    Ok(None)
 }
 
 /// What the store notes about a current sprint issue: its sprint and the
@@ -48,12 +120,12 @@ pub async fn list(
     state: StateFilter,
     bot: &Login,
 ) -> Result<Vec<(Metadata, Issue)>, GitHubError> {
-    let mut found: Vec<(Metadata, Issue)> = gh
-        .list_issues(repo, label, state)
-        .await?
-        .into_iter()
-        .filter_map(|i| recognise(&i, bot).map(|m| (m, i)))
-        .collect();
+    let mut found: Vec<(Metadata, Issue)> = Vec::new();
+    for issue in gh.list_issues(repo, label, state).await? {
+        if let Some(meta) = recognise_on_github(gh, repo, &issue, bot).await? {
+            found.push((meta, issue));
+        }
+    }
     found.sort_by(|(a, ai), (b, bi)| b.sprint.cmp(&a.sprint).then(ai.number.cmp(&bi.number)));
     Ok(found)
 }

@@ -139,6 +139,7 @@ on_both_backends!(
     deliveries::a_redelivered_webhook_is_recorded_once,
     deliveries::an_ignored_event_keeps_no_payload,
     deliveries::payloads_are_pruned_only_after_their_job_finished,
+    deliveries::the_newest_delivery_of_each_installation_is_found,
     queue::a_live_dedupe_key_is_enqueued_once,
     queue::queue_views_show_errors_and_due_times,
     queue::effects_commit_with_the_completion,

@@ -12,9 +12,11 @@ use std::sync::Arc;
 use super::Commands;
 use super::answers::{self, Addressee};
 use super::decide;
+use super::doctor::{DoctorJob, answer_or_doctor, doctor_job};
 use super::messages::{self, Refusal};
 use super::parse::{self, Line};
 use super::replay::{Item, ItemKind, Outcome};
+use super::selfservice::{self, Asked};
 use super::write::{self, Target};
 use crate::events::{CommentAction, CommentEvent, Event};
 use crate::sprint::body::SprintDoc;
@@ -108,8 +110,32 @@ impl Commands {
         let bot = self.github.bot_login().await.map_err(github_error)?;
         let repo = &ev.origin.repo;
         let issue = gh.get_issue(repo, ev.issue).await.map_err(github_error)?;
-        let Some(meta) = sprint_issues::recognise(&issue, &bot) else {
-            return Ok(Vec::new());
+        let meta = sprint_issues::recognise_on_github(gh.as_ref(), repo, &issue, &bot)
+            .await
+            .map_err(github_error)?;
+        // `/sprint doctor` and `/sprint adopt` work where other commands do
+        // not: on any issue, and on the one an adoption is being finished on.
+        let asked = Asked {
+            ev: &ev,
+            gh: gh.as_ref(),
+            issue: &issue,
+        };
+        let self_service = selfservice::wants(&lines);
+        let meta = match meta {
+            None if self_service => {
+                let reason = messages::not_a_sprint_issue();
+                return self
+                    .self_service(&asked, &kind, None, &lines, &reason)
+                    .await;
+            }
+            None => return Ok(Vec::new()),
+            Some(m) if self_service && selfservice::adopted_by(&m, ev.comment.id) => {
+                let reason = messages::already_sprint_issue(Some(&m.sprint.to_string()));
+                return self
+                    .self_service(&asked, &kind, Some(&m), &lines, &reason)
+                    .await;
+            }
+            Some(m) => m,
         };
         // An edit of a comment that was never handled waits for the
         // comment's own `created` job if it is still to run (it runs the
@@ -180,19 +206,25 @@ impl Commands {
             sprint_issues::currency(gh.as_ref(), &self.store, repo, &label, &issue, &bot)
                 .await
                 .map_err(|e| JobError::Transient(e.to_string()))?;
+        // A command that cannot run here is refused; a doctor still runs.
+        let gate = async |reason: String| {
+            if self_service {
+                self.self_service(&asked, &kind, Some(&meta), &lines, &reason)
+                    .await
+            } else {
+                answer_now(refuse_all(&lines, &reason))
+            }
+        };
         if let Currency::Superseded { current } = currency {
-            return answer_now(refuse_all(
-                &lines,
-                &messages::not_current(current.map(|n| n.0)),
-            ));
+            return gate(messages::not_current(current.map(|n| n.0))).await;
         }
         let Some(config) = loaded.config.clone() else {
             let problem = loaded.problem_summary().unwrap_or_default();
-            return answer_now(refuse_all(&lines, &messages::config_broken(&problem)));
+            return gate(messages::config_broken(&problem)).await;
         };
         let doc = match SprintDoc::parse(&issue.body) {
             Ok(doc) => doc,
-            Err(e) => return answer_now(refuse_all(&lines, &messages::damaged(&e.to_string()))),
+            Err(e) => return gate(messages::damaged(&e.to_string())).await,
         };
         let author = &ev.comment.author;
         let needs = decide::needs(&config, author, &lines);
@@ -205,7 +237,8 @@ impl Commands {
         if decision.planned.is_empty() && !decision.rollover {
             let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
             let a = answers::answer_with(&to, &tag, &decision.refused, decision.help, &notes);
-            return Ok(vec![Effect::Enqueue(work::answer_job(&prefix, &a))]);
+            let job = answer_or_doctor(&prefix, a, decision.doctor, Some(ev.origin.repo_id));
+            return Ok(vec![Effect::Enqueue(job)]);
         }
         let item = Item {
             comment: ev.comment.id.0,
@@ -315,18 +348,29 @@ pub fn owed(
             None => format!("answer/{}/{}/{tag}", to.repo, o.comment),
         };
         let answer: AnswerJob = answers::answer_with(&to, &tag, &o.refused, o.help, &o.notes);
-        let job = if o.rollover {
-            let rollover = RolloverJob {
-                installation: to.installation,
-                repo: to.repo.clone(),
+        if !o.rollover {
+            let job = answer_or_doctor(&prefix, answer, o.doctor, Some(repo_id));
+            return (prefix, vec![job]);
+        }
+        let mut jobs = Vec::new();
+        if o.doctor {
+            // The rollover sends the answer; the checklist is a reply of its own.
+            let doctor = DoctorJob {
+                prefix: prefix.clone(),
                 repo_id: Some(repo_id),
-                target: RolloverTarget::After(sprint.to_string()),
-                answer: Some(answer),
+                answer: answer.clone(),
+                own_reply: true,
             };
-            work::rollover_job(format!("{prefix}/rollover"), &rollover)
-        } else {
-            work::answer_job(&prefix, &answer)
+            jobs.push(doctor_job(&prefix, &doctor));
+        }
+        let rollover = RolloverJob {
+            installation: to.installation,
+            repo: to.repo.clone(),
+            repo_id: Some(repo_id),
+            target: RolloverTarget::After(sprint.to_string()),
+            answer: Some(answer),
         };
-        (prefix.clone(), vec![job])
+        jobs.push(work::rollover_job(format!("{prefix}/rollover"), &rollover));
+        (prefix, jobs)
     }
 }

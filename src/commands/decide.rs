@@ -78,6 +78,9 @@ pub struct Decision {
     pub help: bool,
     /// `/sprint rollover`, asked by someone allowed to.
     pub rollover: bool,
+    /// `/sprint doctor`, asked by someone allowed to: the answer waits for
+    /// its checklist (see `doctor`).
+    pub doctor: bool,
     /// What to tell the author about a line that was run (a calendar
     /// command's new dates, a preview): (the line, the note).
     pub notes: Vec<(String, String)>,
@@ -97,10 +100,22 @@ pub(crate) fn who(cmd: &Command) -> Who {
         | Command::Retro(_)
         | Command::Hero { .. }
         | Command::Off { .. } => Who::Triage,
-        Command::SprintRollover | Command::SprintSkipNext | Command::SprintExtend(_) => {
-            Who::Maintain
-        }
+        Command::SprintRollover
+        | Command::SprintSkipNext
+        | Command::SprintExtend(_)
+        | Command::SprintAdopt => Who::Maintain,
+        Command::SprintDoctor => Who::Write,
         Command::SprintHelp | Command::SprintPreview => Who::Anyone,
+    }
+}
+
+/// The least permission a command needs, and its name for the refusal.
+pub(crate) fn minimum(who: Who) -> (Permission, &'static str) {
+    match who {
+        Who::Maintain => (Permission::Maintain, "maintain"),
+        Who::Write => (Permission::Write, "write"),
+        Who::Engineer | Who::Triage => (Permission::Triage, "triage"),
+        Who::Anyone => (Permission::None, "no"),
     }
 }
 
@@ -218,11 +233,7 @@ pub fn decide(
         let needed = who(cmd);
         if needed != Who::Anyone {
             let have = facts.permission.unwrap_or(Permission::None);
-            let (min, name) = if needed == Who::Maintain {
-                (Permission::Maintain, "maintain")
-            } else {
-                (Permission::Triage, "triage")
-            };
+            let (min, name) = minimum(needed);
             if have < min {
                 refuse(&mut d, messages::needs_access(author, name));
                 continue;
@@ -280,6 +291,15 @@ pub fn decide(
             }
             Command::SprintRollover => {
                 d.rollover = true;
+                continue;
+            }
+            Command::SprintDoctor => {
+                d.doctor = true;
+                continue;
+            }
+            Command::SprintAdopt => {
+                let sprint = doc.metadata().map(|m| m.sprint.to_string());
+                refuse(&mut d, messages::already_sprint_issue(sprint.as_deref()));
                 continue;
             }
             Command::GoalAdd {

@@ -39,6 +39,23 @@ fn remember<T>(map: &Cached<T>, key: (String, String), value: T, now: Timestamp)
 }
 
 impl FactCache {
+    /// `author`'s permission on `repo`, and whether GitHub was called.
+    pub async fn permission(
+        &self,
+        gh: &dyn GitHub,
+        repo: &RepoRef,
+        author: &Login,
+        now: Timestamp,
+    ) -> Result<(Permission, bool), GitHubError> {
+        let key = (repo.to_string(), author.0.to_ascii_lowercase());
+        if let Some(p) = fresh(&self.permissions, &key, now) {
+            return Ok((p, false));
+        }
+        let p = gh.permission(repo, author).await?;
+        remember(&self.permissions, key, p, now);
+        Ok((p, true))
+    }
+
     /// Look up what `needs` asks for. Returns the facts and whether GitHub
     /// was called (then a body read before it may be stale).
     pub async fn gather(
@@ -53,16 +70,8 @@ impl FactCache {
         let mut facts = Facts::default();
         let mut called = false;
         if needs.permission {
-            let key = (repo.to_string(), author.0.to_ascii_lowercase());
-            let p = match fresh(&self.permissions, &key, now) {
-                Some(p) => p,
-                None => {
-                    called = true;
-                    let p = gh.permission(repo, author).await?;
-                    remember(&self.permissions, key, p, now);
-                    p
-                }
-            };
+            let (p, asked) = self.permission(gh, repo, author, now).await?;
+            called |= asked;
             facts.permission = Some(p);
         }
         if let Some((org, team)) = config

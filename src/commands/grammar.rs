@@ -9,6 +9,8 @@ pub enum Who {
     Engineer,
     /// Anyone with at least triage permission.
     Triage,
+    /// Anyone with at least write permission.
+    Write,
     /// Maintainers and admins.
     Maintain,
     Anyone,
@@ -19,6 +21,7 @@ impl Who {
         match self {
             Who::Engineer => "engineers with triage access or more",
             Who::Triage => "triage access or more",
+            Who::Write => "write access or more",
             Who::Maintain => "maintain or admin access",
             Who::Anyone => "anyone",
         }
@@ -116,6 +119,16 @@ pub const COMMANDS: &[Spec] = &[
         usage: "/sprint preview",
         effect: "show the next sprint's title, opening time, support heroes, and the goals that would roll over if it opened now",
         who: Who::Anyone,
+    },
+    Spec {
+        usage: "/sprint adopt",
+        effect: "on an issue people wrote in the sprint's shape (its headings as in the sprint template): make it the current sprint issue — hidden markers are added around its sections, every character people wrote is kept, and it is labelled and pinned like an opened sprint; refused, with what is missing, otherwise",
+        who: Who::Maintain,
+    },
+    Spec {
+        usage: "/sprint doctor",
+        effect: "check what sprintbot needs here (the App's permissions and events, the config, the labels, the pinned issue, webhook deliveries, the API budget) and say what happens next; works on any issue",
+        who: Who::Write,
     },
     Spec {
         usage: "/sprint help",

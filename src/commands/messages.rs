@@ -299,6 +299,71 @@ pub fn rollover_failed(reason: &str) -> String {
     format!("I could not open the next sprint: {reason}.")
 }
 
+// ----- /sprint adopt and /sprint doctor -----
+
+pub fn already_sprint_issue(sprint: Option<&str>) -> String {
+    match sprint {
+        Some(s) => format!(
+            "This issue is already the sprint issue of the sprint starting {s}: there is nothing to adopt."
+        ),
+        None => "This issue is already a sprint issue: there is nothing to adopt.".into(),
+    }
+}
+
+/// A command other than `/sprint adopt` or `/sprint doctor` on an issue
+/// that is not a sprint issue (in a comment that asked for one of those).
+pub fn not_a_sprint_issue() -> String {
+    "This issue is not a sprint issue, so this command does nothing here. Post it on the current sprint issue (or again here once `/sprint adopt` has taken this issue over).".into()
+}
+
+pub fn adopt_lacking(problem: &str) -> String {
+    format!(
+        "I cannot make this issue the sprint issue: {problem}. Give it the sections of the sprint template (\"3 things that might take us down\", \"Retro: Status of Outcomes from Previous Sprint\", \"Retro: What can we do better next sprint?\", \"Support hero this sprint\", \"Plan: Proposed Goals for Next Sprint\", each a heading line), then post `/sprint adopt` again."
+    )
+}
+
+pub fn adopt_taken(issue: u64, sprint: &str) -> String {
+    format!(
+        "The sprint starting {sprint} already has its sprint issue, #{issue}: commands go there. `/sprint adopt` takes over a sprint sprintbot has not opened (e.g. before the cadence anchor in .github/sprintbot.toml)."
+    )
+}
+
+pub fn adopt_closed() -> String {
+    "This issue is closed, and the current sprint issue must be open. Reopen it, then post `/sprint adopt` again.".into()
+}
+
+pub fn adopt_open_elsewhere(issue: u64) -> String {
+    format!(
+        "#{issue} is still the current sprint issue. Close it first (its goals stay there), then post `/sprint adopt` again."
+    )
+}
+
+pub fn adopt_no_config(problem: Option<&str>) -> String {
+    match problem {
+        Some(p) => config_broken(p),
+        None => format!(
+            "This repository has no {}, so sprintbot does not run sprints here. Add one (every key is in config/repo-sprintbot.example.toml), then post `/sprint adopt` again.",
+            crate::repos::CONFIG_PATH
+        ),
+    }
+}
+
+/// sprintbot's comment recording an adoption: it answers the command
+/// (`reply` is its reply marker) and is the proof the issue's metadata names.
+pub fn adopted(reply: &str, proof: &str, author: &str, sprint: &str, current_from: &str) -> String {
+    format!(
+        "{reply}\n{proof}\n@{author}, this issue is now the sprint issue of Sprint {sprint}. I added hidden markers around its sections and changed nothing anyone wrote. \
+         Commands in comments written from now on work here (`/sprint help` lists them); comments before {current_from} are left as they are. \
+         At the next opening its goals go into the retro and this issue is closed. Please keep this comment: it is how I know I adopted this issue.\n"
+    )
+}
+
+/// The marker of the checklist reply when it is not part of the answer
+/// (the comment also asked for a rollover, which sends the answer).
+pub fn doctor_marker(comment_id: u64) -> String {
+    format!("<!-- sprintbot:reply-to={comment_id} doctor -->")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,8 @@ pub enum Command {
     },
     SprintRollover,
     SprintHelp,
+    SprintAdopt,
+    SprintDoctor,
     /// `/off @me week1|week2|all|dates`: someone's time off.
     Off {
         who: OffWho,
@@ -332,6 +334,8 @@ fn sprint(rest: &str) -> Result<Command, ParseError> {
         .as_deref()
     {
         Some("rollover") => Ok(Command::SprintRollover),
+        Some("adopt") => Ok(Command::SprintAdopt),
+        Some("doctor") => Ok(Command::SprintDoctor),
         Some("help") | None => Ok(Command::SprintHelp),
         Some("preview") => Ok(Command::SprintPreview),
         Some("skip") => match rest

@@ -66,6 +66,8 @@ pub struct Outcome {
     pub refused: Vec<Refusal>,
     pub help: bool,
     pub rollover: bool,
+    /// `/sprint doctor`: the answer carries its checklist.
+    pub doctor: bool,
     pub applied: Vec<Applied>,
     /// Notes for the answer, of the lines that were run.
     pub notes: Vec<String>,
@@ -116,6 +118,7 @@ pub fn replay(
             refused: item.decision.refused.clone(),
             help: item.decision.help,
             rollover: item.decision.rollover,
+            doctor: item.decision.doctor,
             applied: Vec::new(),
             notes: Vec::new(),
         };

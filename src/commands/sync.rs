@@ -14,7 +14,7 @@ use super::Commands;
 use super::answers::{self, Addressee};
 use super::comment::owed;
 use super::decide;
-use super::messages::{self, Refusal, replied_to};
+use super::messages::{self, replied_to};
 use super::parse::{self, Line};
 use super::replay::{Item, ItemKind};
 use super::write::{self, Target};
@@ -105,7 +105,10 @@ impl Commands {
             body: s.issue.body.clone(),
             ..Synced::default()
         };
-        let Some(meta) = sprint_issues::recognise(s.issue, s.bot) else {
+        let Some(meta) = sprint_issues::recognise_on_github(s.gh, s.repo, s.issue, s.bot)
+            .await
+            .map_err(github_error)?
+        else {
             return Ok(out);
         };
         let comments = match listed {
@@ -156,41 +159,25 @@ impl Commands {
             return Ok(out);
         }
         out.decided = pending.len();
-        let refuse_with = |reason: String| -> Vec<Effect> {
-            pending
-                .iter()
-                .map(|(c, lines)| {
-                    let refused: Vec<Refusal> = lines
-                        .iter()
-                        .map(|l| Refusal::new(&l.text, reason.clone()))
-                        .collect();
-                    let to = Addressee {
-                        comment: c.id.0,
-                        author: c.author.0.clone(),
-                        since: c.created_at.clone(),
-                        ..to.clone()
-                    };
-                    let a = answers::answer(&to, "c", &refused, false);
-                    Effect::Enqueue(work::answer_job(&decided_prefix(s.repo, c.id, "c"), &a))
-                })
-                .collect()
-        };
         if let Currency::Superseded { current } = s.currency {
+            let reason = messages::not_current(current.map(|n| n.0));
             out.effects
-                .extend(refuse_with(messages::not_current(current.map(|n| n.0))));
+                .extend(self.refuse_caught_up(s, &pending, &to, &reason).await?);
             return Ok(out);
         }
         let Some(config) = s.loaded.config.as_ref() else {
             let problem = s.loaded.problem_summary().unwrap_or_default();
+            let reason = messages::config_broken(&problem);
             out.effects
-                .extend(refuse_with(messages::config_broken(&problem)));
+                .extend(self.refuse_caught_up(s, &pending, &to, &reason).await?);
             return Ok(out);
         };
         let mut scratch = match SprintDoc::parse(&s.issue.body) {
             Ok(doc) => doc,
             Err(e) => {
+                let reason = messages::damaged(&e.to_string());
                 out.effects
-                    .extend(refuse_with(messages::damaged(&e.to_string())));
+                    .extend(self.refuse_caught_up(s, &pending, &to, &reason).await?);
                 return Ok(out);
             }
         };

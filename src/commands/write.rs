@@ -67,6 +67,7 @@ fn unwritten(items: Vec<Item>, reason: &str) -> Vec<Outcome> {
                 refused,
                 help: i.decision.help,
                 rollover: false,
+                doctor: i.decision.doctor,
                 applied: Vec::new(),
                 notes: Vec::new(),
             }

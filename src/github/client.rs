@@ -522,4 +522,20 @@ impl GitHub for Client {
     ) -> BoxFuture<'a, Result<Vec<Login>>> {
         Box::pin(self.lookup_team_members(org, team))
     }
+
+    fn get_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+    ) -> BoxFuture<'a, Result<Comment>> {
+        Box::pin(self.lookup_comment(repo, id))
+    }
+
+    fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(self.lookup_labels(repo))
+    }
+
+    fn pinned_issues<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<IssueNumber>>> {
+        Box::pin(self.lookup_pinned(repo))
+    }
 }

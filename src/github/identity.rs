@@ -24,6 +24,9 @@ pub trait Installations: Send + Sync {
     fn bot_login(&self) -> BoxFuture<'_, Result<Login, GitHubError>>;
     /// What GitHub last said about an installation's rate limit.
     fn budget(&self, installation: InstallationId) -> Budget;
+    /// What GitHub says now about the App's permissions and events; `None`
+    /// when sprintbot acts with a plain token (no App to ask about).
+    fn app_info_now(&self) -> BoxFuture<'_, Result<Option<AppInfo>, GitHubError>>;
 }
 
 /// What `GET /app` says about the App.
@@ -58,6 +61,9 @@ impl Installations for GitHubApp {
             .map(|c| c.budget())
             .unwrap_or_default()
     }
+    fn app_info_now(&self) -> BoxFuture<'_, Result<Option<AppInfo>, GitHubError>> {
+        Box::pin(async move { Ok(Some(self.info_now().await?)) })
+    }
 }
 
 /// One token for every "installation": the one-shot commands.
@@ -89,6 +95,9 @@ impl Installations for TokenIdentity {
     }
     fn budget(&self, _: InstallationId) -> Budget {
         self.client.budget()
+    }
+    fn app_info_now(&self) -> BoxFuture<'_, Result<Option<AppInfo>, GitHubError>> {
+        Box::pin(async { Ok(None) })
     }
     fn bot_login(&self) -> BoxFuture<'_, Result<Login, GitHubError>> {
         Box::pin(async move {

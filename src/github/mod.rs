@@ -16,6 +16,7 @@ mod models;
 pub mod needs;
 pub mod pacing;
 mod probe;
+mod repo_state;
 pub mod transport;
 pub mod types;
 
@@ -203,6 +204,16 @@ pub trait GitHub: Send + Sync {
     /// The members of `org/team`, all pages.
     fn team_members<'a>(&'a self, org: &'a str, team: &'a str)
     -> BoxFuture<'a, Result<Vec<Login>>>;
+    /// One comment of the repository, by its id.
+    fn get_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+    ) -> BoxFuture<'a, Result<Comment>>;
+    /// The names of the repository's labels, all pages.
+    fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>>;
+    /// The issues pinned on the repository (GraphQL; REST cannot tell).
+    fn pinned_issues<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<IssueNumber>>>;
 }
 
 /// The GitHub App: App-level calls and one cached client per installation.
@@ -281,6 +292,15 @@ impl GitHubApp {
         let client = Arc::new(Client::new(transport));
         map.insert(id, client.clone());
         Ok(client)
+    }
+
+    /// What GitHub says about the App now (`GET /app`, asked every time:
+    /// `/sprint doctor` must see a permission granted since start-up).
+    pub async fn info_now(&self) -> Result<AppInfo> {
+        self.app_transport
+            .request(http::Method::GET, "/app", None, false)
+            .await?
+            .json::<AppInfo>()
     }
 
     /// What GitHub says about the App (`GET /app`), asked once.

@@ -366,4 +366,17 @@ impl GitHub for DryRun<'_> {
     ) -> BoxFuture<'a, Result<Vec<Login>>> {
         self.inner.team_members(org, team)
     }
+    fn get_comment<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        id: CommentId,
+    ) -> BoxFuture<'a, Result<Comment>> {
+        self.inner.get_comment(repo, id)
+    }
+    fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>> {
+        self.inner.labels(repo)
+    }
+    fn pinned_issues<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<IssueNumber>>> {
+        self.inner.pinned_issues(repo)
+    }
 }

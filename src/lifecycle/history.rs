@@ -27,6 +27,16 @@ use crate::sprint::markers::Metadata;
 use crate::sprint::shipped::{MergedPull, Shipped, Window};
 use crate::sprint_issues;
 
+/// Issue `n`, if it is a sprint issue (sprintbot's, or one it adopted).
+async fn read_sprint_issue(r: &Repo<'_>, n: u64) -> Result<Option<Issue>, GitHubError> {
+    let issue = r.gh.get_issue(r.repo, IssueNumber(n)).await?;
+    Ok(
+        sprint_issues::recognise_on_github(r.gh, r.repo, &issue, r.bot)
+            .await?
+            .map(|_| issue),
+    )
+}
+
 /// The summaries of the sprints before `ended` that its body `doc` does not
 /// record, from `listed` (the sprint issues the rollover listed) or, for
 /// one not listed, read from GitHub.
@@ -40,10 +50,10 @@ pub async fn earlier(
     while let Some(n) = e.wants() {
         let body = match listed.iter().find(|(_, i)| i.number.0 == n) {
             Some((_, i)) => i.body.clone(),
-            None => match r.gh.get_issue(r.repo, IssueNumber(n)).await {
-                Ok(i) if sprint_issues::recognise(&i, r.bot).is_some() => i.body,
+            None => match read_sprint_issue(r, n).await {
+                Ok(Some(i)) => i.body,
                 // Not an issue sprintbot wrote: its markers count for nothing.
-                Ok(_) => break,
+                Ok(None) => break,
                 Err(err) => {
                     tracing::warn!(repo = %r.repo, issue = n, error = %err,
                         "could not read an older sprint issue; the health chart is shorter");

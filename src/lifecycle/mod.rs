@@ -12,6 +12,7 @@ mod extras;
 mod history;
 pub mod leader;
 pub mod lease;
+pub mod next;
 pub mod open;
 pub mod push;
 pub mod schedule;

@@ -14,6 +14,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
 
+use super::next::Next;
 use super::timed::job::{Memo, plan};
 use crate::commands::Commands;
 use crate::github::{GitHubApp, RepoRef};
@@ -243,41 +244,36 @@ impl Scheduler {
         };
         // The calendar with the exceptions the current issue records, as
         // the store noted them when the issue was last seen.
-        let noted = r
-            .current_sprint
-            .as_deref()
-            .and_then(crate::sprint::exceptions::parse_note);
-        let calendar = config.calendar(
-            &noted
-                .as_ref()
-                .map(|(_, rec)| rec.clone())
-                .unwrap_or_default(),
-        );
-        let Some(due) = calendar.due(now) else {
+        let (calendar, current) = super::next::calendar(&config, r.current_sprint.as_deref());
+        let due = match super::next::next(&calendar, current, now) {
             // Nothing opens before the cadence anchor.
-            wake(calendar.first().opens_at);
-            return Ok(());
-        };
-        let open = noted.as_ref().is_some_and(|(sprint, _)| *sprint >= due.id);
-        if open {
-            wake(due.closes_at);
-            let timed = plan(&c.store, &self.reminders_done, r, &config, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            if let Some(at) = timed.next {
-                wake(at);
+            Next::First(first) => {
+                wake(first.opens_at);
+                return Ok(());
             }
-            if let Some(job) = timed.job
-                && c.store
-                    .enqueue(job)
+            // The current sprint is open: sleep until the next opening, or
+            // until one of its timed reminders is due.
+            Next::Opens(following) => {
+                wake(following.opens_at);
+                let timed = plan(&c.store, &self.reminders_done, r, &config, now)
                     .await
-                    .map_err(|e| e.to_string())?
-                    .is_some()
-            {
-                step.reminders_queued += 1;
+                    .map_err(|e| e.to_string())?;
+                if let Some(at) = timed.next {
+                    wake(at);
+                }
+                if let Some(job) = timed.job
+                    && c.store
+                        .enqueue(job)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .is_some()
+                {
+                    step.reminders_queued += 1;
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
+            Next::Due(due) => due,
+        };
         let job = RolloverJob {
             installation: r.installation,
             repo: r.full_name.clone(),

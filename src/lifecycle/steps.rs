@@ -89,10 +89,13 @@ impl<'a> Finishing<'a> {
             .previous
             .as_ref()
             .is_some_and(|(_, p)| p.state == IssueState::Open);
-        let missing = self.r.config.teams.iter().any(|t| {
-            let marker = team_marker(&t.slug, self.meta.sprint);
-            !by_bot(on_issue, self.r).any(|c| c.body.contains(&marker))
-        });
+        // People wrote an adopted issue's team comments themselves.
+        let adopted = self.meta.adopted.is_some();
+        let missing = !adopted
+            && self.r.config.teams.iter().any(|t| {
+                let marker = team_marker(&t.slug, self.meta.sprint);
+                !by_bot(on_issue, self.r).any(|c| c.body.contains(&marker))
+            });
         self.remove_duplicate_team_comments(on_issue).await?;
         if missing || (self.close_previous() && previous_open) {
             return self.finish(Some(on_issue)).await.map(Some);

@@ -99,11 +99,14 @@ pub(crate) async fn current_issue(
         .map_err(|e| JobError::Transient(e.to_string()))?;
     if let Some((n, _)) = known {
         match gh.get_issue(repo, IssueNumber(n)).await {
-            Ok(issue)
-                if issue.state == IssueState::Open
-                    && sprint_issues::recognise(&issue, bot).is_some() =>
-            {
-                return Ok(Some(issue));
+            Ok(issue) if issue.state == IssueState::Open => {
+                if sprint_issues::recognise_on_github(gh, repo, &issue, bot)
+                    .await
+                    .map_err(github_error)?
+                    .is_some()
+                {
+                    return Ok(Some(issue));
+                }
             }
             Ok(_) | Err(crate::github::GitHubError::NotFound { .. }) => {}
             Err(e) => return Err(github_error(e)),

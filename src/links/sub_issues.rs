@@ -302,7 +302,11 @@ impl SubIssuesHandler {
             .get_issue(&repo, IssueNumber(j.issue))
             .await
             .map_err(github_error)?;
-        if sprint_issues::recognise(&issue, &bot).is_none() {
+        if sprint_issues::recognise_on_github(gh.as_ref(), &repo, &issue, &bot)
+            .await
+            .map_err(github_error)?
+            .is_none()
+        {
             return Ok(Vec::new());
         }
         let Ok(doc) = SprintDoc::parse(&issue.body) else {

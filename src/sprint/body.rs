@@ -408,7 +408,7 @@ impl SprintDoc {
             let first_len = item.find('\n').map_or(item.len(), |i| i + 1);
             let first = items::text(&item[..first_len]);
             let line_eol = &item[first.len()..first_len];
-            let (done, rest) = items::task(first).unwrap_or((false, first));
+            let (done, rest) = items::goal_item(first).unwrap_or((false, first));
             let mut goal = items::parse_goal(rest);
             f(&mut goal);
             let mut line =
@@ -422,7 +422,7 @@ impl SprintDoc {
 }
 
 fn goal_chunks(content: &str) -> Vec<Chunk> {
-    items::chunks(content, |l| items::task(l).is_some())
+    items::chunks(content, |l| items::goal_item(l).is_some())
         .into_iter()
         .filter(|c| c.is_item)
         .collect()
@@ -438,7 +438,7 @@ fn list_chunks(content: &str) -> Vec<Chunk> {
 fn read_goal(number: usize, item: &str) -> Goal {
     let mut lines = item.split_inclusive('\n');
     let first = items::text(lines.next().unwrap_or(""));
-    let (done, rest) = items::task(first).unwrap_or((false, first));
+    let (done, rest) = items::goal_item(first).unwrap_or((false, first));
     let g = items::parse_goal(rest);
     let status = lines
         .find_map(|l| items::status_line(items::text(l)))

@@ -78,12 +78,25 @@ pub(crate) fn list_item(line: &str) -> Option<&str> {
     if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
         return Some(rest);
     }
+    numbered(line)
+}
+
+/// `1. text`, `1) text` (at most four digits): the text.
+pub(crate) fn numbered(line: &str) -> Option<&str> {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || digits > 4 {
         return None;
     }
     let rest = &line[digits..];
     rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") "))
+}
+
+/// A goal's first line: a task-list item as sprintbot writes goals, ticked
+/// or not, or a numbered item as hand-run sprints wrote them (an open goal;
+/// an issue taken over with `/sprint adopt` keeps them as they are):
+/// (done, rest).
+pub(crate) fn goal_item(line: &str) -> Option<(bool, &str)> {
+    task(line).or_else(|| numbered(line).map(|rest| (false, rest)))
 }
 
 /// What a goal's first line says.
@@ -224,9 +237,17 @@ pub(crate) fn render_status(status: &str, eol: &str) -> String {
 }
 
 pub(crate) fn set_tick(item: &str, done: bool) -> String {
-    // Only the box changes: "- [ ]" and "- [x]" have the same length.
     let mark = if done { "x" } else { " " };
-    format!("{}{}{}", &item[..3], mark, &item[4..])
+    if task(item).is_some() {
+        // Only the box changes: "- [ ]" and "- [x]" have the same length.
+        return format!("{}{}{}", &item[..3], mark, &item[4..]);
+    }
+    match numbered(item) {
+        // A hand-numbered goal is open; ticked, it becomes a task-list item
+        // (its number goes, every other byte stays).
+        Some(rest) if done => format!("- [x] {rest}"),
+        _ => item.to_string(),
+    }
 }
 
 pub(crate) fn set_status(item: &str, status: &str, eol: &str) -> String {
@@ -288,6 +309,18 @@ pub fn render_heroes(heroes: &BTreeMap<u8, Login>, weeks: u8, eol: &str) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hand_numbered_goal_becomes_a_task_when_ticked_and_only_then() {
+        let item = "2. Ship it @ann why? users ask\n  - Status: close\n";
+        assert_eq!(
+            set_tick(item, true),
+            "- [x] Ship it @ann why? users ask\n  - Status: close\n"
+        );
+        assert_eq!(set_tick(item, false), item);
+        assert_eq!(set_tick("- [ ] a\n", true), "- [x] a\n");
+        assert_eq!(set_tick("- [x] a\n", false), "- [ ] a\n");
+    }
 
     fn goal(s: &str) -> (String, Option<String>, Option<String>) {
         let g = parse_goal(s);
@@ -384,6 +417,9 @@ mod tests {
             ]
         );
         assert_eq!(status_line("  - Status: ok"), Some("ok"));
+        assert_eq!(goal_item("3. Ship @x"), Some((false, "Ship @x")));
+        assert_eq!(goal_item("- [x] Ship"), Some((true, "Ship")));
+        assert_eq!(goal_item("- Ship"), None);
         assert_eq!(list_item("12. risk"), Some("risk"));
         assert_eq!(list_item("2022. no"), Some("no"));
         assert_eq!(list_item("x. no"), None);

@@ -124,7 +124,7 @@ pub fn link_of(title: &str) -> Option<u64> {
 /// audit log (`- [ ] Ship X (#123) @ann — Why: ...`).
 pub fn link_of_item(line: &str) -> Option<u64> {
     let first = line.lines().next()?;
-    let (_, rest) = super::items::task(first.trim_start())?;
+    let (_, rest) = super::items::goal_item(first.trim_start())?;
     link_of(&super::items::parse_goal(rest).title)
 }
 

@@ -74,6 +74,10 @@ pub struct Metadata {
     pub ledger: Ledger,
     /// The previous sprint's issue number, if there was one.
     pub previous: Option<u64>,
+    /// On an issue people wrote and `/sprint adopt` took over: the id of
+    /// sprintbot's own comment that records the adoption (the proof, since
+    /// the issue's author is not sprintbot; see `sprint_issues`).
+    pub adopted: Option<u64>,
 }
 
 const META_PREFIX: &str = "<!-- sprintbot:sprint ";
@@ -91,6 +95,9 @@ impl Metadata {
         if let Some(p) = self.previous {
             s.push_str(&format!(" previous={p}"));
         }
+        if let Some(c) = self.adopted {
+            s.push_str(&format!(" adopted={c}"));
+        }
         s.push_str(" -->");
         s
     }
@@ -104,6 +111,7 @@ impl Metadata {
     pub fn parse(line: &str) -> Option<Metadata> {
         let inner = line.strip_prefix(META_PREFIX)?.strip_suffix("-->")?;
         let (mut id, mut version, mut part, mut previous) = (None, None, None, None);
+        let mut adopted = None;
         let mut ledger = Ledger::default();
         for field in inner.split_whitespace() {
             let (key, value) = field.split_once('=')?;
@@ -118,6 +126,7 @@ impl Metadata {
                 "since" => ledger.since = Some(value.to_string()),
                 "applied" => ledger.entries = Ledger::parse_applied(value)?,
                 "previous" => previous = Some(value.parse().ok()?),
+                "adopted" => adopted = Some(value.parse().ok()?),
                 _ => {}
             }
         }
@@ -129,6 +138,7 @@ impl Metadata {
             parts,
             ledger,
             previous,
+            adopted,
         })
     }
 }
@@ -188,6 +198,7 @@ mod tests {
                 ..Ledger::default()
             },
             previous: Some(12600),
+            adopted: None,
         };
         let line = m.render();
         assert_eq!(
@@ -195,11 +206,18 @@ mod tests {
             "<!-- sprintbot:sprint id=2022-11-14 version=1.42.0 part=2/2 handled=1234 previous=12600 -->"
         );
         assert!(Metadata::is_marker_line(&line));
-        assert_eq!(Metadata::parse(&line), Some(m));
+        assert_eq!(Metadata::parse(&line), Some(m.clone()));
         assert_eq!(
             Metadata::parse("<!-- sprintbot:sprint id=bad version=1 part=1/2 -->"),
             None
         );
+        let adopted = Metadata {
+            adopted: Some(77),
+            previous: None,
+            ..m
+        };
+        assert!(adopted.render().ends_with(" adopted=77 -->"));
+        assert_eq!(Metadata::parse(&adopted.render()), Some(adopted));
     }
 
     #[test]

@@ -10,8 +10,10 @@
 //! (`timed`) and what they say (`reminders`). The calendar people live by
 //! is the cadence (`calendar`) with its exceptions (`exceptions`: skipped
 //! and extended sprints) applied (`timeline`); who is away is `off`, and
-//! `/sprint preview` is `preview`. No I/O, no clock, no async here.
+//! `/sprint preview` is `preview`. How a hand-written sprint issue gets
+//! sprintbot's markers is `adopt`. No I/O, no clock, no async here.
 
+pub mod adopt;
 pub mod body;
 pub mod calendar;
 pub mod carry;

@@ -244,6 +244,7 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
         parts: c.label.parts,
         ledger: Default::default(),
         previous: c.previous_issue,
+        adopted: None,
     };
     let heroes: BTreeMap<u8, Login> = c
         .heroes

@@ -17,6 +17,7 @@ pub(super) const SQLITE: &[(u32, &str)] = &[
     (6, include_str!("migrations/sqlite/0006_registry.sql")),
     (7, include_str!("migrations/sqlite/0007_claims.sql")),
     (8, include_str!("migrations/sqlite/0008_claim_indexes.sql")),
+    (9, include_str!("migrations/sqlite/0009_last_delivery.sql")),
 ];
 
 /// The PostgreSQL database's migrations: the first brings it to the schema
@@ -26,5 +27,9 @@ pub(super) const POSTGRES: &[(u32, &str)] = &[
     (
         2,
         include_str!("migrations/postgres/0002_claim_indexes.sql"),
+    ),
+    (
+        3,
+        include_str!("migrations/postgres/0003_last_delivery.sql"),
     ),
 ];

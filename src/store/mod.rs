@@ -182,6 +182,14 @@ impl Store {
         dispatch!(self.delivery_event(id))
     }
 
+    /// The newest delivery recorded for `installation`, if any arrived.
+    pub async fn last_delivery(
+        &self,
+        installation: u64,
+    ) -> Result<Option<LastDelivery>, StoreError> {
+        dispatch!(self.last_delivery(installation))
+    }
+
     /// Drop the payloads of deliveries whose jobs finished before
     /// `before_ms`; returns how many were dropped.
     pub async fn prune_payloads(&self, before_ms: i64) -> Result<u64, StoreError> {

@@ -20,6 +20,17 @@ pub struct NewDelivery {
     pub subject_key: Option<String>,
 }
 
+/// The newest delivery recorded for an installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastDelivery {
+    /// Its `X-GitHub-Delivery`.
+    pub id: String,
+    pub event: String,
+    pub action: Option<String>,
+    /// When it arrived, by this process's clock (ms since the epoch).
+    pub received_ms: i64,
+}
+
 /// What recording a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryOutcome {

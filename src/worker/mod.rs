@@ -82,12 +82,13 @@ pub fn github_error(e: crate::github::GitHubError) -> JobError {
 
 /// Job kinds that are owed to someone and retried until they succeed (with
 /// capped backoff) instead of going dead after `max_attempts`: commands,
-/// their answers, catching up on an issue, rollovers (which give up
-/// themselves once superseded) and the ticks of linked goals. Only a
-/// permanent error makes them dead.
+/// their answers (and the doctor's checklists that carry one), catching up
+/// on an issue, rollovers (which give up themselves once superseded) and
+/// the ticks of linked goals. Only a permanent error makes them dead.
 pub const PERSISTENT_KINDS: &[&str] = &[
     "webhook:issue_comment",
     "answer",
+    "doctor",
     "sync",
     "rollover",
     "link",

@@ -83,3 +83,45 @@ pub async fn payloads_are_pruned_only_after_their_job_finished(db: Db) {
         "the delivery itself is kept"
     );
 }
+
+pub async fn the_newest_delivery_of_each_installation_is_found(db: Db) {
+    let store = db.open().await;
+    assert_eq!(store.last_delivery(7).await.unwrap(), None, "none yet");
+    store
+        .record_delivery(comment_delivery("d-old", true))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let ignored = sprintbot::store::NewDelivery {
+        event: "push".into(),
+        action: None,
+        ..comment_delivery("d-new", false)
+    };
+    store.record_delivery(ignored).await.unwrap();
+    let elsewhere = sprintbot::store::NewDelivery {
+        installation: Some(8),
+        ..comment_delivery("d-other", true)
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    store.record_delivery(elsewhere).await.unwrap();
+
+    let last = store
+        .last_delivery(7)
+        .await
+        .unwrap()
+        .expect("installation 7 has deliveries");
+    assert_eq!(last.id, "d-new", "an ignored event counts: it arrived");
+    assert_eq!(last.event, "push");
+    assert_eq!(last.action, None);
+    assert!(last.received_ms <= now());
+    assert_eq!(
+        store
+            .last_delivery(8)
+            .await
+            .unwrap()
+            .map(|d| d.id)
+            .as_deref(),
+        Some("d-other")
+    );
+    assert_eq!(store.last_delivery(9).await.unwrap(), None);
+}

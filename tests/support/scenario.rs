@@ -59,8 +59,23 @@ impl Scenario {
     }
 
     pub async fn start_with_config(config: &str) -> Scenario {
+        let mut s = Scenario::start_bare(config, "2022-11-16T12:00:00Z").await;
+        let title = "Sprint 1.42.0 2/2 - Nov 14 - Nov 25";
+        s.issue = s.fake.add_issue(
+            REPO,
+            title,
+            &fresh_body(&example_config(), "2022-11-16"),
+            &["sprint"],
+            BOT,
+        );
+        s
+    }
+
+    /// The repository with `config` and the same people, at `now`, and no
+    /// sprint issue yet (`issue` is 0).
+    pub async fn start_bare(config: &str, now: &str) -> Scenario {
         sprintbot::telemetry::metrics();
-        let clock = ManualClock::new("2022-11-16T12:00:00Z".parse().unwrap());
+        let clock = ManualClock::new(now.parse().unwrap());
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let fake = FakeGitHub::start(shared.clone()).await;
         fake.add_installation(INSTALLATION, "acme", &[REPO]);
@@ -71,14 +86,7 @@ impl Scenario {
         fake.set_role(REPO, "timgl", "triage");
         fake.set_role(REPO, "macobo", "maintain");
         fake.set_role(REPO, "visitor", "read");
-        let title = "Sprint 1.42.0 2/2 - Nov 14 - Nov 25";
-        let issue = fake.add_issue(
-            REPO,
-            title,
-            &fresh_body(&example_config(), "2022-11-16"),
-            &["sprint"],
-            BOT,
-        );
+        let issue = 0;
         let bot = TestBot::start().await;
         let commands = Scenario::commands_for(&fake, &bot, &clock);
         let mut s = Scenario {

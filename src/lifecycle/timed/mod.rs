@@ -23,7 +23,7 @@ use crate::sprint::reminders::{self, IdleTeam, Review, untouched};
 use crate::sprint::render::TemplateError;
 use crate::sprint::team::TeamDoc;
 use crate::sprint::timed::{Reminder, local};
-use crate::sprint_issues::recognise;
+use crate::sprint_issues::recognise_on_github;
 
 /// A reminder this run wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +119,9 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     // or an `issues` webhook to set it right).
     let found = r.gh.get_issue(r.repo, issue).await?;
     let current = found.state == IssueState::Open
-        && recognise(&found, r.bot).is_some_and(|m| m.sprint == sprint.id);
+        && recognise_on_github(r.gh, r.repo, &found, r.bot)
+            .await?
+            .is_some_and(|m| m.sprint == sprint.id);
     if !current {
         tracing::info!(repo = %r.repo, issue = number, sprint = %id,
             "the remembered sprint issue is no longer current; no reminder written");

@@ -4,7 +4,7 @@
 
 use super::{Postgres, exec, row, row_opt};
 use crate::store::payload::compress;
-use crate::store::{DeliveryOutcome, NewDelivery, StoreError, now_ms};
+use crate::store::{DeliveryOutcome, LastDelivery, NewDelivery, StoreError, now_ms};
 
 impl Postgres {
     /// Store a delivery and, when it has a job kind, its job — in one
@@ -99,5 +99,27 @@ impl Postgres {
         )
         .await?
         .map(|r| r.get(0)))
+    }
+
+    /// The newest delivery recorded for `installation`.
+    pub async fn last_delivery(
+        &self,
+        installation: u64,
+    ) -> Result<Option<LastDelivery>, StoreError> {
+        let client = self.client().await?;
+        let installation = installation as i64;
+        Ok(row_opt(
+            &client,
+            "SELECT id, event, action, received_ms FROM deliveries WHERE installation = $1
+             ORDER BY received_ms DESC, id DESC LIMIT 1",
+            &[&installation],
+        )
+        .await?
+        .map(|r| LastDelivery {
+            id: r.get(0),
+            event: r.get(1),
+            action: r.get(2),
+            received_ms: r.get(3),
+        }))
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Sqlite;
 use crate::store::payload::compress;
-use crate::store::{DeliveryOutcome, NewDelivery, StoreError, now_ms};
+use crate::store::{DeliveryOutcome, LastDelivery, NewDelivery, StoreError, now_ms};
 
 impl Sqlite {
     /// Store a delivery and, when it has a job kind, its job — in one
@@ -72,6 +72,31 @@ impl Sqlite {
         self.run(move |conn| {
             conn.query_row("SELECT event FROM deliveries WHERE id = ?1", [id], |r| {
                 r.get(0)
+            })
+            .optional()
+        })
+        .await
+    }
+}
+
+impl Sqlite {
+    /// The newest delivery recorded for `installation`.
+    pub async fn last_delivery(
+        &self,
+        installation: u64,
+    ) -> Result<Option<LastDelivery>, StoreError> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, event, action, received_ms FROM deliveries WHERE installation = ?1
+                 ORDER BY received_ms DESC, id DESC LIMIT 1",
+            )?
+            .query_row([installation as i64], |r| {
+                Ok(LastDelivery {
+                    id: r.get(0)?,
+                    event: r.get(1)?,
+                    action: r.get(2)?,
+                    received_ms: r.get(3)?,
+                })
             })
             .optional()
         })

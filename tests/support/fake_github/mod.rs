@@ -14,6 +14,7 @@ mod pulls;
 mod repo_routes;
 mod responses;
 mod routes;
+mod selfservice;
 mod server;
 pub mod state;
 

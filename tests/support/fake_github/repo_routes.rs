@@ -41,6 +41,9 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
     if let Some(reply) = super::links::route(state, full, q, rest) {
         return reply;
     }
+    if let Some(reply) = super::selfservice::route(state, full, q, rest) {
+        return reply;
+    }
     let body = q.body.clone().unwrap_or(Value::Null);
     let id = state.next_id();
     let repo = state.repo(full).expect("checked");
