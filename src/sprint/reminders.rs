@@ -10,13 +10,13 @@
 
 use minijinja::{Value, context};
 
-use super::SprintId;
 use super::body::Goal;
 use super::carry::next_count;
 use super::markers::neutralise;
 use super::moving::{Moving, fit};
 use super::render::{TemplateError, Templates, render_template};
 use super::timed::Reminder;
+use super::{Login, SprintId};
 
 /// The review comment's facts.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct Review<'a> {
     pub counts: bool,
     /// (team slug, address of its planning comment).
     pub team_comments: &'a [(String, String)],
+    /// People who are off and must not be mentioned.
+    pub away: &'a [Login],
 }
 
 /// A team whose planning comment is untouched, and whom to mention.
@@ -57,10 +59,18 @@ fn has_status(g: &Goal) -> bool {
     g.status.as_deref().is_some_and(|s| !s.trim().is_empty())
 }
 
-/// `@a @b`: each owner of `goals` once, in order.
-fn mentions<'g>(goals: impl Iterator<Item = &'g Goal>) -> Vec<String> {
+/// Whether `login` is among those `away` (GitHub logins ignore case).
+pub fn is_away(away: &[Login], login: &Login) -> bool {
+    away.iter().any(|a| a.0.eq_ignore_ascii_case(&login.0))
+}
+
+/// `@a @b`: each owner of `goals` once, in order, but those `away`.
+fn mentions<'g>(goals: impl Iterator<Item = &'g Goal>, away: &[Login]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for o in goals.filter_map(|g| g.owner.as_ref()) {
+    for o in goals
+        .filter_map(|g| g.owner.as_ref())
+        .filter(|o| !is_away(away, o))
+    {
         let m = format!("@{o}");
         if !out.iter().any(|x| x.eq_ignore_ascii_case(&m)) {
             out.push(m);
@@ -78,7 +88,7 @@ pub fn review(templates: &Templates, r: &Review<'_>) -> Result<String, TemplateE
         .iter()
         .filter(|t| !t.items.is_empty())
         .collect();
-    let no_status = mentions(goals.iter().filter(|g| !has_status(g)));
+    let no_status = mentions(goals.iter().filter(|g| !has_status(g)), r.away);
     let longest = teams
         .iter()
         .map(|t| t.items.len())
@@ -93,6 +103,7 @@ pub fn review(templates: &Templates, r: &Review<'_>) -> Result<String, TemplateE
                     number => g.number,
                     title => neutralise(&g.title),
                     owner => g.owner.as_ref().map(|o| o.0.clone()),
+                    away => g.owner.as_ref().is_some_and(|o| is_away(r.away, o)),
                     status => g.status.as_deref().filter(|_| has_status(g)).map(neutralise),
                     carried => r.counts.then(|| next_count(g)),
                 }
@@ -139,10 +150,14 @@ pub fn nudge_status(
     sprint: SprintId,
     ends: &str,
     goals: &[Goal],
+    away: &[Login],
 ) -> Result<Option<String>, TemplateError> {
+    // Owners who are off are left alone.
     let silent: Vec<&Goal> = goals
         .iter()
-        .filter(|g| !g.done && !has_status(g) && g.owner.is_some())
+        .filter(|g| {
+            !g.done && !has_status(g) && g.owner.as_ref().is_some_and(|o| !is_away(away, o))
+        })
         .collect();
     if silent.is_empty() {
         return Ok(None);
@@ -162,7 +177,7 @@ pub fn nudge_status(
         let ctx = context! {
             sprint_id => sprint.to_string(),
             ends => ends.to_string(),
-            mentions => mentions(silent.iter().take(cap).copied()),
+            mentions => mentions(silent.iter().take(cap).copied(), away),
             goals => views,
             goal_count => silent.len(),
             more_goals => silent.len().saturating_sub(cap),
@@ -260,6 +275,7 @@ mod tests {
                 into_plan: false,
                 counts: true,
                 team_comments: &urls,
+                away: &[],
             },
         )
         .unwrap();
@@ -302,6 +318,7 @@ mod tests {
             id(),
             "Mon Nov 28 at 09:00 (UTC)",
             &goals,
+            &[],
         )
         .unwrap()
         .unwrap();
@@ -313,9 +330,34 @@ mod tests {
         assert!(!text.contains("bob"), "{text}");
         let all_said = [goal(3, "C", "bob", Some("🟢"))];
         assert_eq!(
-            nudge_status(&Templates::default(), id(), "x", &all_said).unwrap(),
+            nudge_status(&Templates::default(), id(), "x", &all_said, &[]).unwrap(),
             None
         );
+        // An owner who is off is left alone: nobody else to ask, no nudge.
+        let off = [Login("ANN".into())];
+        assert_eq!(
+            nudge_status(&Templates::default(), id(), "x", &goals, &off).unwrap(),
+            None
+        );
+        let review_goals = Moving {
+            goals: goals.to_vec(),
+            teams: Vec::new(),
+        };
+        let text = review(
+            &Templates::default(),
+            &Review {
+                sprint: id(),
+                rollover_at: "Mon Nov 28 at 09:00 (UTC)".into(),
+                moving: &review_goals,
+                into_plan: false,
+                counts: false,
+                team_comments: &[],
+                away: &off,
+            },
+        )
+        .unwrap();
+        assert!(!text.contains("@ann"), "{text}");
+        assert!(text.contains("1. A — ann (off): no status yet"), "{text}");
         let idle: Vec<IdleTeam> = (0..3000)
             .map(|i| IdleTeam {
                 name: format!("Team {i}"),

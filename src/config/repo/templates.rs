@@ -200,11 +200,12 @@ fn check_reminders(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         into_plan: true,
         counts: true,
         team_comments: &urls,
+        away: &[],
     };
     if let Err(e) = reminders::review(t, &review) {
         out.push(failed("review", e));
     }
-    if let Err(e) = reminders::nudge_status(t, sprint, when, &goals) {
+    if let Err(e) = reminders::nudge_status(t, sprint, when, &goals, &[]) {
         out.push(failed("nudge_status", e));
     }
     let idle: Vec<reminders::IdleTeam> = teams

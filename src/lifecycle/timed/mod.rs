@@ -16,6 +16,7 @@ use jiff::Timestamp;
 use super::LifecycleError;
 use super::open::Repo;
 use crate::github::{Comment, IssueNumber, IssueState};
+use crate::sprint::Login;
 use crate::sprint::body::{Goal, SprintDoc};
 use crate::sprint::calendar::Sprint;
 use crate::sprint::moving::Moving;
@@ -127,13 +128,26 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
             "the remembered sprint issue is no longer current; no reminder written");
         return Ok(Ran::default());
     }
-    let goals = SprintDoc::parse(&found.body)
-        .map_err(|e| e.to_string())
-        .and_then(|d| d.goals().map_err(|e| e.to_string()))
-        .map_err(|problem| LifecycleError::Damaged {
-            issue: number,
-            problem,
-        })?;
+    let doc = SprintDoc::parse(&found.body).map_err(|e| LifecycleError::Damaged {
+        issue: number,
+        problem: e.to_string(),
+    })?;
+    let goals = doc.goals().map_err(|e| LifecycleError::Damaged {
+        issue: number,
+        problem: e.to_string(),
+    })?;
+    // People off today (config leave, the issue's "Off this sprint") are
+    // left out of every mention.
+    let today = r.config.cadence.tz.to_datetime(now).date();
+    let off = r.config.known_off([&doc]);
+    let away: Vec<Login> = match today.tomorrow() {
+        Ok(end) => off
+            .iter()
+            .map(|e| e.login.clone())
+            .filter(|l| crate::sprint::off::is_off(&off, l, today, end))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     let teams: Vec<(TeamDoc, &Comment)> = mine
         .iter()
         .filter_map(|c| Some((TeamDoc::parse(&c.body)?, *c)))
@@ -141,7 +155,7 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
         .collect();
     let mut ran = Ran::default();
     for d in todo {
-        let detail = match compose(r, d, &sprint, &goals, &teams, now) {
+        let detail = match compose(r, d, &sprint, &goals, &teams, now, &away) {
             Ok(Text::Write(text)) => {
                 let marker = d.marker(sprint.id);
                 let c =
@@ -186,6 +200,7 @@ fn compose(
     goals: &[Goal],
     teams: &[(TeamDoc, &Comment)],
     now: Timestamp,
+    away: &[Login],
 ) -> Result<Text, TemplateError> {
     let config = r.config;
     let templates = &config.templates;
@@ -206,11 +221,12 @@ fn compose(
                 into_plan: config.switches.carry_unfinished_goals,
                 counts: config.switches.carry_counts,
                 team_comments: &urls,
+                away,
             };
             reminders::review(templates, &review).map(Text::Write)
         }
         Reminder::NudgeStatus => {
-            reminders::nudge_status(templates, sprint.id, &ends, goals).map(text)
+            reminders::nudge_status(templates, sprint.id, &ends, goals, away).map(text)
         }
         Reminder::NudgeTeams => {
             // A comment posted well after the opening instant (the bot was
@@ -245,6 +261,7 @@ fn compose(
                         mentions: team
                             .members
                             .iter()
+                            .filter(|m| !reminders::is_away(away, m))
                             .map(|m| format!("@{m}"))
                             .chain(team.github_team.iter().map(|g| format!("@{g}")))
                             .collect(),
