@@ -342,3 +342,70 @@ async fn a_burst_of_comments_looks_the_author_up_once() {
     s.comment("kappa90", "/goal One more").await;
     assert_eq!(s.fake.count("GET", "/collaborators/kappa90/permission"), 2);
 }
+
+/// A repository whose config is broken (and never was valid, so there is no
+/// earlier version to fall back on) answers commands with what is wrong
+/// and where to look, changes nothing, and takes the same command once the
+/// file is fixed.
+#[tokio::test]
+async fn a_broken_config_is_explained_to_whoever_posts_a_command() {
+    let s = Scenario::start().await;
+    let before = s.fake.issues(REPO)[0].body.clone();
+    s.fake
+        .put_file(REPO, ".github/sprintbot.toml", "[cadence]\nanchor = 12\n");
+    let c = s.comment("kappa90", "/goal Ship it @kappa90").await;
+    assert_eq!(s.reactions(c), ["confused"]);
+    let replies = s.replies(s.issue);
+    assert_eq!(replies.len(), 1);
+    let r = &replies[0].body;
+    assert!(
+        r.contains(".github/sprintbot.toml is broken")
+            && r.contains("sprintbot: configuration error")
+            && r.contains("post the command again"),
+        "{r}"
+    );
+    assert_eq!(s.fake.issues(REPO)[0].body, before, "nothing applied");
+
+    // The fix is pushed to the default branch; GitHub tells the bot.
+    s.fake.put_file(
+        REPO,
+        ".github/sprintbot.toml",
+        support::sprint::EXAMPLE_CONFIG,
+    );
+    let mut push = support::webhooks::payload("push");
+    push["ref"] = serde_json::json!("refs/heads/main");
+    push["repository"]["full_name"] = serde_json::json!(REPO);
+    push["repository"]["name"] = serde_json::json!(REPO.split('/').nth(1).unwrap());
+    push["repository"]["id"] = serde_json::json!(s.fake.repo_id(REPO));
+    push["repository"]["default_branch"] = serde_json::json!("main");
+    push["commits"] = serde_json::json!([{ "id": "1", "tree_id": "1", "distinct": true,
+        "message": "fix sprintbot.toml", "timestamp": "2022-11-16T12:00:00Z", "url": "",
+        "author": {}, "committer": {}, "added": [], "removed": [],
+        "modified": [".github/sprintbot.toml"] }]);
+    push["installation"] = serde_json::json!({ "id": support::scenario::INSTALLATION });
+    assert_eq!(
+        s.fake
+            .send_webhook(&s.bot.webhook_url(), support::bot::SECRET, "push", &push)
+            .await,
+        202
+    );
+    s.settle().await;
+    let c = s.comment("kappa90", "/goal Ship it @kappa90").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    assert_eq!(s.goals().len(), 1);
+    // The valid config also completed the sprint's opening (its team
+    // comments); the only refusal is the first one.
+    let refusals: Vec<_> = s
+        .replies(s.issue)
+        .into_iter()
+        .filter(|c| c.body.contains("is broken"))
+        .collect();
+    assert_eq!(refusals.len(), 1, "no second refusal");
+    for c in s.replies(s.issue) {
+        assert!(
+            c.body.contains("is broken") || c.body.contains("<!-- sprintbot:team"),
+            "{}",
+            c.body
+        );
+    }
+}
