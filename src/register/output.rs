@@ -146,7 +146,8 @@ mod tests {
             slug: "sb".into(),
             name: "sb".into(),
             html_url: "https://github.com/apps/sb".into(),
-            pem: Secret::new("-----BEGIN RSA PRIVATE KEY-----"),
+            // What is written is not checked here, only where and how.
+            pem: Secret::new("the App's key, as GitHub sent it"),
             webhook_secret: Some(Secret::new("whsec")),
         }
     }

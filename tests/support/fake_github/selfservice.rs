@@ -1,7 +1,7 @@
 //! The fake's answers for what `/sprint doctor` and `/sprint adopt` read:
 //! one comment by its id (GitHub's example response, fields filled in) and
-//! the GraphQL `pinnedIssues` query (shaped as GitHub's schema describes it,
-//! see `../shared/github/graphql/pin.md`); and helpers for tests to pin an
+//! the GraphQL `pinnedIssues` query (shaped as GitHub's public GraphQL
+//! schema describes it, `@octokit/graphql-schema`); and helpers for tests to pin an
 //! issue as a person would.
 
 use serde_json::{Value, json};
