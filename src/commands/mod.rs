@@ -49,6 +49,14 @@ pub struct Commands {
     pub wake: Arc<tokio::sync::Notify>,
 }
 
+/// A repository as a job sees it (`Commands::open_repo`).
+pub struct RepoContext {
+    pub repo: RepoRef,
+    pub gh: Arc<dyn GitHub>,
+    pub bot: Login,
+    pub loaded: Loaded,
+}
+
 impl Commands {
     pub fn new(
         github: Arc<dyn Installations>,
@@ -66,6 +74,35 @@ impl Commands {
             lease_ms: crate::work::LEASE_MS,
             wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// What a job about one repository starts from: the repository (`name`
+    /// parsed, a bad one is a permanent error), the installation's client,
+    /// sprintbot's own login and the repository's config.
+    pub async fn open_repo(
+        &self,
+        installation: u64,
+        name: &str,
+        repo_id: Option<u64>,
+    ) -> Result<RepoContext, JobError> {
+        let repo = RepoRef::parse(name)
+            .ok_or_else(|| JobError::Permanent(format!("bad repository {name}")))?;
+        let gh = self
+            .github
+            .client(crate::github::InstallationId(installation))
+            .map_err(crate::worker::github_error)?;
+        let bot = self
+            .github
+            .bot_login()
+            .await
+            .map_err(crate::worker::github_error)?;
+        let loaded = self.config(gh.as_ref(), &repo, repo_id, &bot).await?;
+        Ok(RepoContext {
+            repo,
+            gh,
+            bot,
+            loaded,
+        })
     }
 
     /// The repository's config through the one loader (a cached copy no

@@ -15,12 +15,12 @@ use super::open::{Goal, Repo, open};
 use crate::commands::Commands;
 use crate::commands::answers::Addressee;
 use crate::commands::messages::{self, Refusal};
-use crate::github::{CommentId, InstallationId, RepoRef};
+use crate::github::{CommentId, RepoRef};
 use crate::sprint::SprintId;
 use crate::store::{Effect, Job};
 use crate::util::BoxFuture;
 use crate::work::{self, AnswerJob, RolloverJob, RolloverTarget};
-use crate::worker::{Handler, JobError, github_error};
+use crate::worker::{Handler, JobError};
 
 /// Runs rollover jobs.
 pub struct RolloverHandler(pub Arc<Commands>);
@@ -57,15 +57,13 @@ impl RolloverHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: RolloverJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad rollover job: {e}")))?;
-        let repo = RepoRef::parse(&j.repo)
-            .ok_or_else(|| JobError::Permanent(format!("bad repository {}", j.repo)))?;
         let c = &self.0;
-        let gh = c
-            .github
-            .client(InstallationId(j.installation))
-            .map_err(github_error)?;
-        let bot = c.github.bot_login().await.map_err(github_error)?;
-        let loaded = c.config(gh.as_ref(), &repo, j.repo_id, &bot).await?;
+        let crate::commands::RepoContext {
+            repo,
+            gh,
+            bot,
+            loaded,
+        } = c.open_repo(j.installation, &j.repo, j.repo_id).await?;
         let fail = |reason: String| -> Result<Vec<Effect>, JobError> {
             match j
                 .answer

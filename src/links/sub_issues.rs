@@ -23,8 +23,7 @@ use crate::commands::Commands;
 use crate::commands::replay::Outcome;
 use crate::config::repo::RepoConfig;
 use crate::github::{
-    Comment, GitHub, GitHubError, InstallationId, Issue, IssueNumber, IssueState, MAX_SUB_ISSUES,
-    RepoRef,
+    Comment, GitHub, GitHubError, Issue, IssueNumber, IssueState, MAX_SUB_ISSUES, RepoRef,
 };
 use crate::sprint::Login;
 use crate::sprint::body::SprintDoc;
@@ -282,15 +281,13 @@ impl SubIssuesHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: SubIssuesJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad sub_issues job: {e}")))?;
-        let repo = RepoRef::parse(&j.repo)
-            .ok_or_else(|| JobError::Permanent(format!("bad repository {}", j.repo)))?;
         let c = &self.0;
-        let gh = c
-            .github
-            .client(InstallationId(j.installation))
-            .map_err(github_error)?;
-        let bot = c.github.bot_login().await.map_err(github_error)?;
-        let loaded = c.config(gh.as_ref(), &repo, j.repo_id, &bot).await?;
+        let crate::commands::RepoContext {
+            repo,
+            gh,
+            bot,
+            loaded,
+        } = c.open_repo(j.installation, &j.repo, j.repo_id).await?;
         if !loaded
             .config
             .as_ref()

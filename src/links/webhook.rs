@@ -13,7 +13,7 @@ use super::write::{self, Ticks};
 use super::{LinkJob, current_issue, link_job, state_of};
 use crate::commands::Commands;
 use crate::events::{IssueEvent, PullRequestEvent};
-use crate::github::{GitHubError, InstallationId, IssueNumber, RepoRef};
+use crate::github::{GitHubError, IssueNumber};
 use crate::sprint::body::SprintDoc;
 use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
@@ -58,15 +58,13 @@ impl LinkHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: LinkJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad link job: {e}")))?;
-        let repo = RepoRef::parse(&j.repo)
-            .ok_or_else(|| JobError::Permanent(format!("bad repository {}", j.repo)))?;
         let c = &self.0;
-        let gh = c
-            .github
-            .client(InstallationId(j.installation))
-            .map_err(github_error)?;
-        let bot = c.github.bot_login().await.map_err(github_error)?;
-        let loaded = c.config(gh.as_ref(), &repo, j.repo_id, &bot).await?;
+        let crate::commands::RepoContext {
+            repo,
+            gh,
+            bot,
+            loaded,
+        } = c.open_repo(j.installation, &j.repo, j.repo_id).await?;
         let Some(config) = loaded.config.as_ref() else {
             return Ok(Vec::new());
         };

@@ -16,7 +16,7 @@ use super::super::lease::leased;
 use super::super::open::Repo;
 use crate::commands::Commands;
 use crate::config::repo::RepoConfig;
-use crate::github::{InstallationId, RepoRef};
+
 use crate::sprint::timed::Reminder;
 use crate::store::{Effect, EnabledRepo, Job, NewJob, Store, StoreError};
 use crate::util::BoxFuture;
@@ -113,15 +113,13 @@ impl TimedHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: TimedJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad timed job: {e}")))?;
-        let repo = RepoRef::parse(&j.repo)
-            .ok_or_else(|| JobError::Permanent(format!("bad repository {}", j.repo)))?;
         let c = &self.0;
-        let gh = c
-            .github
-            .client(InstallationId(j.installation))
-            .map_err(github_error)?;
-        let bot = c.github.bot_login().await.map_err(github_error)?;
-        let loaded = c.config(gh.as_ref(), &repo, j.repo_id, &bot).await?;
+        let crate::commands::RepoContext {
+            repo,
+            gh,
+            bot,
+            loaded,
+        } = c.open_repo(j.installation, &j.repo, j.repo_id).await?;
         // No valid config: no sprint to remind anyone of.
         let Some(config) = loaded.config.as_ref() else {
             return Ok(Vec::new());
