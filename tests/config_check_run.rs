@@ -233,3 +233,75 @@ async fn a_forks_template_that_would_loop_for_minutes_is_stopped_and_reported() 
         run.annotations[0]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forks_ten_thousand_link_chain_is_refused_at_its_line_and_the_bot_lives_on() {
+    let s = Scenario::start().await;
+    // About 70 KB of `|string`: enough to overflow a worker's stack in
+    // minijinja's compiler if it were ever parsed.
+    let chain = format!(
+        "{EXAMPLE_CONFIG}\n[templates]\nteam = \"{{{{ team.name{} }}}}\"\n",
+        "|string".repeat(10_000)
+    );
+    push_pull_request(
+        &s,
+        "opened",
+        12,
+        SHA_1,
+        "mallory/app",
+        &[(CONFIG, Some(&chain))],
+    )
+    .await;
+    let run = only_run(&s);
+    assert_eq!(run.conclusion.as_deref(), Some("failure"));
+    assert_eq!(
+        run.annotations[0]["start_line"].as_u64(),
+        Some(chain.lines().count() as u64),
+        "the `team` key, on the last line"
+    );
+    let message = run.annotations[0]["message"].as_str().unwrap();
+    assert!(message.contains("team template is refused"), "{message}");
+
+    // The process is alive and checks the next pull request as before.
+    let attrs = format!(
+        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{{{ version{} }}}}\"\n",
+        ".a".repeat(10_000)
+    );
+    push_pull_request(
+        &s,
+        "opened",
+        13,
+        SHA_2,
+        "mallory/app",
+        &[(CONFIG, Some(&attrs))],
+    )
+    .await;
+    let runs = s.fake.check_runs(REPO);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert!(
+        runs.iter()
+            .all(|r| r.conclusion.as_deref() == Some("failure"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_that_would_fill_memory_is_stopped_at_its_output_limit() {
+    let s = Scenario::start().await;
+    // A thousand 10 MB strings: 10 GB if nothing stopped it.
+    let bomb = format!(
+        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{% for i in range(1000) %}}{{{{ 'x' * 10000000 }}}}{{% endfor %}}\"\n"
+    );
+    push_pull_request(
+        &s,
+        "opened",
+        14,
+        SHA_1,
+        "mallory/app",
+        &[(CONFIG, Some(&bomb))],
+    )
+    .await;
+    let run = only_run(&s);
+    assert_eq!(run.conclusion.as_deref(), Some("failure"));
+    let message = run.annotations[0]["message"].as_str().unwrap();
+    assert!(message.contains("writes more than"), "{message}");
+}

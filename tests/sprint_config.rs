@@ -430,3 +430,19 @@ fn the_health_switches_and_template_are_checked_like_the_rest() {
     ));
     assert!(e[0].message.contains("marker line of its own"), "{}", e[0]);
 }
+
+#[test]
+fn a_config_too_long_to_be_meant_is_refused_before_it_is_read() {
+    let src = format!("# {}\n", "padding ".repeat(40_000));
+    let e = errors(&src);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("at most 262144"), "{}", e[0]);
+}
+
+#[test]
+fn deeply_nested_toml_is_an_error_not_a_crash() {
+    let src = format!("x = {}1{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    assert!(!errors(&src).is_empty());
+    let tables = format!("x = {}1{}\n", "{a = ".repeat(20_000), "}".repeat(20_000));
+    assert!(!errors(&tables).is_empty());
+}

@@ -194,6 +194,10 @@ impl RepoConfig {
     }
 }
 
+/// The longest repository config read, in bytes (the example is about
+/// 5 KB; GitHub serves files of up to 1 MB).
+pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
+
 /// Parse and validate a repository config. `file` names it in diagnostics;
 /// `defaults` is the deployment config's `[defaults]` table. The error holds
 /// every error in the file (not warnings), in file order.
@@ -225,6 +229,24 @@ pub struct Checked {
 /// also say what the config means on that day (an anchor still to come);
 /// `check-config` and `preview` both come through here so they agree.
 pub fn check(file: &str, source: &str, defaults: &toml::Table, day: Option<Day>) -> Checked {
+    // Bounded before it is parsed: the file may be a stranger's.
+    if source.len() > MAX_CONFIG_BYTES {
+        return Checked {
+            config: None,
+            diagnostics: vec![
+                Diagnostic::whole_file(
+                    file,
+                    format!(
+                        "the file is {} bytes long; at most {MAX_CONFIG_BYTES} are read",
+                        source.len()
+                    ),
+                )
+                .with_help(
+                    "keep the config short: move long lists (leave, people) out, or trim them",
+                ),
+            ],
+        };
+    }
     let walked = schema::walk(file, source, keys::TOP);
     let mut diagnostics = walked.problems;
     let mut config = None;

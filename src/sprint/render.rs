@@ -83,6 +83,8 @@ pub enum TemplateProblem {
     },
     /// Anything else minijinja refused (a failing filter, a bad argument).
     Other { line: Option<usize> },
+    /// Refused before parsing: too long, or a tag too long (`limits`).
+    OverLimit { line: usize, column: usize },
 }
 
 /// A team as the templates see it.
@@ -115,11 +117,19 @@ pub fn short_date(d: jiff::civil::Date) -> String {
     d.strftime("%b %-d").to_string()
 }
 
+mod isolate;
+pub mod limits;
+
 /// How many template instructions one render may run. The default issue
 /// body for 50 teams needs under 2,000; a template that loops for
 /// minutes (a pull request from a fork is validated by rendering it) runs
 /// out and is reported as not rendering.
 const FUEL: u64 = 200_000;
+
+/// The most a render may write, in bytes: four times the longest body
+/// GitHub accepts, so a loop of large strings fails at once instead of
+/// filling memory (a body still over GitHub's limit is handled later).
+pub const MAX_OUTPUT_BYTES: usize = 4 * 65_536;
 
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
@@ -129,12 +139,45 @@ fn env() -> Environment<'static> {
     env
 }
 
-/// Render template `which` (as named in errors) from `source`.
+/// Render template `which` (as named in errors) from `source`. The source is
+/// checked against `limits` first, then parsed and rendered on a render
+/// thread (`isolate`), so no template can take the process down.
 pub(crate) fn render_template(
     which: &'static str,
     source: &str,
     ctx: Value,
 ) -> Result<String, TemplateError> {
+    if let Err(e) = limits::check(source) {
+        return Err(TemplateError {
+            which,
+            message: format!("{} (line {}, column {})", e.message, e.line, e.column),
+            problem: TemplateProblem::OverLimit {
+                line: e.line,
+                column: e.column,
+            },
+        });
+    }
+    let source = source.to_string();
+    isolate::run(move || render_isolated(which, &source, ctx)).unwrap_or_else(|failure| {
+        let message = match failure {
+            isolate::Failure::TimedOut => format!(
+                "it did not finish within {} seconds",
+                isolate::TIME_LIMIT.as_secs()
+            ),
+            isolate::Failure::Panicked => "the template engine failed on it".to_string(),
+            isolate::Failure::NoThread => {
+                "no thread could be started to render it; try again later".to_string()
+            }
+        };
+        Err(TemplateError {
+            which,
+            message,
+            problem: TemplateProblem::Other { line: None },
+        })
+    })
+}
+
+fn render_isolated(which: &'static str, source: &str, ctx: Value) -> Result<String, TemplateError> {
     let env = env();
     let failed = |e: minijinja::Error, problem| TemplateError {
         which,
@@ -170,20 +213,48 @@ pub(crate) fn render_template(
             problem: TemplateProblem::Undefined { names, available },
         });
     }
-    template.render(ctx).map_err(|e| {
-        let line = e.line();
-        let problem = match e.kind() {
-            ErrorKind::SyntaxError => TemplateProblem::Syntax { line },
-            // An attribute the value lacks (`{{ team.nmae }}`): minijinja's
-            // message names it.
-            ErrorKind::UndefinedError => TemplateProblem::Undefined {
-                names: Vec::new(),
-                available: available.clone(),
-            },
-            _ => TemplateProblem::Other { line },
-        };
-        failed(e, problem)
-    })
+    let mut out = Bounded(Vec::new());
+    match template.render_captured_to(ctx, &mut out) {
+        Ok(_) => Ok(String::from_utf8_lossy(&out.0).into_owned()),
+        Err(_) if out.0.len() > MAX_OUTPUT_BYTES => Err(TemplateError {
+            which,
+            message: format!("it writes more than {MAX_OUTPUT_BYTES} bytes"),
+            problem: TemplateProblem::Other { line: None },
+        }),
+        Err(e) => {
+            let line = e.line();
+            let problem = match e.kind() {
+                ErrorKind::SyntaxError => TemplateProblem::Syntax { line },
+                // An attribute the value lacks (`{{ team.nmae }}`): minijinja's
+                // message names it.
+                ErrorKind::UndefinedError => TemplateProblem::Undefined {
+                    names: Vec::new(),
+                    available: available.clone(),
+                },
+                _ => TemplateProblem::Other { line },
+            };
+            Err(failed(e, problem))
+        }
+    }
+}
+
+/// A buffer that refuses to grow past `MAX_OUTPUT_BYTES` (it keeps one
+/// byte more, so the caller can tell this refusal from other errors).
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = MAX_OUTPUT_BYTES + 1 - self.0.len().min(MAX_OUTPUT_BYTES + 1);
+        self.0.extend_from_slice(&buf[..buf.len().min(room)]);
+        if buf.len() > room {
+            return Err(std::io::Error::other("template output too long"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn keys(v: &Value) -> Vec<String> {

@@ -357,6 +357,14 @@ fn failed(key: &'static str, e: TemplateError) -> Problem {
             let help = format!("{guess}the {key} template can use {}", listed(&available));
             (message, help)
         }
+        TemplateProblem::OverLimit { .. } => (
+            format!("the {key} template is refused: {message}"),
+            format!(
+                "keep a template under {} bytes and each {{{{ ... }}}} or {{% ... %}} under {} names, values and operators; split a long chain with {{% set %}}",
+                render::limits::MAX_TEMPLATE_BYTES,
+                render::limits::MAX_TAG_TOKENS
+            ),
+        ),
         TemplateProblem::Other { .. } => (
             format!("the {key} template does not render: {message}"),
             "compare it with the default in config/templates/ and the variables it uses".to_string(),
