@@ -103,9 +103,13 @@ impl Ledger {
         }
     }
 
-    /// Whether the ledger has grown enough to be worth compacting.
+    /// Whether the ledger has grown enough to be worth compacting: counted
+    /// over the entries a compaction can forget. Entries with edit hashes
+    /// stay whatever the cursor, so counting them would ask for a
+    /// compaction (a listing of the comments) on every command once
+    /// 64 comments had been edited.
     pub fn wants_compaction(&self) -> bool {
-        self.entries.len() >= COMPACT_AT
+        self.entries.values().filter(|e| e.edits.is_empty()).count() >= COMPACT_AT
     }
 
     /// The marker fields, e.g. `handled=12 since=2022-11-16T12:00:00Z
@@ -203,6 +207,25 @@ mod tests {
         assert!(l.has_edit(9, &line_hash("  /goal done 1 ")));
         assert_eq!(Ledger::parse_applied("1:zz"), None);
         assert_eq!(Ledger::parse_applied("x"), None);
+    }
+
+    #[test]
+    fn edited_comments_never_keep_the_ledger_asking_for_compaction() {
+        let mut l = Ledger::default();
+        for id in 1..=100 {
+            l.record(id, false);
+            l.record_edit(id, line_hash("/risk added later"));
+        }
+        l.compact(100, Some("t".into()));
+        assert_eq!(l.entries.len(), 100, "edit hashes are kept");
+        assert!(!l.wants_compaction());
+        for id in 101..101 + COMPACT_AT as u64 {
+            l.record(id, false);
+        }
+        assert!(
+            l.wants_compaction(),
+            "plain entries above the cursor still count"
+        );
     }
 
     #[test]
