@@ -54,6 +54,29 @@ async fn a_goal_linking_another_repository_is_refused_with_the_reason() {
 }
 
 #[tokio::test]
+async fn a_goal_linking_an_issue_closed_before_it_was_written_is_ticked_at_once() {
+    let s = Scenario::start().await;
+    let n = s.fake.add_issue(REPO, "Old bug", "", &[], "kappa90");
+    let pr = s
+        .fake
+        .open_pull_request(REPO, "Merged fix", "kappa90", "main");
+    // Both finished before anyone wrote a goal: no webhook will come again.
+    s.fake.set_issue_state(REPO, n, Some("completed"));
+    s.fake.close_pull_request(REPO, pr, true);
+    s.comment("kappa90", &format!("/goal Fix the old bug #{n}"))
+        .await;
+    assert!(s.goals()[0].done, "{:?}", s.goals());
+    s.comment("kappa90", &format!("/goal Land the fix #{pr}"))
+        .await;
+    assert!(s.goals()[1].done, "{:?}", s.goals());
+    // A goal linking an open issue stays open, and a second look finds
+    // nothing to do.
+    let open = s.fake.add_issue(REPO, "Still open", "", &[], "kappa90");
+    s.comment("kappa90", &format!("/goal Fix it #{open}")).await;
+    assert!(!s.goals()[2].done);
+}
+
+#[tokio::test]
 async fn closing_an_issue_no_goal_links_costs_one_call() {
     let (s, _) = linked().await;
     let other = s.fake.add_issue(REPO, "Unrelated", "", &[], "kappa90");

@@ -275,6 +275,13 @@ impl Commands {
             issue.number.0,
             &written.outcomes,
         ));
+        effects.extend(crate::links::newly_linked::after_commands(
+            &config,
+            installation.0,
+            repo,
+            Some(ev.origin.repo_id),
+            &written.outcomes,
+        ));
         if written
             .body
             .as_deref()

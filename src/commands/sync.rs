@@ -224,6 +224,14 @@ impl Commands {
             s.issue.number.0,
             &written.outcomes,
         ));
+        out.effects
+            .extend(crate::links::newly_linked::after_commands(
+                config,
+                s.installation,
+                s.repo,
+                s.repo_id,
+                &written.outcomes,
+            ));
         if let Some(body) = written.body {
             out.effects
                 .extend(write::calendar_moved(s.repo, s.issue, &meta, &body));

@@ -14,6 +14,7 @@
 //! a repeated event a no-op.
 
 pub mod check;
+pub mod newly_linked;
 pub mod sub_issues;
 pub mod webhook;
 mod write;
@@ -31,7 +32,8 @@ use crate::worker::{JobError, github_error};
 /// The job kind that applies one linked issue's close, merge or reopen.
 pub const LINK: &str = "link";
 
-/// What happened to a linked issue or pull request, as a webhook said.
+/// What happened to a linked issue or pull request, as a webhook said
+/// (or `goal.linked`: a command linked it, see `newly_linked`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkJob {
     pub installation: u64,
