@@ -702,3 +702,76 @@ async fn a_run_with_nothing_to_do_writes_nothing_even_with_an_empty_store() {
         assert!(writes.is_empty(), "{writes:?}");
     }
 }
+
+/// Open the first sprint and give team Growth one unfinished item; returns
+/// the first issue.
+async fn first_sprint_with_a_growth_item(w: &World, store: &Store) -> u64 {
+    w.at("2022-11-14T09:00:00Z");
+    let first = w.tick(store).await.unwrap().unwrap().issue.0;
+    let growth = w
+        .fake
+        .comments(REPO, first)
+        .into_iter()
+        .find(|c| c.body.contains("slug=growth "))
+        .unwrap();
+    let planned = growth.body.replace(
+        "### High priority\n\n-\n",
+        "### High priority\n\n- [ ] Activation dashboard\n",
+    );
+    w.fake.edit_comment(REPO, growth.id, &planned);
+    first
+}
+
+/// The hang-overs of the comment with `slug` on issue `n`.
+fn hang_overs(w: &World, n: u64, slug: &str) -> Vec<String> {
+    let marker = format!("slug={slug} ");
+    let comment = w
+        .fake
+        .comments(REPO, n)
+        .into_iter()
+        .find(|c| c.body.contains(&marker))
+        .unwrap_or_else(|| panic!("no comment for {slug} on #{n}"));
+    TeamDoc::parse(&comment.body)
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|i| i.heading.starts_with("Hang over"))
+        .map(|i| i.text)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_team_renamed_mid_sprint_keeps_its_items_and_gets_no_second_comment() {
+    for declared in [false, true] {
+        let w = World::start(EXAMPLE_CONFIG).await;
+        let store = w.store();
+        let first = first_sprint_with_a_growth_item(&w, &store).await;
+        let comments = w.fake.comments(REPO, first).len();
+        // Mid-sprint the team renames itself; one config says so, the
+        // other does not.
+        let also = if declared {
+            "name = \"Growth & Retention\"\nprevious_names = [\"Growth\"]"
+        } else {
+            "name = \"Growth & Retention\""
+        };
+        w.fake.put_file(
+            REPO,
+            ".github/sprintbot.toml",
+            &EXAMPLE_CONFIG.replacen("name = \"Growth\"", also, 1),
+        );
+        w.at("2022-11-21T12:00:00Z");
+        assert_eq!(w.tick(&store).await.unwrap(), None);
+        assert_eq!(
+            w.fake.comments(REPO, first).len(),
+            comments,
+            "no empty comment for the renamed team on the old issue (declared: {declared})"
+        );
+        w.at("2022-11-28T09:00:00Z");
+        let next = w.tick(&store).await.unwrap().unwrap().issue.0;
+        assert_eq!(
+            hang_overs(&w, next, "growth-retention"),
+            ["Activation dashboard"],
+            "declared: {declared}"
+        );
+    }
+}

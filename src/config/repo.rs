@@ -59,6 +59,9 @@ pub struct RepoConfig {
 pub struct Team {
     pub name: String,
     pub slug: String,
+    /// Slugs of the team's earlier names (`previous_names`), so that a
+    /// rename keeps its comments and hang-overs.
+    pub aliases: Vec<String>,
     pub members: Vec<Login>,
     /// `org/team-slug` whose members also belong to the team.
     pub github_team: Option<String>,
@@ -104,6 +107,7 @@ impl RepoConfig {
             .map(|t| TeamView {
                 name: t.name.clone(),
                 slug: t.slug.clone(),
+                aliases: t.aliases.clone(),
             })
             .collect()
     }

@@ -36,6 +36,29 @@ fn by_bot<'c>(comments: &'c [Comment], r: &Repo<'_>) -> impl Iterator<Item = &'c
     comments.iter().filter(move |c| c.author == bot)
 }
 
+/// For each configured team (in config order), sprintbot's comment for it
+/// on the issue of `sprint`: by slug, by an earlier name, or as the one
+/// renamed team (`sprint::team_identity`), so that renaming a team never
+/// posts an empty comment beside its old one.
+fn team_comments<'c>(
+    on_issue: &'c [Comment],
+    r: &Repo<'_>,
+    sprint: crate::sprint::SprintId,
+) -> Vec<Option<&'c Comment>> {
+    let docs: Vec<(String, &Comment)> = by_bot(on_issue, r)
+        .filter_map(|c| {
+            crate::sprint::team::TeamDoc::parse(&c.body)
+                .filter(|d| d.sprint == sprint)
+                .map(|d| (d.slug, c))
+        })
+        .collect();
+    let slugs: Vec<&str> = docs.iter().map(|(s, _)| s.as_str()).collect();
+    crate::sprint::team_identity::match_comments(&r.config.team_views(), &slugs)
+        .into_iter()
+        .map(|found| found.map(|(i, _)| docs[i].1))
+        .collect()
+}
+
 impl<'a> Finishing<'a> {
     pub fn new(
         r: &'a Repo<'a>,
@@ -92,10 +115,9 @@ impl<'a> Finishing<'a> {
         // People wrote an adopted issue's team comments themselves.
         let adopted = self.meta.adopted.is_some();
         let missing = !adopted
-            && self.r.config.teams.iter().any(|t| {
-                let marker = team_marker(&t.slug, self.meta.sprint);
-                !by_bot(on_issue, self.r).any(|c| c.body.contains(&marker))
-            });
+            && team_comments(on_issue, self.r, self.meta.sprint)
+                .iter()
+                .any(Option::is_none);
         self.remove_duplicate_team_comments(on_issue).await?;
         if missing || (self.close_previous() && previous_open) {
             return self.finish(Some(on_issue)).await.map(Some);
@@ -132,9 +154,10 @@ impl<'a> Finishing<'a> {
         let mut posted = 0;
         // Where each team's comment is, for the audit comment's links.
         let mut team_urls = Vec::new();
-        for tc in &plan.team_comments {
+        let existing = team_comments(on_issue, r, self.meta.sprint);
+        for (i, tc) in plan.team_comments.iter().enumerate() {
             let marker = team_marker(&tc.slug, self.meta.sprint);
-            let url = match by_bot(on_issue, r).find(|c| c.body.contains(&marker)) {
+            let url = match existing.get(i).copied().flatten() {
                 Some(c) => c.html_url.clone(),
                 None => {
                     posted += 1;

@@ -34,6 +34,7 @@ pub mod rollover;
 pub mod rotation;
 pub mod shipped;
 pub mod team;
+pub mod team_identity;
 pub mod timed;
 pub mod timeline;
 

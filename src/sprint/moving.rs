@@ -12,6 +12,7 @@ use super::markers::neutralise;
 use super::render::TeamView;
 use super::rollover::{MAX_BODY_CHARS, closing_marker};
 use super::team::TeamDoc;
+use super::team_identity::match_comments;
 
 /// What leaves a sprint at its rollover.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -32,18 +33,21 @@ pub struct TeamItems {
 
 impl Moving {
     /// From a sprint's goals and the team comments sprintbot wrote on it.
+    /// A team's comment is found by its slug, an earlier name, or as the
+    /// one renamed team (`team_identity`).
     pub fn of(goals: &[Goal], team_comments: &[TeamDoc], teams: &[TeamView]) -> Moving {
+        let slugs: Vec<&str> = team_comments.iter().map(|c| c.slug.as_str()).collect();
+        let found = match_comments(teams, &slugs);
         Moving {
             goals: goals.iter().filter(|g| !g.done).cloned().collect(),
             teams: teams
                 .iter()
-                .map(|t| TeamItems {
+                .zip(found)
+                .map(|(t, found)| TeamItems {
                     name: t.name.clone(),
                     slug: t.slug.clone(),
-                    items: team_comments
-                        .iter()
-                        .find(|c| c.slug == t.slug)
-                        .map(TeamDoc::hang_overs)
+                    items: found
+                        .map(|(i, _)| team_comments[i].hang_overs())
                         .unwrap_or_default(),
                 })
                 .collect(),
@@ -216,6 +220,7 @@ mod tests {
             .map(|n| TeamView {
                 name: n.into(),
                 slug: n.to_lowercase(),
+                aliases: Vec::new(),
             })
             .to_vec()
     }

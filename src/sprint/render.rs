@@ -92,6 +92,10 @@ pub enum TemplateProblem {
 pub struct TeamView {
     pub name: String,
     pub slug: String,
+    /// Slugs of the team's earlier names (`previous_names`): its comments
+    /// written under them are still its own (see `team_identity`).
+    #[serde(skip)]
+    pub aliases: Vec<String>,
 }
 
 /// Everything the issue body shows, already decided.
@@ -126,10 +130,11 @@ pub mod limits;
 /// out and is reported as not rendering.
 const FUEL: u64 = 200_000;
 
-/// The most a render may write, in bytes: four times the longest body
-/// GitHub accepts, so a loop of large strings fails at once instead of
-/// filling memory (a body still over GitHub's limit is handled later).
-pub const MAX_OUTPUT_BYTES: usize = 4 * 65_536;
+/// The most a render may write, in bytes, so a loop of large strings fails
+/// at once instead of filling memory. Well above GitHub's body limit:
+/// lists are rendered whole and then cut to fit (`moving::fit`), and a
+/// nudge of 3,000 teams renders about 300 KB before it is cut.
+pub const MAX_OUTPUT_BYTES: usize = 4 * 1024 * 1024;
 
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
@@ -427,6 +432,7 @@ mod tests {
             .map(|i| TeamView {
                 name: format!("Team {i}"),
                 slug: format!("team-{i}"),
+                aliases: Vec::new(),
             })
             .collect();
         let content = IssueContent {

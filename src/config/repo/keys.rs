@@ -24,6 +24,7 @@ const LOGINS: &str = "[\"octocat\", \"hubot\"]";
 const TEAM: &[Key] = &[
     Key::str("name", "\"Growth\""),
     Key::str("slug", "\"growth\""),
+    Key::strs("previous_names", "[\"Growth & Retention\"]"),
     Key::strs("members", LOGINS),
     Key::str("github_team", "\"org/team-slug\""),
 ];

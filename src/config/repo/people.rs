@@ -36,6 +36,19 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
                 "give each team a distinct name or `slug`",
             );
         }
+        let mut aliases: Vec<String> = Vec::new();
+        for (j, old) in t.previous_names.iter().enumerate() {
+            let alias = slugify(old.trim());
+            if alias.is_empty() {
+                r.value(
+                    &format!("teams[{i}].previous_names[{j}]"),
+                    "an earlier name needs letters or digits".into(),
+                    "list the team's earlier display names, e.g. previous_names = [\"Growth\"]",
+                );
+            } else if alias != slug && !aliases.contains(&alias) {
+                aliases.push(alias);
+            }
+        }
         let members = logins(r, &at("members"), &t.members);
         if let Some(gt) = &t.github_team {
             team_ref(r, &at("github_team"), gt);
@@ -43,6 +56,7 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
         teams.push(Team {
             name: name.to_string(),
             slug,
+            aliases,
             members,
             github_team: t.github_team.clone(),
         });

@@ -49,6 +49,8 @@ pub(super) struct RawTeam {
     pub(super) name: Option<String>,
     pub(super) slug: Option<String>,
     #[serde(default)]
+    pub(super) previous_names: Vec<String>,
+    #[serde(default)]
     pub(super) members: Vec<String>,
     pub(super) github_team: Option<String>,
 }

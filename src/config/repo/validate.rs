@@ -254,6 +254,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
         .map(|t| TeamView {
             name: t.name.clone(),
             slug: t.slug.clone(),
+            aliases: t.aliases.clone(),
         })
         .collect();
     for p in templates::check(&templates, &views) {
