@@ -6,18 +6,20 @@
 //!
 //! A connection that has not sent a whole request head within
 //! `header_timeout` is closed, idle keep-alive connections included. At
-//! most `max_connections` are open. When the cap is reached, the connection
-//! open longest is closed to make room, if it has been open for at least
-//! `evict_after`; otherwise the new one is closed at once. Refusing only
-//! new connections would let whoever holds the open ones (a thousand
-//! half-sent requests) lock GitHub out; this way a holder keeps a slot for
-//! at most `evict_after` under pressure, while a delivery, which takes
-//! milliseconds, is never the one closed.
+//! most `max_connections` are open. When the cap is reached, a newcomer
+//! from an address holding fewer connections than the address holding the
+//! most takes the oldest connection of the latter; otherwise the newcomer
+//! is closed at once. So a thousand half-sent requests from one place hold
+//! at most the cap, cannot push each other out (no churn), and cannot lock
+//! GitHub, which connects from elsewhere, out. (Behind a proxy every
+//! connection has the proxy's address: then it is a plain cap, and the
+//! proxy should limit each client.)
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::pin;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use hyper::server::conn::http1;
@@ -31,15 +33,12 @@ use tokio::task::{AbortHandle, JoinSet};
 pub const MAX_CONNECTIONS: usize = 512;
 /// How long a request head may take to arrive, by default.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Under the cap, a connection open this long may be closed for a new one.
-pub const EVICT_AFTER: Duration = Duration::from_secs(1);
 
 /// How many connections, and for how long.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
     pub max_connections: usize,
     pub header_timeout: Duration,
-    pub evict_after: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -47,15 +46,62 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             max_connections: MAX_CONNECTIONS,
             header_timeout: HEADER_TIMEOUT,
-            evict_after: EVICT_AFTER,
         }
     }
 }
 
-/// An open connection: when it was accepted, and how to close it.
-struct Open {
-    since: Instant,
-    task: AbortHandle,
+/// The open connections, by accept order and by peer address.
+#[derive(Default)]
+struct Slots {
+    open: BTreeMap<u64, (IpAddr, AbortHandle)>,
+    by_peer: HashMap<IpAddr, BTreeSet<u64>>,
+    next: u64,
+}
+
+impl Slots {
+    /// Whether a connection from `peer` may open, closing another to make
+    /// room if `peer` holds fewer than the busiest address.
+    fn make_room(&mut self, peer: IpAddr, max: usize) -> bool {
+        if self.open.len() < max {
+            return true;
+        }
+        let mine = self.by_peer.get(&peer).map_or(0, BTreeSet::len);
+        let busiest = self
+            .by_peer
+            .iter()
+            .max_by_key(|(_, held)| held.len())
+            .filter(|(_, held)| held.len() > mine + 1)
+            .and_then(|(_, held)| held.first().copied());
+        match busiest {
+            Some(oldest) => {
+                if let Some(task) = self.remove(oldest) {
+                    task.abort();
+                }
+                metrics::counter!("sprintbot_http_connections_closed_total", "reason" => "evicted")
+                    .increment(1);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn insert(&mut self, peer: IpAddr, task: AbortHandle) -> u64 {
+        self.next += 1;
+        self.open.insert(self.next, (peer, task));
+        self.by_peer.entry(peer).or_default().insert(self.next);
+        self.next
+    }
+
+    fn remove(&mut self, n: u64) -> Option<AbortHandle> {
+        let (peer, task) = self.open.remove(&n)?;
+        if let Some(held) = self.by_peer.get_mut(&peer) {
+            held.remove(&n);
+            if held.is_empty() {
+                self.by_peer.remove(&peer);
+            }
+        }
+        Some(task)
+    }
 }
 
 /// Serve `router` on `listener` until `shutdown` completes, then let open
@@ -68,10 +114,8 @@ pub async fn serve(
 ) {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    // Keyed by accept order, so the first entry is the oldest.
-    let mut open: BTreeMap<u64, Open> = BTreeMap::new();
-    let mut order_of: HashMap<tokio::task::Id, u64> = HashMap::new();
-    let mut next = 0u64;
+    let mut slots = Slots::default();
+    let mut slot_of: HashMap<tokio::task::Id, u64> = HashMap::new();
     let mut shutdown = pin!(shutdown);
     loop {
         tokio::select! {
@@ -81,13 +125,13 @@ pub async fn serve(
                     Ok((id, ())) => id,
                     Err(e) => e.id(),
                 };
-                if let Some(n) = order_of.remove(&id) {
-                    open.remove(&n);
+                if let Some(n) = slot_of.remove(&id) {
+                    slots.remove(n);
                 }
             }
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(e) => {
                         // Out of file descriptors, mostly: give some a
                         // chance to close rather than spin.
@@ -96,7 +140,8 @@ pub async fn serve(
                         continue;
                     }
                 };
-                if open.len() >= limits.max_connections && !make_room(&mut open, limits.evict_after) {
+                let peer = peer_key(peer.ip());
+                if !slots.make_room(peer, limits.max_connections) {
                     metrics::counter!("sprintbot_http_connections_closed_total", "reason" => "over_cap")
                         .increment(1);
                     drop(stream);
@@ -108,28 +153,26 @@ pub async fn serve(
                     limits.header_timeout,
                     stop_rx.clone(),
                 ));
-                next += 1;
-                order_of.insert(task.id(), next);
-                open.insert(next, Open { since: Instant::now(), task });
+                let id = task.id();
+                slot_of.insert(id, slots.insert(peer, task));
             }
         }
-        metrics::gauge!("sprintbot_http_connections_open").set(open.len() as f64);
+        metrics::gauge!("sprintbot_http_connections_open").set(slots.open.len() as f64);
     }
     drop(listener);
     let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
 }
 
-/// Close the oldest connection if it has been open long enough.
-fn make_room(open: &mut BTreeMap<u64, Open>, evict_after: Duration) -> bool {
-    match open.first_entry() {
-        Some(oldest) if oldest.get().since.elapsed() >= evict_after => {
-            oldest.remove().task.abort();
-            metrics::counter!("sprintbot_http_connections_closed_total", "reason" => "evicted")
-                .increment(1);
-            true
-        }
-        _ => false,
+/// Whose connection this is: an IPv4 address, or an IPv6 /64 (one host's
+/// usual share, in which it may pick any address).
+fn peer_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+        v4 => v4,
     }
 }
 
@@ -151,4 +194,19 @@ async fn serve_connection(
         _ = stop.wait_for(|s| *s) => conn.as_mut().graceful_shutdown(),
     }
     let _ = conn.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_host_is_its_slash_64_and_a_mapped_ipv4_is_itself() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(peer_key(a), peer_key(b));
+        assert_ne!(peer_key(a), peer_key("2001:db8:1:3::1".parse().unwrap()));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(peer_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
 }
