@@ -62,7 +62,6 @@ impl ServerConfig {
         crate::webhook::ConnectionLimits {
             max_connections: self.max_connections,
             header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
-            ..Default::default()
         }
     }
 
