@@ -124,7 +124,7 @@ async fn serve(
         secrets: Arc::new(env.webhook_secrets),
         jobs_ready: jobs_ready.clone(),
         readiness: readiness.clone(),
-        limits: Default::default(),
+        limits: config.server.body_limits(),
     };
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -193,15 +193,20 @@ async fn serve(
     let worker_task = tokio::spawn(worker.run(stop_rx.clone()));
 
     let mut http_stop = stop_rx.clone();
-    let server = axum::serve(listener, webhook::router(state)).with_graceful_shutdown(async move {
-        let _ = http_stop.wait_for(|s| *s).await;
-    });
+    let server = webhook::serve(
+        listener,
+        webhook::router(state),
+        config.server.connection_limits(),
+        async move {
+            let _ = http_stop.wait_for(|s| *s).await;
+        },
+    );
     let signals = tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down: no new deliveries; letting running jobs finish");
         let _ = stop_tx.send(true);
     });
-    server.await?;
+    server.await;
     worker_task.await?;
     signals.abort();
     tracing::info!("stopped");

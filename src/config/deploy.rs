@@ -33,13 +33,45 @@ pub struct DeployConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     pub listen: String,
+    /// At most this many connections are open at once.
+    pub max_connections: usize,
+    /// A request head (request line and headers) must arrive this fast.
+    pub header_timeout_ms: u64,
+    /// A webhook body must arrive this fast.
+    pub body_timeout_ms: u64,
+    /// Webhook bodies being read hold at most this much memory together.
+    pub body_memory_mib: u64,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
+        use crate::webhook::{connections, limits};
         ServerConfig {
             listen: "0.0.0.0:3000".into(),
+            max_connections: connections::MAX_CONNECTIONS,
+            header_timeout_ms: connections::HEADER_TIMEOUT.as_millis() as u64,
+            body_timeout_ms: limits::BODY_DEADLINE.as_millis() as u64,
+            body_memory_mib: limits::BODY_BUDGET_BYTES / (1024 * 1024),
         }
+    }
+}
+
+impl ServerConfig {
+    /// What the edge allows each connection.
+    pub fn connection_limits(&self) -> crate::webhook::ConnectionLimits {
+        crate::webhook::ConnectionLimits {
+            max_connections: self.max_connections,
+            header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
+        }
+    }
+
+    /// What the edge allows each webhook body.
+    pub fn body_limits(&self) -> crate::webhook::BodyLimits {
+        crate::webhook::BodyLimits::new(
+            self.body_memory_mib * 1024 * 1024,
+            crate::webhook::limits::PERMIT_WAIT,
+            std::time::Duration::from_millis(self.body_timeout_ms),
+        )
     }
 }
 

@@ -1,16 +1,20 @@
 //! The HTTP edge: `POST /webhook`, `/healthz`, `/readyz`, `/metrics`.
 //!
 //! A delivery's signature header is checked before its body is read; the
-//! body is read with a size limit while it streams in, within the bounds of
-//! `limits.rs`, verified on its raw bytes, then stored with its job in one
-//! transaction before the 202.
+//! body is read with a size limit while it streams in, within the memory
+//! and time bounds of `limits.rs`, verified on its raw bytes, then stored
+//! with its job in one transaction before the 202. How many connections
+//! may be open, and how long a request head may take, is `connections.rs`.
+//! Metric labels come from closed sets, never from a request as sent.
 //! Nothing here waits on GitHub; `/readyz` reports what the start-up check
 //! learnt about it (`ready.rs`).
 
+pub mod connections;
 pub mod limits;
 mod ready;
 pub mod signature;
 
+pub use connections::{ConnectionLimits, serve};
 pub use limits::BodyLimits;
 pub use ready::Readiness;
 
@@ -22,7 +26,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use serde::Deserialize;
 use tokio::sync::Notify;
 
@@ -41,7 +45,7 @@ pub struct AppState {
     pub jobs_ready: Arc<Notify>,
     /// Whether GitHub has accepted the App's credentials yet.
     pub readiness: Readiness,
-    /// Permits for reading large bodies.
+    /// Memory permits and deadlines for reading bodies.
     pub limits: BodyLimits,
 }
 
@@ -71,7 +75,7 @@ enum Refusal {
     BodyRead,
     #[error("the request body did not arrive in time")]
     BodyTimeout,
-    #[error("too many large deliveries at once; try again")]
+    #[error("too many deliveries being read at once; try again")]
     Busy,
     #[error("the store could not record the delivery; GitHub may redeliver it")]
     Store,
@@ -98,6 +102,13 @@ impl Refusal {
             Refusal::BodyTimeout => "timeout",
             Refusal::Busy => "busy",
         }
+    }
+    /// Whether the request's signature was checked before it was refused.
+    fn verified(&self) -> bool {
+        matches!(
+            self,
+            Refusal::MissingHeader(_) | Refusal::BadJson(_) | Refusal::Store
+        )
     }
 }
 
@@ -128,11 +139,11 @@ struct InstallationRef {
 
 async fn receive(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let event = header_str(&parts.headers, "x-github-event");
+    let event = event_label(header_str(&parts.headers, "x-github-event"));
     match accept(&state, &parts.headers, body).await {
         Ok(outcome) => {
             metrics::counter!("sprintbot_webhook_deliveries_total",
-                "event" => event.unwrap_or("unknown").to_string(), "outcome" => outcome.label())
+                "event" => event, "outcome" => outcome.label())
             .increment(1);
             if matches!(outcome, DeliveryOutcome::Queued { .. }) {
                 state.jobs_ready.notify_one();
@@ -140,20 +151,23 @@ async fn receive(State(state): State<AppState>, request: Request) -> Response {
             (StatusCode::ACCEPTED, format!("{}\n", outcome.label())).into_response()
         }
         Err(refusal) => {
-            // An unverified request's event header is not trusted as a label.
-            let event = if matches!(
-                refusal,
-                Refusal::Signature(_) | Refusal::TooLarge | Refusal::BodyTimeout | Refusal::Busy
-            ) {
-                "unverified"
+            // An unverified request's event header is not trusted at all.
+            let event = if refusal.verified() {
+                event
             } else {
-                event.unwrap_or("unknown")
+                "unverified"
             };
             metrics::counter!("sprintbot_webhook_deliveries_total",
-                "event" => event.to_string(), "outcome" => refusal.label())
+                "event" => event, "outcome" => refusal.label())
             .increment(1);
             tracing::info!(status = refusal.status().as_u16(), reason = %refusal, "webhook refused");
-            (refusal.status(), format!("{refusal}\n")).into_response()
+            let mut response = (refusal.status(), format!("{refusal}\n")).into_response();
+            if matches!(refusal, Refusal::Busy) {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            }
+            response
         }
     }
 }
@@ -173,13 +187,10 @@ async fn accept(
     // Nothing unsigned is read: a well-formed signature header comes first.
     let expected = signature::digest(headers.get("x-hub-signature-256").map(|v| v.as_bytes()))?;
     let _permit = state.limits.admit(declared).await.ok_or(Refusal::Busy)?;
-    let read = Limited::new(body, MAX_BODY_BYTES).collect();
-    let bytes = match tokio::time::timeout(state.limits.deadline(), read).await {
-        Err(_) => return Err(Refusal::BodyTimeout),
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Err(Refusal::TooLarge),
-        Ok(Err(_)) => return Err(Refusal::BodyRead),
-    };
+    let read = read_body(body, declared);
+    let bytes = tokio::time::timeout(state.limits.deadline(), read)
+        .await
+        .map_err(|_| Refusal::BodyTimeout)??;
     signature::verify_digest(&state.secrets, &expected, &bytes)?;
 
     let event =
@@ -204,7 +215,7 @@ async fn accept(
         event: event.to_string(),
         action,
         installation: envelope.installation.map(|i| i.id),
-        payload: bytes.to_vec(),
+        payload: bytes,
         job_kind: crate::worker::job_kind_for(event),
         subject_key,
         serial_key: envelope
@@ -216,6 +227,38 @@ async fn accept(
         tracing::error!(error = %e, delivery, "could not record a delivery");
         Refusal::Store
     })
+}
+
+/// The body as one buffer of the size its permit was given for: one copy,
+/// never more than [`MAX_BODY_BYTES`].
+async fn read_body(mut body: Body, declared: Option<u64>) -> Result<Vec<u8>, Refusal> {
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(MAX_BODY_BYTES as u64) as usize);
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(|_| Refusal::BodyRead)?.into_data() else {
+            continue;
+        };
+        if bytes.len() + data.len() > MAX_BODY_BYTES {
+            return Err(Refusal::TooLarge);
+        }
+        bytes.extend_from_slice(&data);
+    }
+    Ok(bytes)
+}
+
+/// An event's metric label: its name when sprintbot handles or subscribes
+/// to it, `other` for any other name, `unknown` when none was sent. A
+/// closed set, so no request can add a series to `/metrics`.
+fn event_label(event: Option<&str>) -> &'static str {
+    let Some(event) = event else {
+        return "unknown";
+    };
+    let subscribed = crate::github::needs::EVENTS.iter().map(|e| e.name);
+    crate::worker::HANDLED_EVENTS
+        .iter()
+        .copied()
+        .chain(subscribed)
+        .find(|known| *known == event)
+        .unwrap_or("other")
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {

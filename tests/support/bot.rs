@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sprintbot::config::deploy::Secret;
 use sprintbot::store::Store;
-use sprintbot::webhook::{AppState, BodyLimits, router};
+use sprintbot::webhook::{AppState, BodyLimits, ConnectionLimits, router};
 use tokio::sync::Notify;
 
 pub const SECRET: &str = "It's a Secret to Everybody";
@@ -26,6 +26,15 @@ impl TestBot {
 
     /// Start the HTTP edge with the given secrets and body limits.
     pub async fn start_with(secrets: &[&str], limits: BodyLimits) -> TestBot {
+        TestBot::start_edge(secrets, limits, ConnectionLimits::default()).await
+    }
+
+    /// Start the HTTP edge with the given secrets, body and connection limits.
+    pub async fn start_edge(
+        secrets: &[&str],
+        limits: BodyLimits,
+        connections: ConnectionLimits,
+    ) -> TestBot {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("bot.db")).expect("open store");
         let jobs_ready = Arc::new(Notify::new());
@@ -40,7 +49,12 @@ impl TestBot {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        tokio::spawn(sprintbot::webhook::serve(
+            listener,
+            router(state),
+            connections,
+            std::future::pending(),
+        ));
         TestBot {
             url: format!("http://{addr}"),
             store,

@@ -18,7 +18,14 @@ pub const TOP: &[Key] = &[
     Key::table("defaults", repo::keys::TOP),
 ];
 
-const SERVER: &[Key] = &[Key::str("listen", "\"0.0.0.0:3000\"")];
+const SERVER: &[Key] = &[
+    Key::str("listen", "\"0.0.0.0:3000\""),
+    Key::int_in("max_connections", 1, 1_000_000, "512"),
+    Key::int_in("header_timeout_ms", 1, 600_000, "10000"),
+    Key::int_in("body_timeout_ms", 1, 600_000, "10000"),
+    // Half goes to small bodies; the other half must hold a 25 MiB one.
+    Key::int_in("body_memory_mib", 50, 1 << 40, "64"),
+];
 const STORAGE: &[Key] = &[
     Key::str("path", "\"sprintbot.db\""),
     Key::str("url", "\"postgres://sprintbot@db.internal/sprintbot\""),
