@@ -17,7 +17,7 @@ use crate::sprint::markers::{Metadata, team_marker};
 use crate::sprint::moving::{Destination, audit_comment};
 use crate::sprint::rollover::{self, Plan, Previous};
 use crate::sprint::team::TeamDoc;
-use crate::sprint_issues;
+use crate::sprint_issues::{self, bot_marked, find_marked};
 
 /// Finishing the opening of one sprint issue.
 pub struct Finishing<'a> {
@@ -94,7 +94,7 @@ impl<'a> Finishing<'a> {
         let missing = !adopted
             && self.r.config.teams.iter().any(|t| {
                 let marker = team_marker(&t.slug, self.meta.sprint);
-                !by_bot(on_issue, self.r).any(|c| c.body.contains(&marker))
+                find_marked(on_issue, self.r.bot, self.issue.number, &marker).is_none()
             });
         self.remove_duplicate_team_comments(on_issue).await?;
         if missing || (self.close_previous() && previous_open) {
@@ -103,7 +103,7 @@ impl<'a> Finishing<'a> {
         if let (Some((_, p)), false) = (&self.previous, self.close_previous()) {
             let prev = self.r.gh.list_comments(self.r.repo, p.number, None).await?;
             let marker = rollover::closing_marker(self.issue.number.0);
-            if !by_bot(&prev, self.r).any(|c| c.body.contains(&marker)) {
+            if find_marked(&prev, self.r.bot, p.number, &marker).is_none() {
                 return self.finish(Some(on_issue)).await.map(Some);
             }
         }
@@ -134,7 +134,7 @@ impl<'a> Finishing<'a> {
         let mut team_urls = Vec::new();
         for tc in &plan.team_comments {
             let marker = team_marker(&tc.slug, self.meta.sprint);
-            let url = match by_bot(on_issue, r).find(|c| c.body.contains(&marker)) {
+            let url = match find_marked(on_issue, r.bot, self.issue.number, &marker) {
                 Some(c) => c.html_url.clone(),
                 None => {
                     posted += 1;
@@ -165,7 +165,7 @@ impl<'a> Finishing<'a> {
                 ops.push(IssueOp::Pin(self.issue.node_id.clone()));
             }
             let marker = rollover::closing_marker(self.issue.number.0);
-            let linked = by_bot(&prev_comments, r).any(|c| c.body.contains(&marker));
+            let linked = find_marked(&prev_comments, r.bot, p.number, &marker).is_some();
             let link = async || -> Result<(), LifecycleError> {
                 if !linked {
                     let to = Destination {
@@ -211,8 +211,9 @@ impl<'a> Finishing<'a> {
     ) -> Result<(), LifecycleError> {
         for t in &self.r.config.teams {
             let marker = team_marker(&t.slug, self.meta.sprint);
-            let copies: Vec<&Comment> = by_bot(on_issue, self.r)
-                .filter(|c| c.body.contains(&marker))
+            let copies: Vec<&Comment> = on_issue
+                .iter()
+                .filter(|c| bot_marked(c, self.r.bot, self.issue.number, &marker))
                 .collect();
             for extra in copies.iter().skip(1) {
                 if extra.created_at == extra.updated_at && extra.body == copies[0].body {
@@ -362,7 +363,7 @@ pub async fn report_damage(
     metrics::counter!("sprintbot_rollover_blocked_total").increment(1);
     tracing::error!(repo = %r.repo, issue = p.number.0, problem, "a damaged sprint issue stops the rollover");
     let marker = format!("<!-- sprintbot:damaged sprint={} -->", meta.sprint);
-    if by_bot(comments, r).any(|c| c.body.contains(&marker)) {
+    if find_marked(comments, r.bot, p.number, &marker).is_some() {
         return Ok(());
     }
     let text = format!(
