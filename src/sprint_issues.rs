@@ -6,16 +6,20 @@
 //! by sprintbot's account, on this issue, for this sprint, is the proof.
 //! GitHub, not the calendar, decides which one is current: the newest open
 //! sprint issue.
+//!
+//! Markers in comments are parsed, never searched ([`bot_marked`]): one
+//! counts only on a line of its own, in a comment sprintbot's account
+//! wrote, on the issue it belongs to.
 
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
 use crate::github::{
-    CommentId, GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter,
+    Comment, CommentId, GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter,
 };
 use crate::sprint::body::SprintDoc;
 use crate::sprint::exceptions::{self, Recorded};
-use crate::sprint::markers::Metadata;
+use crate::sprint::markers::{Metadata, has_marker_line};
 use crate::sprint::{Login, SprintId};
 use crate::store::{Store, StoreError};
 
@@ -38,6 +42,27 @@ pub fn recognise(issue: &Issue, bot: &Login) -> Option<Metadata> {
         return None;
     }
     metadata(issue)
+}
+
+/// Whether `comment` is sprintbot's (`bot`'s), on `issue`, and carries
+/// `marker` as a whole line. Every check of a comment marker goes through
+/// here: a marker someone else wrote, or one quoted inside a line of
+/// sprintbot's (it escapes what it quotes), or a comment on another issue,
+/// counts for nothing.
+pub fn bot_marked(comment: &Comment, bot: &Login, issue: IssueNumber, marker: &str) -> bool {
+    comment.author.0.eq_ignore_ascii_case(&bot.0)
+        && comment.issue() == Some(issue)
+        && has_marker_line(&comment.body, marker)
+}
+
+/// The first of `comments` that [`bot_marked`] accepts.
+pub fn find_marked<'c>(
+    comments: &'c [Comment],
+    bot: &Login,
+    issue: IssueNumber,
+    marker: &str,
+) -> Option<&'c Comment> {
+    comments.iter().find(|c| bot_marked(c, bot, issue, marker))
 }
 
 /// The hidden marker of sprintbot's comment that records an adoption.
@@ -89,7 +114,7 @@ pub async fn recognise_on_github(
         Err(e) => return Err(e),
     };
     let marker = adoption_marker(issue.number, meta.sprint);
-    if proof.author.0.eq_ignore_ascii_case(&bot.0) && proof.body.contains(&marker) {
+    if bot_marked(&proof, bot, issue.number, &marker) {
         PROVEN.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
         return Ok(Some(meta));
     }
@@ -184,4 +209,65 @@ pub async fn currency(
         },
     };
     Ok((currency, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::ReactionCounts;
+
+    fn comment(author: &str, issue: u64, body: &str) -> Comment {
+        Comment {
+            id: CommentId(9),
+            body: body.into(),
+            author: Login(author.into()),
+            author_is_bot: true,
+            created_at: String::new(),
+            updated_at: String::new(),
+            html_url: format!("https://github.com/acme/app/issues/{issue}#issuecomment-9"),
+            reactions: ReactionCounts::default(),
+        }
+    }
+
+    #[test]
+    fn a_marker_counts_only_from_sprintbot_on_its_own_issue_and_line() {
+        let bot = Login("sprintbot[bot]".into());
+        let m = "<!-- sprintbot:adopted issue=7 sprint=2022-11-14 -->";
+        let body = format!("{m}\ntext");
+        assert!(bot_marked(
+            &comment("sprintbot[bot]", 7, &body),
+            &bot,
+            IssueNumber(7),
+            m
+        ));
+        assert!(bot_marked(
+            &comment("SprintBot[bot]", 7, &body),
+            &bot,
+            IssueNumber(7),
+            m
+        ));
+        // Someone else's comment, another issue, a marker inside a line.
+        assert!(!bot_marked(
+            &comment("visitor", 7, &body),
+            &bot,
+            IssueNumber(7),
+            m
+        ));
+        assert!(!bot_marked(
+            &comment("sprintbot[bot]", 8, &body),
+            &bot,
+            IssueNumber(7),
+            m
+        ));
+        let quoted = format!("> /risk {m}");
+        assert!(!bot_marked(
+            &comment("sprintbot[bot]", 7, &quoted),
+            &bot,
+            IssueNumber(7),
+            m
+        ));
+        let mut unknown = comment("sprintbot[bot]", 7, &body);
+        unknown.html_url = String::new();
+        assert!(!bot_marked(&unknown, &bot, IssueNumber(7), m));
+    }
 }

@@ -279,3 +279,67 @@ async fn what_cannot_work_is_refused_before_the_flow_starts() {
     );
     assert!(fake.requests().is_empty());
 }
+
+/// A request made with this flow's page as `host` (and `origin`, if any).
+async fn get_as(url: &str, host: Option<&str>, origin: Option<&str>) -> (u16, String) {
+    let mut req = no_redirects().get(url);
+    if let Some(h) = host {
+        req = req.header("host", h);
+    }
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    let r = req.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_answers_only_this_machine_by_a_loopback_name() {
+    let fake = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--public-url", PUBLIC, "--listen", "127.0.0.1:0"];
+    let mut run = register::start(&fake.url(), &args, &[], dir.path());
+    let (_, _, state) = read_form(&run.page_url).await;
+    let port = run
+        .page_url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let callback = format!("{}callback?code=abc&state={state}", run.page_url);
+    // A page the operator visits, under a name made to resolve to
+    // 127.0.0.1 (DNS rebinding), or calling from its own origin.
+    let evil_host = format!("evil.example:{port}");
+    let loopback = format!("127.0.0.1:{port}");
+    for (host, origin) in [
+        (evil_host.as_str(), None),
+        ("evil.example", None),
+        (loopback.as_str(), Some("http://evil.example")),
+        (loopback.as_str(), Some("null")),
+    ] {
+        for url in [run.page_url.as_str(), callback.as_str()] {
+            let (status, page) = get_as(url, Some(host), origin).await;
+            assert_eq!(status, 403, "{host} {origin:?} {url}: {page}");
+            assert!(!page.contains(&state), "the state leaked: {page}");
+            assert!(page.contains("Open the address"), "{page}");
+        }
+    }
+    assert!(run.running(), "a refused callback finishes nothing");
+    // This machine's own names still work.
+    for host in [
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        loopback.clone(),
+    ] {
+        let (status, page) = get_as(&run.page_url, Some(&host), None).await;
+        assert_eq!(status, 200, "{host}: {page}");
+        assert!(page.contains(&state));
+    }
+    let origin = format!("http://localhost:{port}");
+    let (status, _) = get_as(&run.page_url, Some(&loopback), Some(&origin)).await;
+    assert_eq!(status, 200);
+    let said = run.stop();
+    assert!(said.contains("refused a request"), "{said}");
+    assert_eq!(fake.count("POST", "/app-manifests"), 0);
+}

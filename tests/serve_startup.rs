@@ -299,3 +299,35 @@ async fn an_unreachable_github_starts_the_server_not_ready_until_github_answers(
         "{log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_password_in_the_url_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: the connection fails, and the error names
+    // the database without its password, wherever the URL holds one.
+    for url in [
+        "postgres://bot@127.0.0.1:1/sprintbot?password=hunter2&sslpassword=k3ypass&connect_timeout=2",
+        "postgresql://bot:hunter2@127.0.0.1:1/sprintbot?sslmode=disable&connect_timeout=2",
+    ] {
+        let bot = serve(
+            dir.path(),
+            free_port(),
+            &[("SPRINTBOT_DATABASE_URL", url), ("RUST_LOG", "debug")],
+        );
+        let (code, said) = exited(bot).await;
+        assert_ne!(code, 0, "{said}");
+        assert!(said.contains("127.0.0.1"), "{said}");
+        assert!(
+            !said.contains("hunter2") && !said.contains("k3ypass"),
+            "{said}"
+        );
+    }
+    // The store's own error says nothing of it either.
+    let e = sprintbot::store::Store::connect(
+        "postgres://bot@127.0.0.1:1/x?password=hunter2&connect_timeout=2",
+    )
+    .await
+    .err()
+    .expect("nothing listens on port 1");
+    assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
+}

@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::config::deploy::credentials::AppSecrets;
+use crate::config::redact::redact_url;
 use crate::github::auth::AppCredentials;
 use crate::github::clock::{Clock, SystemClock};
 use crate::github::{AppInfo, GitHubApp, GitHubError, needs};
@@ -53,7 +54,10 @@ pub fn app_from(secrets: &AppSecrets, api_url: &str) -> Result<(GitHubApp, Conte
         .map_err(|e| format!("{key_from}: {e}"))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let app = GitHubApp::new(api_url, creds, clock, Default::default()).map_err(|e| {
-        format!("cannot set up the GitHub client for GITHUB_API_URL={api_url}: {e}")
+        format!(
+            "cannot set up the GitHub client for GITHUB_API_URL={}: {e}",
+            redact_url(api_url)
+        )
     })?;
     let context = Context {
         app_id: secrets.app_id,
@@ -95,7 +99,8 @@ pub fn judge(answer: Result<AppInfo, GitHubError>, cx: &Context) -> Verdict {
             "GitHub refused the App's credentials (401: {message}): the private key in {key_from} is not a key of the App with GITHUB_APP_ID={app_id}\n  help: check that GITHUB_APP_ID is this App's ID; if it is, generate a new private key in the App's settings and point GITHUB_APP_PRIVATE_KEY_PATH at the downloaded .pem file"
         ),
         GitHubError::NotFound { .. } | GitHubError::Decode(_) => format!(
-            "GITHUB_API_URL={api_url} does not answer GET /app like GitHub's API ({e})\n  help: leave GITHUB_API_URL unset for github.com; for GitHub Enterprise Server set it to https://HOST/api/v3"
+            "GITHUB_API_URL={} does not answer GET /app like GitHub's API ({e})\n  help: leave GITHUB_API_URL unset for github.com; for GitHub Enterprise Server set it to https://HOST/api/v3",
+            redact_url(api_url)
         ),
         _ => format!("GitHub refused GET /app for GITHUB_APP_ID={app_id}: {e}"),
     };

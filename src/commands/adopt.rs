@@ -93,7 +93,7 @@ impl Commands {
             .await
             .map_err(github_error)?
             .into_iter()
-            .find(|c| c.author == bot && c.body.contains(&proof));
+            .find(|c| sprint_issues::bot_marked(c, &bot, this, &proof));
         let record = match found {
             Some(c) => c,
             None => {

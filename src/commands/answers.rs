@@ -68,6 +68,9 @@ pub fn answer_with(
             Some(text)
         }
     };
+    // Whatever went in, the reply fits GitHub's limit (a longer one is
+    // refused with 422, and the author would get no answer at all).
+    let reply = reply.map(crate::sprint::moving::bounded);
     AnswerJob {
         installation: to.installation,
         repo: to.repo.clone(),
@@ -125,7 +128,7 @@ impl AnswerHandler {
                 .await
                 .map_err(github_error)?
                 .iter()
-                .any(|c| c.author == bot && c.body.contains(marker.as_str()));
+                .any(|c| crate::sprint_issues::bot_marked(c, &bot, issue, marker));
             if posted {
                 return Ok(Vec::new());
             }

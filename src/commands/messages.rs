@@ -3,28 +3,12 @@
 use jiff::civil::Date;
 
 use super::grammar;
-use crate::sprint::markers::Section;
+use super::replies::{QUOTED_CHARS, QUOTED_REFUSALS, clip, quote};
+pub use super::replies::{doctor_marker, replied_to, reply_marker};
+use crate::sprint::markers::{Section, neutralise};
 use crate::sprint::off::Off;
 use crate::sprint::preview::Preview;
 use crate::sprint::{Login, SprintId};
-
-/// The hidden marker of the bot's reply to a comment (`tag` is `c` for the
-/// comment as written, `e<hash>` for an edit), searched for before replying
-/// so a retry never answers twice.
-pub fn reply_marker(comment_id: u64, tag: &str) -> String {
-    if tag == "c" {
-        format!("<!-- sprintbot:reply-to={comment_id} -->")
-    } else {
-        format!("<!-- sprintbot:reply-to={comment_id} edit={tag} -->")
-    }
-}
-
-/// The comment a reply marker answers, if `body` carries one.
-pub fn replied_to(body: &str) -> Option<u64> {
-    let rest = body.split("<!-- sprintbot:reply-to=").nth(1)?;
-    let end = rest.find(|c: char| !c.is_ascii_digit())?;
-    rest[..end].parse().ok()
-}
 
 /// One refused command line: what was written, why, how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +34,20 @@ pub fn refusals(marker: &str, author: &str, refused: &[Refusal]) -> String {
     } else {
         "I could not run these commands:\n"
     });
-    for r in refused {
-        s.push_str(&format!("\n> {}\n\n{}\n", r.line.trim(), r.reason));
+    for r in refused.iter().take(QUOTED_REFUSALS) {
+        // Reasons are sprintbot's words, but some name what was written.
+        let reason = clip(r.reason.trim(), QUOTED_CHARS * 4);
+        s.push_str(&format!("\n> {}\n\n{reason}\n", quote(&r.line)));
+    }
+    if let Some(more) = refused
+        .len()
+        .checked_sub(QUOTED_REFUSALS)
+        .filter(|n| *n > 0)
+    {
+        s.push_str(&format!(
+            "\n…and {more} more refused {}, not quoted here to keep this reply short. Fix the ones above and post the rest again.\n",
+            if more == 1 { "line" } else { "lines" }
+        ));
     }
     s.push_str(
         "\nAny other commands in your comment were applied. `/sprint help` lists every command.\n",
@@ -220,7 +216,7 @@ pub fn too_many_commands(max: usize) -> String {
 }
 
 pub fn bad_usage(problem: &str, usage: &str) -> String {
-    format!("{problem}. Write it as {usage}.")
+    format!("{}. Write it as {usage}.", neutralise(problem))
 }
 
 pub fn needs_access(author: &Login, level: &str) -> String {
@@ -268,7 +264,8 @@ pub fn damaged(problem: &str) -> String {
 pub fn target_moved(section: Section, n: usize, now: Option<&str>) -> String {
     match now {
         Some(item) => format!(
-            "Item {n} of the {section} list changed while I was applying this (it is now \"{item}\"). Check the number and post the command again."
+            "Item {n} of the {section} list changed while I was applying this (it is now \"{}\"). Check the number and post the command again.",
+            quote(item)
         ),
         None => format!(
             "Item {n} of the {section} list was removed while I was applying this. Check the number and post the command again."
@@ -290,6 +287,7 @@ pub fn not_current(current: Option<u64>) -> String {
 }
 
 pub fn config_broken(problem: &str) -> String {
+    let problem = quote(problem);
     format!(
         "The repository's .github/sprintbot.toml is broken ({problem}), and there is no earlier valid version to use. Fix the file (see the \"sprintbot: configuration error\" issue), then post the command again."
     )
@@ -356,12 +354,6 @@ pub fn adopted(reply: &str, proof: &str, author: &str, sprint: &str, current_fro
          Commands in comments written from now on work here (`/sprint help` lists them); comments before {current_from} are left as they are. \
          At the next opening its goals go into the retro and this issue is closed. Please keep this comment: it is how I know I adopted this issue.\n"
     )
-}
-
-/// The marker of the checklist reply when it is not part of the answer
-/// (the comment also asked for a rollover, which sends the answer).
-pub fn doctor_marker(comment_id: u64) -> String {
-    format!("<!-- sprintbot:reply-to={comment_id} doctor -->")
 }
 
 #[cfg(test)]

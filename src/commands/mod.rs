@@ -17,6 +17,7 @@ pub mod grammar;
 pub mod messages;
 pub mod parse;
 pub mod replay;
+pub mod replies;
 pub mod selfservice;
 pub mod sync;
 pub mod write;

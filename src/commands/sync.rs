@@ -121,7 +121,7 @@ impl Commands {
         };
         let replies: HashSet<u64> = comments
             .iter()
-            .filter(|c| c.author == *s.bot)
+            .filter(|c| c.author == *s.bot && c.issue() == Some(s.issue.number))
             .filter_map(|c| replied_to(&c.body))
             .collect();
         let mut sorted: Vec<&Comment> = comments

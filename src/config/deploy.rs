@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::diag::Diagnostic;
+use super::redact::redact_url;
 
 mod check;
 pub mod credentials;
@@ -75,7 +76,7 @@ impl ServerConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
     /// The SQLite file, used unless `url` is set.
@@ -107,24 +108,21 @@ impl StorageConfig {
         }
     }
 
-    /// The URL with any password replaced by `***`, for logs and errors.
+    /// The URL with any password (userinfo or query) replaced by `***`, for
+    /// logs and errors.
     pub fn redacted_url(&self) -> String {
-        redact_password(&self.database_url())
+        redact_url(&self.database_url())
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-pub fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let (auth, host) = match rest.rsplit_once('@') {
-        Some(x) => x,
-        None => return url.to_string(),
-    };
-    match auth.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
+/// Printed with the URL redacted: a `{config:?}` must never show a password.
+impl fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("path", &self.path)
+            .field("url", &redact_url(&self.url))
+            .field("payload_retention_days", &self.payload_retention_days)
+            .finish()
     }
 }
 
@@ -206,12 +204,23 @@ impl fmt::Debug for Secret {
 
 /// Secrets and endpoints from the environment (SPEC §5). The App's
 /// credentials are read by `serve` alone, through [`credentials::read`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Env {
     /// Webhook secrets; several may be active while one is being rotated.
     pub webhook_secrets: Vec<Secret>,
     pub token: Option<Secret>,
     pub api_url: String,
+}
+
+/// Printed with the API URL redacted (it could carry credentials).
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Env")
+            .field("webhook_secrets", &self.webhook_secrets)
+            .field("token", &self.token)
+            .field("api_url", &redact_url(&self.api_url))
+            .finish()
+    }
 }
 
 /// Load the deployment config from `path` (or the built-in sample), then

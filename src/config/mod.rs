@@ -5,5 +5,6 @@
 pub mod deploy;
 pub mod diag;
 pub mod kind;
+pub mod redact;
 pub mod repo;
 pub mod schema;

@@ -88,7 +88,7 @@ impl Client {
                         && attempt < 5 =>
                 {
                     tracing::warn!(error = %e, path, "create had no clear answer; looking for its effect");
-                    if let Some(found) = self.find(&find).await? {
+                    if let Some(found) = self.find(&find, &body).await? {
                         metrics::counter!("sprintbot_github_retries_total", "reason" => "create_found").increment(1);
                         return Ok(found);
                     }
@@ -100,8 +100,14 @@ impl Client {
         }
     }
 
-    /// The item a create may have made already, recognised by its marker.
-    async fn find(&self, find: &Find<'_>) -> Result<Option<serde_json::Value>> {
+    /// The item a create may have made already: exactly the body that was
+    /// sent, its marker opening a line (a marker alone could be anyone's
+    /// copy of it).
+    async fn find(
+        &self,
+        find: &Find<'_>,
+        sent: &serde_json::Value,
+    ) -> Result<Option<serde_json::Value>> {
         let (url, marker) = match find {
             Find::Issue {
                 repo,
@@ -118,10 +124,12 @@ impl Client {
             Find::Comment { path, marker } => (format!("{path}?per_page=100"), *marker),
         };
         let items: Vec<serde_json::Value> = self.get_all(url).await?;
+        let sent = sent.get("body").and_then(|b| b.as_str()).unwrap_or("");
         Ok(items.into_iter().find(|v| {
-            v.get("body")
-                .and_then(|b| b.as_str())
-                .is_some_and(|b| b.contains(marker))
+            v.get("body").and_then(|b| b.as_str()).is_some_and(|b| {
+                b.trim_end() == sent.trim_end()
+                    && b.lines().any(|l| l.trim_start().starts_with(marker))
+            })
         }))
     }
 }

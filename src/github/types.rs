@@ -116,6 +116,20 @@ pub struct Comment {
     pub reactions: ReactionCounts,
 }
 
+impl Comment {
+    /// The issue (or pull request) the comment is on, read from its page
+    /// address; `None` when GitHub gave no address sprintbot can read.
+    pub fn issue(&self) -> Option<IssueNumber> {
+        let page = self.html_url.split('#').next()?;
+        let (kind, n) = page.trim_end_matches('/').rsplit_once('/')?;
+        let kind = kind.rsplit('/').next()?;
+        if kind != "issues" && kind != "pull" {
+            return None;
+        }
+        n.parse().ok().map(IssueNumber)
+    }
+}
+
 /// What the issues API says of a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PullMerged {

@@ -25,9 +25,7 @@ pub async fn summary(
     on_issue: &[Comment],
 ) -> Result<(), LifecycleError> {
     let marker = summary_marker(sprint);
-    let posted = on_issue
-        .iter()
-        .find(|c| c.author == *r.bot && c.body.contains(&marker));
+    let posted = crate::sprint_issues::find_marked(on_issue, r.bot, issue.number, &marker);
     let id = match posted {
         Some(c) => c.id,
         None => {

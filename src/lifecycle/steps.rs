@@ -10,14 +10,16 @@
 
 use super::open::Repo;
 use super::{LifecycleError, Report, extras};
-use crate::github::{Comment, GitHubError, Issue, IssueOp, IssueState, IssueUpdate, StateFilter};
+use crate::github::{
+    Comment, GitHubError, Issue, IssueNumber, IssueOp, IssueState, IssueUpdate, StateFilter,
+};
 use crate::sprint::SprintId;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::markers::{Metadata, team_marker};
 use crate::sprint::moving::{Destination, audit_comment};
 use crate::sprint::rollover::{self, Plan, Previous};
 use crate::sprint::team::TeamDoc;
-use crate::sprint_issues;
+use crate::sprint_issues::{self, bot_marked, find_marked};
 
 /// Finishing the opening of one sprint issue.
 pub struct Finishing<'a> {
@@ -43,11 +45,13 @@ fn by_bot<'c>(comments: &'c [Comment], r: &Repo<'_>) -> impl Iterator<Item = &'c
 fn team_comments<'c>(
     on_issue: &'c [Comment],
     r: &Repo<'_>,
+    issue: IssueNumber,
     sprint: crate::sprint::SprintId,
 ) -> Vec<Option<&'c Comment>> {
     let docs: Vec<(String, &Comment)> = by_bot(on_issue, r)
+        .filter(|c| c.issue() == Some(issue))
         .filter_map(|c| {
-            crate::sprint::team::TeamDoc::parse(&c.body)
+            TeamDoc::parse(&c.body)
                 .filter(|d| d.sprint == sprint)
                 .map(|d| (d.slug, c))
         })
@@ -115,7 +119,7 @@ impl<'a> Finishing<'a> {
         // People wrote an adopted issue's team comments themselves.
         let adopted = self.meta.adopted.is_some();
         let missing = !adopted
-            && team_comments(on_issue, self.r, self.meta.sprint)
+            && team_comments(on_issue, self.r, self.issue.number, self.meta.sprint)
                 .iter()
                 .any(Option::is_none);
         self.remove_duplicate_team_comments(on_issue).await?;
@@ -125,7 +129,7 @@ impl<'a> Finishing<'a> {
         if let (Some((_, p)), false) = (&self.previous, self.close_previous()) {
             let prev = self.r.gh.list_comments(self.r.repo, p.number, None).await?;
             let marker = rollover::closing_marker(self.issue.number.0);
-            if !by_bot(&prev, self.r).any(|c| c.body.contains(&marker)) {
+            if find_marked(&prev, self.r.bot, p.number, &marker).is_none() {
                 return self.finish(Some(on_issue)).await.map(Some);
             }
         }
@@ -154,7 +158,7 @@ impl<'a> Finishing<'a> {
         let mut posted = 0;
         // Where each team's comment is, for the audit comment's links.
         let mut team_urls = Vec::new();
-        let existing = team_comments(on_issue, r, self.meta.sprint);
+        let existing = team_comments(on_issue, r, self.issue.number, self.meta.sprint);
         for (i, tc) in plan.team_comments.iter().enumerate() {
             let marker = team_marker(&tc.slug, self.meta.sprint);
             let url = match existing.get(i).copied().flatten() {
@@ -188,7 +192,7 @@ impl<'a> Finishing<'a> {
                 ops.push(IssueOp::Pin(self.issue.node_id.clone()));
             }
             let marker = rollover::closing_marker(self.issue.number.0);
-            let linked = by_bot(&prev_comments, r).any(|c| c.body.contains(&marker));
+            let linked = find_marked(&prev_comments, r.bot, p.number, &marker).is_some();
             let link = async || -> Result<(), LifecycleError> {
                 if !linked {
                     let to = Destination {
@@ -234,8 +238,9 @@ impl<'a> Finishing<'a> {
     ) -> Result<(), LifecycleError> {
         for t in &self.r.config.teams {
             let marker = team_marker(&t.slug, self.meta.sprint);
-            let copies: Vec<&Comment> = by_bot(on_issue, self.r)
-                .filter(|c| c.body.contains(&marker))
+            let copies: Vec<&Comment> = on_issue
+                .iter()
+                .filter(|c| bot_marked(c, self.r.bot, self.issue.number, &marker))
                 .collect();
             for extra in copies.iter().skip(1) {
                 if extra.created_at == extra.updated_at && extra.body == copies[0].body {
@@ -385,7 +390,7 @@ pub async fn report_damage(
     metrics::counter!("sprintbot_rollover_blocked_total").increment(1);
     tracing::error!(repo = %r.repo, issue = p.number.0, problem, "a damaged sprint issue stops the rollover");
     let marker = format!("<!-- sprintbot:damaged sprint={} -->", meta.sprint);
-    if by_bot(comments, r).any(|c| c.body.contains(&marker)) {
+    if find_marked(comments, r.bot, p.number, &marker).is_some() {
         return Ok(());
     }
     let text = format!(

@@ -263,7 +263,7 @@ pub async fn note(
     };
     match comments
         .iter()
-        .find(|c| c.author == *bot && c.body.contains(NOTE_MARKER))
+        .find(|c| crate::sprint_issues::bot_marked(c, bot, issue, NOTE_MARKER))
     {
         Some(c) if c.body == text => Ok(()),
         Some(c) => gh.update_comment(repo, c.id, &text).await.map(|_| ()),

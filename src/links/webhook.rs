@@ -23,7 +23,7 @@ use crate::worker::{Handler, JobError, github_error};
 /// issue (not a sprint issue) closed as completed, or reopened.
 pub fn issue_job(ev: &IssueEvent, delivery: Option<&str>) -> Option<NewJob> {
     let relevant = ev.closed_as_completed() || ev.action == "reopened";
-    if !relevant || ev.body.contains("<!-- sprintbot:sprint ") {
+    if !relevant || crate::sprint::markers::carries_metadata(&ev.body) {
         return None;
     }
     Some(link_job(&LinkJob {

@@ -34,7 +34,75 @@ pub(super) fn router(flow: Arc<Flow>) -> Router {
     Router::new()
         .route("/", get(form))
         .route("/callback", get(callback))
+        .layer(axum::middleware::from_fn(loopback_only))
         .with_state(flow)
+}
+
+/// Whether `host` (a `Host` header, or the host of an `Origin`) names this
+/// machine by a loopback name: `localhost`, `127.0.0.1` or `[::1]`, with or
+/// without a port.
+pub(super) fn is_loopback_host(host: &str) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let Some((ip, after)) = rest.split_once(']') else {
+                return false;
+            };
+            let port = match after {
+                "" => None,
+                p => match p.strip_prefix(':') {
+                    Some(p) => Some(p),
+                    None => return false,
+                },
+            };
+            (format!("[{ip}]"), port)
+        }
+        None => match host.split_once(':') {
+            Some((n, p)) => (n.to_string(), Some(p)),
+            None => (host.to_string(), None),
+        },
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok && (name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "[::1]")
+}
+
+/// Whether an `Origin` header is this machine: `http://` and a loopback
+/// host (`null`, sent by sandboxed and privacy-sensitive contexts, is not).
+pub(super) fn is_loopback_origin(origin: &str) -> bool {
+    origin
+        .strip_prefix("http://")
+        .is_some_and(|host| !host.contains('/') && is_loopback_host(host))
+}
+
+/// Answer only requests made to this machine by a loopback name. Another
+/// name (say `evil.example`, made to resolve to 127.0.0.1: DNS rebinding)
+/// would let a page the operator visits read the form's state and finish
+/// the flow with its own App's code; a cross-site `Origin` likewise.
+async fn loopback_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let headers = req.headers();
+    let header = |name| {
+        headers
+            .get(name)
+            .map(|v: &axum::http::HeaderValue| v.to_str().unwrap_or("\u{fffd}").to_string())
+    };
+    let (host, origin) = (
+        header(axum::http::header::HOST),
+        header(axum::http::header::ORIGIN),
+    );
+    let host_ok = host.as_deref().is_some_and(is_loopback_host);
+    let origin_ok = origin.as_deref().is_none_or(is_loopback_origin);
+    if host_ok && origin_ok {
+        return next.run(req).await;
+    }
+    eprintln!(
+        "warning: refused a request to the registration page made by another name than this machine's (Host {:?}, Origin {:?})",
+        host.as_deref().unwrap_or("none"),
+        origin.as_deref().unwrap_or("none"),
+    );
+    refuse(
+        StatusCode::FORBIDDEN,
+        "This page answers only when it is opened as http://127.0.0.1, http://localhost or http://[::1] on this machine, from this machine's own pages. Open the address `sprintbot register` printed in the terminal. Nothing was done.",
+    )
 }
 
 fn escape(s: &str) -> String {
@@ -132,4 +200,55 @@ async fn finish(flow: &Flow, code: &str) -> Result<Registered, RegisterError> {
         env_file: flow.output.env_file.clone(),
         key_file: flow.output.key_file.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_names_are_this_machine() {
+        for ok in [
+            "127.0.0.1:8080",
+            "127.0.0.1",
+            "localhost:3000",
+            "LOCALHOST",
+            "[::1]:9",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io:80",
+            "127.0.0.2:80",
+            "0.0.0.0:80",
+            "[::2]:80",
+            "[::1]x",
+            "localhost:",
+            "localhost:80:80",
+            "localhost:abc",
+            "",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_origins_are_this_machine() {
+        assert!(is_loopback_origin("http://127.0.0.1:4000"));
+        assert!(is_loopback_origin("http://localhost"));
+        assert!(is_loopback_origin("http://[::1]:4000"));
+        for bad in [
+            "null",
+            "https://evil.example",
+            "http://evil.example",
+            "http://127.0.0.1:4000/x",
+            "http://127.0.0.1@evil.example",
+        ] {
+            assert!(!is_loopback_origin(bad), "{bad}");
+        }
+    }
 }

@@ -17,7 +17,7 @@ const ERROR_MARKER: &str = "<!-- sprintbot:config-error -->";
 pub const NOTICE_LABEL: &str = "sprintbot";
 
 fn is_error_issue(issue: &Issue, bot: &Login) -> bool {
-    issue.author == *bot && issue.body.contains(ERROR_MARKER)
+    issue.author == *bot && crate::sprint::markers::has_marker_line(&issue.body, ERROR_MARKER)
 }
 
 fn error_body(diags: &[Diagnostic]) -> String {
@@ -36,7 +36,8 @@ fn error_body(diags: &[Diagnostic]) -> String {
         }
     }
     s.push_str("\nCheck a change locally with `sprintbot check-config .github/sprintbot.toml`. This issue closes itself once the file is valid.\n");
-    s
+    // Diagnostics quote the file: many of them must still fit GitHub's limit.
+    crate::sprint::moving::bounded(s)
 }
 
 /// Open or update the error issue with `diags`.

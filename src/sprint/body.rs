@@ -13,7 +13,7 @@ pub use super::items::render_heroes;
 use super::items::{self, Chunk, GoalText, read_heroes, set_status, set_tick};
 use super::ledger::Ledger;
 use super::links;
-use super::markers::{Metadata, Section, neutralise, restore};
+use super::markers::{Metadata, Section, neutralise};
 
 mod calendar;
 
@@ -252,7 +252,8 @@ impl SprintDoc {
         Ok(list_chunks(content)
             .iter()
             .filter_map(|c| {
-                items::list_item(items::text(&content[c.range.clone()])).map(|t| restore(t.trim()))
+                items::list_item(items::text(&content[c.range.clone()]))
+                    .map(|t| t.trim().to_string())
             })
             .collect())
     }
@@ -442,7 +443,7 @@ fn read_goal(number: usize, item: &str) -> Goal {
     let g = items::parse_goal(rest);
     let status = lines
         .find_map(|l| items::status_line(items::text(l)))
-        .map(restore);
+        .map(neutralise);
     Goal {
         number,
         done,

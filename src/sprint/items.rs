@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::Login;
 use super::carry::{GoalMark, split_mark};
 use super::links::{split_ticked, ticked_marker};
-use super::markers::{neutralise, restore};
+use super::markers::neutralise;
 
 /// A run of lines in a section: an item, or anything else (blank lines,
 /// prose people typed) that is kept as it is.
@@ -174,7 +174,10 @@ pub(crate) fn parse_goal(rest: &str) -> GoalText {
     let (head, why) = match why_clause(rest) {
         Some((title_end, reason)) => {
             let why = rest[reason..].trim();
-            (&rest[..title_end], (!why.is_empty()).then(|| restore(why)))
+            (
+                &rest[..title_end],
+                (!why.is_empty()).then(|| neutralise(why)),
+            )
         }
         None => (rest, None),
     };
@@ -189,7 +192,7 @@ pub(crate) fn parse_goal(rest: &str) -> GoalText {
     };
     let title = title.trim_start_matches([':', ' ']);
     GoalText {
-        title: restore(title.trim()),
+        title: neutralise(title.trim()),
         owner,
         why,
         mark,
@@ -386,7 +389,12 @@ mod tests {
         let line = render_goal(false, &g, "\n");
         let (done, rest) = task(text(&line)).unwrap();
         assert!(!done);
-        assert_eq!(parse_goal(rest), g);
+        // The title comes back escaped, never as a live marker, and writing
+        // it again gives the same line: the escape is never undone.
+        let read = parse_goal(rest);
+        assert_eq!(read.title, "Ship &lt;!-- sprintbot:goals:end --&gt; now");
+        assert_eq!(render_goal(false, &read, "\n"), line);
+        let g = read;
         let marked = GoalText {
             mark: GoalMark::parse("<!-- sprintbot:goal id=3f9a1c carried=2 -->"),
             ticked_by: Some(123),

@@ -1,6 +1,8 @@
 //! The hidden HTML-comment markers that delimit the sections the bot
-//! maintains, the sprint metadata marker, and the team marker; plus how user
-//! text is neutralised so it can never forge one.
+//! maintains, the sprint metadata marker, and the team marker; how a marker
+//! is found (a whole line that is exactly it, never a substring); and the
+//! one escape every piece of a person's text goes through before sprintbot
+//! writes it, so it can never forge one.
 
 use std::fmt;
 
@@ -166,20 +168,33 @@ pub fn parse_team_marker(line: &str) -> Option<(String, SprintId)> {
     Some((slug?, sprint?))
 }
 
-/// Make user text safe to place on one line of a managed section: no line
-/// breaks, and no HTML comment delimiters, so it can never end a section or
-/// forge a marker. [`restore`] undoes it when the text is read back.
+/// Make a person's text safe to place in anything sprintbot writes: one
+/// line (no line breaks) and no `<` at all, so it can neither start an HTML
+/// comment nor a line of its own, and so can never forge a marker or end a
+/// section. GitHub renders `&lt;` as `<`, so readers see what was written.
+///
+/// This is the one escape, and it is never undone: text read back from a
+/// body stays escaped (escaping it again changes nothing), so escaped text
+/// can never come back as a live marker.
 pub fn neutralise(text: &str) -> String {
     text.replace(['\r', '\n'], " ")
-        .replace("<!--", "&lt;!--")
+        .replace('<', "&lt;")
         .replace("-->", "--&gt;")
         .trim()
         .to_string()
 }
 
-/// Undo [`neutralise`].
-pub fn restore(text: &str) -> String {
-    text.replace("&lt;!--", "<!--").replace("--&gt;", "-->")
+/// Whether `body` has a line that is a sprint metadata marker (whoever
+/// wrote it: callers that act on it check the author).
+pub fn carries_metadata(body: &str) -> bool {
+    body.lines().any(|l| Metadata::is_marker_line(l.trim()))
+}
+
+/// Whether `body` carries `marker` as a line of its own. Markers are
+/// parsed, never searched for: a marker inside a line (a quote, a title,
+/// a refused command) is text, whoever wrote it.
+pub fn has_marker_line(body: &str, marker: &str) -> bool {
+    body.lines().any(|l| l.trim() == marker)
 }
 
 #[cfg(test)]
@@ -225,7 +240,49 @@ mod tests {
         let evil = "<!-- sprintbot:goals:end -->\nnext";
         let safe = neutralise(evil);
         assert!(!safe.contains("<!--") && !safe.contains('\n'));
-        assert_eq!(restore(&safe), "<!-- sprintbot:goals:end --> next");
+        assert_eq!(safe, "&lt;!-- sprintbot:goals:end --&gt; next");
+    }
+
+    /// Escaped text never parses as a marker, whatever it tries: nested or
+    /// partial openers, markers split over lines, already-escaped text.
+    #[test]
+    fn escaped_text_never_parses_as_a_marker() {
+        let attempts = [
+            "<!-- sprintbot:closed next=99 -->",
+            "<!-<!-- -->- sprintbot:closed next=99 -->",
+            "<<!---- sprintbot:goals:end -->",
+            "<!<!---->-- sprintbot:team slug=growth sprint=2022-11-14 -->",
+            "x\n<!-- sprintbot:goals:end -->\ny",
+            "\r\n<!-- sprintbot:sprint id=2022-11-14 version=1 part=1/2 -->",
+            "&lt;!-- sprintbot:closed next=99 --&gt;",
+            "<\n!-- sprintbot:closed next=99 -->",
+        ];
+        for evil in attempts {
+            let once = neutralise(evil);
+            assert!(!once.contains('<') && !once.contains('\n'), "{once}");
+            // The escape is never undone: escaping again changes nothing.
+            assert_eq!(neutralise(&once), once);
+            let body = format!("{once}\n> {once}\n");
+            for marker in [
+                "<!-- sprintbot:closed next=99 -->",
+                "<!-- sprintbot:goals:end -->",
+                "<!-- sprintbot:team slug=growth sprint=2022-11-14 -->",
+            ] {
+                assert!(!has_marker_line(&body, marker), "{evil:?} → {once:?}");
+            }
+            assert!(body.lines().all(|l| Metadata::parse(l.trim()).is_none()));
+            assert!(body.lines().all(|l| parse_team_marker(l).is_none()));
+        }
+    }
+
+    #[test]
+    fn a_marker_counts_only_as_a_whole_line() {
+        let m = "<!-- sprintbot:closed next=99 -->";
+        assert!(has_marker_line(&format!("{m}\ntext"), m));
+        assert!(has_marker_line(&format!("text\r\n  {m}  \r\n"), m));
+        assert!(!has_marker_line(&format!("> /risk {m}"), m));
+        assert!(!has_marker_line(&format!("{m} trailing"), m));
+        assert!(!has_marker_line("<!-- sprintbot:closed next=990 -->", m));
     }
 
     #[test]

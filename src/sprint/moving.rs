@@ -68,6 +68,26 @@ pub fn fits(body: &str) -> bool {
     body.chars().count() <= MAX_BODY_CHARS
 }
 
+/// `text` as it is when it fits GitHub's limit, else cut at the last line
+/// break that leaves room for a note saying how much was left out. The
+/// last guard of every body built from people's text: GitHub answers a
+/// longer one with 422, and nothing would be posted at all.
+pub fn bounded(text: String) -> String {
+    let total = text.chars().count();
+    if total <= MAX_BODY_CHARS {
+        return text;
+    }
+    // Room for the note, whose number has at most 20 digits.
+    let keep = MAX_BODY_CHARS - 100;
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    let end = text[..end].rfind('\n').map_or(end, |i| i + 1);
+    let left_out = total - text[..end].chars().count();
+    format!(
+        "{}\n… ({left_out} more characters left out: GitHub's limit is {MAX_BODY_CHARS})\n",
+        &text[..end]
+    )
+}
+
 /// `render(cap)` with every list cut to `cap` items, for the largest cap
 /// (from `full` down, halving) whose text fits GitHub's limit; if even no
 /// item is too long (a template that writes too much), the text is cut.
@@ -79,8 +99,7 @@ pub fn fit<E>(full: usize, render: impl Fn(usize) -> Result<String, E>) -> Resul
             return Ok(text);
         }
         if cap == 0 {
-            let cut: String = text.chars().take(MAX_BODY_CHARS - 40).collect();
-            return Ok(format!("{cut}\n\n… (cut at GitHub's limit)\n"));
+            return Ok(bounded(text));
         }
         cap /= 2;
     }
@@ -296,5 +315,30 @@ mod tests {
             },
         );
         assert!(nothing.contains("nothing moved"));
+    }
+
+    #[test]
+    fn a_body_past_github_s_limit_is_cut_at_a_line_and_says_how_much() {
+        let short = "marker\nshort\n".to_string();
+        assert_eq!(bounded(short.clone()), short);
+        let line = format!("{}\n", "é".repeat(99));
+        let long = format!("<!-- m -->\n{}", line.repeat(1000));
+        let cut = bounded(long.clone());
+        assert!(fits(&cut), "{}", cut.chars().count());
+        assert!(cut.starts_with("<!-- m -->\n"));
+        let kept = cut.lines().filter(|l| l.starts_with('é')).count();
+        assert!(
+            cut.lines()
+                .filter(|l| l.starts_with('é'))
+                .all(|l| l.chars().count() == 99)
+        );
+        let left_out = long.chars().count() - (11 + kept * 100);
+        assert!(
+            cut.ends_with(&format!(
+                "… ({left_out} more characters left out: GitHub's limit is 65536)\n"
+            )),
+            "{}",
+            &cut[cut.len() - 200..]
+        );
     }
 }

@@ -111,7 +111,7 @@ impl Handler for IssuesHandler {
             if matches!(
                 ev.action.as_str(),
                 "opened" | "closed" | "reopened" | "deleted" | "transferred"
-            ) && ev.body.contains("<!-- sprintbot:sprint ")
+            ) && crate::sprint::markers::carries_metadata(&ev.body)
             {
                 self.0
                     .forget_current_issue(&ev.origin.repo.to_string())

@@ -66,8 +66,8 @@ enum Text {
 /// Whether `c` is sprintbot's comment for `marker`: its own account wrote
 /// it, and it starts with the marker (a reply quoting someone's line that
 /// holds one is not it).
-fn is_reminder(c: &Comment, r: &Repo<'_>, marker: &str) -> bool {
-    c.author == *r.bot && c.body.trim_start().starts_with(marker)
+fn is_reminder(c: &Comment, r: &Repo<'_>, issue: IssueNumber, marker: &str) -> bool {
+    crate::sprint_issues::bot_marked(c, r.bot, issue, marker)
 }
 
 /// Write the reminders due at `now` on the repository's current sprint
@@ -102,7 +102,7 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     let mut todo = Vec::new();
     for d in due {
         let marker = d.marker(sprint.id);
-        match mine.iter().find(|c| is_reminder(c, r, &marker)) {
+        match mine.iter().find(|c| is_reminder(c, r, issue, &marker)) {
             Some(c) => {
                 let detail = format!("comment {}", c.id.0);
                 store
