@@ -12,6 +12,7 @@ use crate::commands::doctor::{DOCTOR, DoctorHandler};
 use crate::commands::sync::{SYNC, SyncHandler};
 use crate::github::pacing::{SharedLimits, SharedSlot};
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
+use crate::lifecycle::installations::ConfirmedInstallationHandler;
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
 use crate::lifecycle::timed::job::TimedHandler;
@@ -26,6 +27,10 @@ use crate::worker::{Handlers, IssuesHandler};
 /// The handlers of every job kind, over `commands`.
 pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     let mut h = Handlers::standard();
+    h.insert(
+        "webhook:installation",
+        ConfirmedInstallationHandler(commands.clone()),
+    );
     h.insert("webhook:issue_comment", CommentHandler(commands.clone()));
     h.insert("webhook:issues", IssuesHandler(commands.store.clone()));
     h.insert("webhook:push", PushHandler(commands.clone()));

@@ -490,3 +490,51 @@ async fn an_error_that_cannot_heal_is_reported_once_in_the_configuration_issue()
     assert_eq!(reports, 1);
     org.fake.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_delete_or_suspend_github_does_not_confirm_changes_nothing() {
+    let org = Org::start("2022-11-28T08:50:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    let known = async || {
+        org.commands
+            .store
+            .installations()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.id, i.suspended))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(known().await, [(7, false)]);
+    // Old deliveries, replayed with new delivery ids: GitHub still lists
+    // the installation, not suspended.
+    for action in ["suspend", "deleted"] {
+        let mut ev = payload(&format!("installation.{action}"));
+        ev["installation"]["id"] = json!(7);
+        assert_eq!(org.fake.deliver("installation", &ev).await, 202);
+        org.settle().await;
+        assert_eq!(known().await, [(7, false)], "{action} was not confirmed");
+    }
+    org.at("2022-11-28T09:00:00Z");
+    assert_eq!(org.scheduler.step(org.now()).await.rollovers_queued, 1);
+
+    // Then the App really is suspended, and later uninstalled.
+    org.fake.set_suspended(7, true);
+    let mut ev = payload("installation.suspend");
+    ev["installation"]["id"] = json!(7);
+    assert_eq!(org.fake.deliver("installation", &ev).await, 202);
+    org.settle().await;
+    assert_eq!(known().await, [(7, true)]);
+    org.fake.remove_installation(7);
+    let mut ev = payload("installation.deleted");
+    ev["installation"]["id"] = json!(7);
+    assert_eq!(org.fake.deliver("installation", &ev).await, 202);
+    org.settle().await;
+    assert!(
+        known().await.iter().all(|(id, _)| *id != 7),
+        "{:?}",
+        known().await
+    );
+}

@@ -27,6 +27,11 @@ pub trait Installations: Send + Sync {
     /// What GitHub says now about the App's permissions and events; `None`
     /// when sprintbot acts with a plain token (no App to ask about).
     fn app_info_now(&self) -> BoxFuture<'_, Result<Option<AppInfo>, GitHubError>>;
+    /// Every installation of the App as GitHub lists it now; `None` when
+    /// sprintbot acts with a plain token.
+    fn installations_now(
+        &self,
+    ) -> BoxFuture<'_, Result<Option<Vec<super::Installation>>, GitHubError>>;
 }
 
 /// What `GET /app` says about the App.
@@ -64,6 +69,11 @@ impl Installations for GitHubApp {
     fn app_info_now(&self) -> BoxFuture<'_, Result<Option<AppInfo>, GitHubError>> {
         Box::pin(async move { Ok(Some(self.info_now().await?)) })
     }
+    fn installations_now(
+        &self,
+    ) -> BoxFuture<'_, Result<Option<Vec<super::Installation>>, GitHubError>> {
+        Box::pin(async move { Ok(Some(self.list_installations().await?)) })
+    }
 }
 
 /// One token for every "installation": the one-shot commands.
@@ -97,6 +107,11 @@ impl Installations for TokenIdentity {
         self.client.budget()
     }
     fn app_info_now(&self) -> BoxFuture<'_, Result<Option<AppInfo>, GitHubError>> {
+        Box::pin(async { Ok(None) })
+    }
+    fn installations_now(
+        &self,
+    ) -> BoxFuture<'_, Result<Option<Vec<super::Installation>>, GitHubError>> {
         Box::pin(async { Ok(None) })
     }
     fn bot_login(&self) -> BoxFuture<'_, Result<Login, GitHubError>> {

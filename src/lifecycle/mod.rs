@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod dry_run;
 mod extras;
 mod history;
+pub mod installations;
 pub mod leader;
 pub mod lease;
 pub mod next;

@@ -198,6 +198,11 @@ impl FakeGitHub {
         self.with(|s| s.writes_fail_until = Some((until, status)));
     }
 
+    /// The App is uninstalled from installation `id`.
+    pub fn remove_installation(&self, id: u64) {
+        self.with(|s| s.installations.retain(|(i, _, _)| *i != id));
+    }
+
     pub fn add_installation(&self, id: u64, account: &str, repos: &[&str]) {
         for r in repos {
             self.add_repo(r);
