@@ -128,7 +128,13 @@ impl Client {
         Ok(items.into_iter().find(|v| {
             v.get("body").and_then(|b| b.as_str()).is_some_and(|b| {
                 b.trim_end() == sent.trim_end()
-                    && b.lines().any(|l| l.trim_start().starts_with(marker))
+                    && b.lines().any(|l| {
+                        // Callers name a marker whole or by its inside.
+                        let l = l.trim_start();
+                        l.starts_with(marker)
+                            || l.strip_prefix("<!--")
+                                .is_some_and(|rest| rest.trim_start().starts_with(marker))
+                    })
             })
         }))
     }
