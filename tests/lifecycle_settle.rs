@@ -1,0 +1,93 @@
+//! Stories of a bot that settles: whatever state a repository is left in
+//! (a sprint issue closed by a person, its webhook lost, the cadence moved
+//! under the current sprint), the scheduler and worker reach a point where
+//! further steps make no GitHub call until the next calendar instant, and
+//! a restart after an outage opens the due sprint before it catches up on
+//! the webhooks it missed.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::org::Org;
+use support::timed::{REPO, at, config, reminders};
+use support::webhooks::payload;
+
+/// An org with one repository running sprints (its issue for the sprint
+/// containing Nov 16), started and settled at `now`, with the store
+/// knowing the current sprint issue.
+async fn org_at(now: &str) -> Org {
+    let org = Org::start(now).await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    let end = org.now().checked_add(Duration::from_secs(300)).unwrap();
+    org.run_until(end, Duration::from_secs(60)).await;
+    assert!(
+        org.bot.store.current_issue(REPO).await.unwrap().is_some(),
+        "the store knows the current issue"
+    );
+    org
+}
+
+/// Run as `serve` does for one hour from `from`; the calls it made.
+async fn one_hour(org: &Org, from: &str) -> Vec<String> {
+    org.at(from);
+    let before = org.fake.requests().len();
+    let end = at(from).checked_add(Duration::from_secs(3600)).unwrap();
+    org.run_waking(end, Duration::from_secs(60)).await;
+    org.calls_since(before)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_for_a_sprint_no_longer_current_is_not_queued_again() {
+    let org = org_at("2022-11-27T08:00:00Z").await;
+    // A person closes the sprint issue; its `issues` webhook is lost.
+    let n = org.fake.issues(REPO)[0].number;
+    org.fake.set_issue_open(REPO, n, false);
+    // The review is due 24 hours before the next opening (Nov 28, 09:00).
+    let calls = one_hour(&org, "2022-11-27T09:00:00Z").await;
+    println!(
+        "closed, webhook lost: {} GitHub calls in the hour after the review instant",
+        calls.len()
+    );
+    assert!(calls.len() <= 3, "{calls:#?}");
+    assert!(reminders(&org.fake, n, "review").is_empty());
+    // Nothing is queued again until something changes.
+    let step = org.scheduler.step(org.now()).await;
+    assert_eq!(step.reminders_queued, 0);
+    assert_eq!(step.rollovers_queued, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_after_a_cadence_change_mid_sprint_is_not_queued_again() {
+    let org = org_at("2022-11-27T08:00:00Z").await;
+    // Three-week sprints from Oct 17: the sprint containing the current
+    // issue's first day (Nov 14) is now the one from Nov 7, which still
+    // ends Nov 28; the issue is for another sprint.
+    let moved = config(&[
+        ("anchor = \"2022-10-03\"", "anchor = \"2022-10-17\""),
+        ("length_weeks = 2", "length_weeks = 3"),
+    ]);
+    org.fake.put_file(REPO, ".github/sprintbot.toml", &moved);
+    let mut push = payload("push");
+    push["ref"] = json!("refs/heads/main");
+    push["repository"]["full_name"] = json!(REPO);
+    push["repository"]["name"] = json!("repo-0");
+    push["repository"]["id"] = json!(org.fake.repo_id(REPO));
+    push["repository"]["default_branch"] = json!("main");
+    push["commits"] = json!([{ "id": "1", "tree_id": "1", "distinct": true, "message": "cadence", "timestamp": "2022-11-27T08:00:00Z", "url": "", "author": {}, "committer": {}, "added": [], "removed": [], "modified": [".github/sprintbot.toml"] }]);
+    push["installation"] = json!({ "id": 7 });
+    assert_eq!(org.fake.deliver("push", &push).await, 202);
+    org.settle_within(Duration::from_secs(60)).await;
+    let calls = one_hour(&org, "2022-11-27T09:00:00Z").await;
+    println!(
+        "cadence moved: {} GitHub calls in the hour after the review instant",
+        calls.len()
+    );
+    assert!(calls.len() <= 3, "{calls:#?}");
+    let step = org.scheduler.step(org.now()).await;
+    assert_eq!(step.reminders_queued, 0);
+}
+
