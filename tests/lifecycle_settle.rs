@@ -31,6 +31,20 @@ async fn org_at(now: &str) -> Org {
     org
 }
 
+/// A webhook about `repo`'s issue `n` as GitHub sends it.
+fn issue_event(org: &Org, action: &str, n: u64) -> serde_json::Value {
+    let issue = org.fake.issue(REPO, n).unwrap();
+    let mut p = payload("issues.reopened");
+    p["action"] = json!(action);
+    p["issue"]["number"] = json!(n);
+    p["issue"]["body"] = json!(issue.body);
+    p["issue"]["state"] = json!(if issue.open { "open" } else { "closed" });
+    p["repository"]["full_name"] = json!(REPO);
+    p["repository"]["id"] = json!(org.fake.repo_id(REPO));
+    p["installation"] = json!({ "id": 7 });
+    p
+}
+
 /// Run as `serve` does for one hour from `from`; the calls it made.
 async fn one_hour(org: &Org, from: &str) -> Vec<String> {
     org.at(from);
@@ -89,5 +103,60 @@ async fn a_reminder_after_a_cadence_change_mid_sprint_is_not_queued_again() {
     assert!(calls.len() <= 3, "{calls:#?}");
     let step = org.scheduler.step(org.now()).await;
     assert_eq!(step.reminders_queued, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sprint_issue_closed_by_hand_is_not_reported_overdue() {
+    let org = org_at("2022-11-16T12:00:00Z").await;
+    let n = org.fake.issues(REPO)[0].number;
+    org.fake.set_issue_open(REPO, n, false);
+    let closed = issue_event(&org, "closed", n);
+    assert_eq!(org.fake.deliver("issues", &closed).await, 202);
+    org.settle_within(Duration::from_secs(60)).await;
+    let calls = one_hour(&org, "2022-11-16T13:00:00Z").await;
+    println!(
+        "closed by hand: {} GitHub calls in the hour after",
+        calls.len()
+    );
+    assert!(calls.len() <= 3, "{calls:#?}");
+    let step = org.scheduler.step(org.now()).await;
+    assert_eq!(step.overdue, 0, "a closed sprint is not overdue");
+    assert_eq!(step.rollovers_queued, 0);
+    let text = sprintbot::telemetry::metrics().render();
+    assert!(!text.contains("sprintbot_rollovers_overdue 1"), "{text}");
+    assert!(!org.fake.issue(REPO, n).unwrap().open, "it stays closed");
+    // The next sprint opens at its usual instant.
+    org.run_until(at("2022-11-28T09:10:00Z"), Duration::from_secs(3600))
+        .await;
+    let issues = org.fake.issues(REPO);
+    assert_eq!(issues.len(), 2, "{issues:#?}");
+    let opened = org
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == format!("/repos/{REPO}/issues"))
+        .expect("the next sprint's issue");
+    assert!(opened.at <= at("2022-11-28T09:01:00Z"), "{}", opened.at);
+    org.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sprint_issue_reopened_by_hand_is_current_again() {
+    let org = org_at("2022-11-16T12:00:00Z").await;
+    let n = org.fake.issues(REPO)[0].number;
+    org.fake.set_issue_open(REPO, n, false);
+    let closed = issue_event(&org, "closed", n);
+    assert_eq!(org.fake.deliver("issues", &closed).await, 202);
+    one_hour(&org, "2022-11-16T13:00:00Z").await;
+    org.fake.set_issue_open(REPO, n, true);
+    let reopened = issue_event(&org, "reopened", n);
+    assert_eq!(org.fake.deliver("issues", &reopened).await, 202);
+    org.settle_within(Duration::from_secs(60)).await;
+    one_hour(&org, "2022-11-16T15:00:00Z").await;
+    let current = org.bot.store.current_issue(REPO).await.unwrap();
+    assert_eq!(current.map(|(i, _)| i), Some(n));
+    // Its review comes at its instant.
+    one_hour(&org, "2022-11-27T09:00:00Z").await;
+    assert_eq!(reminders(&org.fake, n, "review").len(), 1);
 }
 

@@ -272,7 +272,20 @@ impl Scheduler {
                 }
                 return Ok(());
             }
-            Next::Due(due) => due,
+            Next::Due(due) => {
+                // Its issue was closed by a person: nothing is due before
+                // the next opening (see `next::CLOSED_BY_PERSON`).
+                let recorded = c
+                    .store
+                    .steps(&r.full_name, &due.id.to_string())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if recorded.iter().any(|s| s == super::next::CLOSED_BY_PERSON) {
+                    wake(calendar.next_after(due.id).opens_at);
+                    return Ok(());
+                }
+                due
+            }
         };
         let job = RolloverJob {
             installation: r.installation,
