@@ -160,3 +160,103 @@ async fn a_sprint_issue_reopened_by_hand_is_current_again() {
     assert_eq!(reminders(&org.fake, n, "review").len(), 1);
 }
 
+/// `n` webhooks about issue edits that failed while the bot was down.
+async fn failed_while_down(org: &Org, n: usize) {
+    org.fake
+        .set_webhook_target("http://127.0.0.1:9/webhook", support::bot::SECRET);
+    let issue = org.fake.issues(REPO)[0].number;
+    let edited = issue_event(org, "edited", issue);
+    for _ in 0..n {
+        assert_eq!(org.fake.deliver("issues", &edited).await, 0);
+    }
+    org.fake
+        .set_webhook_target(&org.bot.webhook_url(), support::bot::SECRET);
+}
+
+fn redelivery_asks(org: &Org) -> Vec<support::fake_github::Recorded> {
+    org.fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/attempts"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_redelivery_does_not_hold_the_first_opening() {
+    let org = org_at("2022-11-28T07:00:00Z").await;
+    failed_while_down(&org, 300).await;
+    // The bot starts again just after the opening instant.
+    org.at("2022-11-28T09:00:00Z");
+    let (started, wall) = (org.now(), std::time::Instant::now());
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let watch = async {
+        for _ in 0..6000 {
+            if org.fake.issues(REPO).len() == 2 && redelivery_asks(&org).len() == 300 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.send(true).unwrap();
+    };
+    tokio::join!(org.scheduler.run(rx), watch);
+    let opened = org
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == format!("/repos/{REPO}/issues"))
+        .expect("the sprint opened");
+    let asks = redelivery_asks(&org);
+    assert_eq!(asks.len(), 300, "every failed delivery is asked for");
+    let last = asks.last().unwrap().at;
+    println!(
+        "300 failed deliveries: the sprint opened {} after start (fake clock), redelivery ended {} after start; {:?} wall clock",
+        opened.at.duration_since(started),
+        last.duration_since(started),
+        wall.elapsed()
+    );
+    assert!(
+        opened.at.duration_since(started) <= jiff::SignedDuration::from_secs(10),
+        "opened at {}",
+        opened.at
+    );
+    assert!(opened.at < last, "the opening waited for the redelivery");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_refused_on_purpose_are_never_asked_for_again() {
+    let org = org_at("2022-11-16T12:00:00Z").await;
+    let issue = org.fake.issues(REPO)[0].number;
+    let edited = issue_event(&org, "edited", issue);
+    // Refused on purpose: a bad signature, a body too large, not JSON.
+    let refused: Vec<u64> = [401, 413, 400]
+        .into_iter()
+        .map(|status| org.fake.log_delivery("issues", &edited, status))
+        .collect();
+    // An event sprintbot does not subscribe to, failed while it was down.
+    let star = org
+        .fake
+        .log_delivery("star", &json!({"action": "created"}), 0);
+    // Worth asking for: failed to connect, a timeout, the store was down.
+    let wanted: Vec<u64> = [0, 0, 503]
+        .into_iter()
+        .map(|status| org.fake.log_delivery("issues", &edited, status))
+        .collect();
+    let asked_for = |org: &Org, id: u64| {
+        redelivery_asks(org)
+            .iter()
+            .any(|r| r.path == format!("/app/hook/deliveries/{id}/attempts"))
+    };
+    assert_eq!(org.scheduler.redeliver_failed().await, 3);
+    for id in &wanted {
+        assert!(asked_for(&org, *id), "{id}");
+    }
+    org.fake.flush_redeliveries().await;
+    org.settle().await;
+    // Restarts ask for nothing more.
+    for _ in 0..3 {
+        assert_eq!(org.scheduler.redeliver_failed().await, 0);
+    }
+    for id in refused.iter().chain([&star]) {
+        assert!(!asked_for(&org, *id), "{id} was asked for");
+    }
+}
