@@ -46,11 +46,12 @@ impl GitHubApp {
         Ok(out)
     }
 
-    /// Ask GitHub to send a delivery again.
+    /// Ask GitHub to send a delivery again. Not paced here: the caller
+    /// asks in batches at a pace of its own.
     pub async fn redeliver(&self, id: u64) -> Result<()> {
         let path = format!("/app/hook/deliveries/{id}/attempts");
         match self
-            .app_transport
+            .hook_transport
             .request(Method::POST, &path, None, false)
             .await
         {

@@ -221,6 +221,10 @@ pub struct GitHubApp {
     api_base: String,
     app: Arc<AppCredentials>,
     app_transport: Arc<Transport>,
+    /// The App's line for redelivery requests, paced by its caller in
+    /// batches (`lifecycle::redeliver`), so token mints on `app_transport`
+    /// never queue behind hundreds of them.
+    hook_transport: Transport,
     clock: Arc<dyn Clock>,
     policy: Policy,
     installations: Mutex<HashMap<InstallationId, Arc<Client>>>,
@@ -243,14 +247,20 @@ impl GitHubApp {
         });
         let app_transport = Arc::new(Transport::new(
             api_base,
-            jwt,
+            jwt.clone(),
             clock.clone(),
             policy.clone(),
         )?);
+        let unpaced = Policy {
+            write_interval: std::time::Duration::ZERO,
+            ..policy.clone()
+        };
+        let hook_transport = Transport::new(api_base, jwt, clock.clone(), unpaced)?;
         Ok(GitHubApp {
             api_base: api_base.to_string(),
             app,
             app_transport,
+            hook_transport,
             clock,
             policy,
             installations: Mutex::new(HashMap::new()),

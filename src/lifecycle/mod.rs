@@ -16,6 +16,7 @@ pub mod lease;
 pub mod next;
 pub mod open;
 pub mod push;
+pub mod redeliver;
 pub mod schedule;
 pub mod scheduler;
 mod steps;

@@ -12,6 +12,13 @@ use crate::sprint::calendar::Sprint;
 use crate::sprint::exceptions::parse_note;
 use crate::sprint::timeline::Calendar;
 
+/// The outcome a rollover records (in the store's steps, under the sprint
+/// that was due) when that sprint's issue exists but a person closed it.
+/// The sprint counts as held and closed by hand: the scheduler raises no
+/// alarm and queues nothing until the next opening instant, or until a
+/// webhook about a sprint issue (a reopen) forgets the outcome.
+pub const CLOSED_BY_PERSON: &str = "outcome:closed-by-person";
+
 /// The next thing the scheduler does for a repository.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Next {
@@ -54,6 +61,11 @@ pub fn next(calendar: &Calendar, current: Option<SprintId>, now: Timestamp) -> N
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_sprint_is_an_outcome_the_store_forgets_on_a_webhook() {
+        assert!(CLOSED_BY_PERSON.starts_with(crate::store::OUTCOME_STEP_PREFIX));
+    }
 
     fn config(anchor: &str) -> RepoConfig {
         let src = format!(

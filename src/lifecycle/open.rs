@@ -113,6 +113,22 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
         // Already open: remember it, so the scheduler stops asking.
         if issue.state == crate::github::IssueState::Open {
             done.effects.push(current(r, issue, meta));
+        } else {
+            // A person closed it: the sprint ran and was closed by hand. Not
+            // an emergency; recorded, so the scheduler waits for the next
+            // opening instead of asking again (see `next::CLOSED_BY_PERSON`).
+            tracing::info!(repo = %r.repo, issue = issue.number.0, sprint = %target.id,
+                "the sprint's issue was closed by hand; the next sprint opens at its instant");
+            let detail = format!("issue #{} closed", issue.number.0);
+            r.commands
+                .store
+                .record_step(
+                    &r.repo.to_string(),
+                    &target.id.to_string(),
+                    super::next::CLOSED_BY_PERSON,
+                    Some(detail),
+                )
+                .await?;
         }
         return Ok(done);
     }

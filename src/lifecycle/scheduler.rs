@@ -1,8 +1,9 @@
 //! The scheduler inside `serve`, event-driven. At start-up it learns the
 //! installations (one list call), queues the discovery of any it has never
-//! seen, asks GitHub to redeliver the webhooks that failed while it was
-//! down, and queues a catch-up of commands per repository that runs
-//! sprints. After that it works from the store alone: each step computes
+//! seen, and queues a catch-up of commands per repository that runs
+//! sprints; from its first step on it asks GitHub, in the background, to
+//! redeliver the webhooks that failed while it was down (`redeliver.rs`).
+//! After that it works from the store alone: each step computes
 //! every enabled repository's opening instants, reminder instants and
 //! config ages, queues the rollovers, reminders and revalidations that are
 //! due, and sleeps until the next one (or until a webhook changes a config
@@ -75,8 +76,8 @@ fn count(scope: &'static str) {
 }
 
 impl Scheduler {
-    /// Learn the installations, discover new ones, redeliver failed
-    /// webhooks and catch up on commands. Each part fails on its own.
+    /// Learn the installations, discover new ones and catch up on
+    /// commands. Each part fails on its own.
     pub async fn start_up(&self) {
         let store = &self.commands.store;
         match self.app.list_installations().await {
@@ -110,7 +111,6 @@ impl Scheduler {
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the installations"),
         }
-        self.redeliver_failed().await;
         match store.enabled_repos().await {
             Ok(repos) => {
                 for r in repos {
@@ -125,52 +125,6 @@ impl Scheduler {
             Err(e) => tracing::warn!(error = %e, "cannot read the enabled repositories"),
         }
         self.jobs_ready.notify_waiters();
-    }
-
-    /// Ask GitHub to send again every delivery that failed recently and
-    /// that the store has not got (a redelivery keeps its GUID). Returns how
-    /// many it asked for.
-    pub async fn redeliver_failed(&self) -> usize {
-        let now = self.commands.clock.now();
-        let since = Timestamp::from_millisecond(now.as_millisecond() - self.settings.redeliver_ms)
-            .unwrap_or(now);
-        let failed = match self.app.failed_deliveries(since).await {
-            Ok(f) => f,
-            Err(e) => {
-                count("deliveries");
-                tracing::warn!(error = %e, "cannot list failed webhook deliveries");
-                return 0;
-            }
-        };
-        let mut seen = std::collections::HashSet::new();
-        let mut asked = 0;
-        for d in failed {
-            if !seen.insert(d.guid.clone()) {
-                continue;
-            }
-            match self.commands.store.delivery_event(&d.guid).await {
-                Ok(Some(_)) => continue,
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot check a delivery");
-                    continue;
-                }
-            }
-            match self.app.redeliver(d.id).await {
-                Ok(()) => asked += 1,
-                Err(e) => {
-                    count("redelivery");
-                    tracing::warn!(delivery = %d.guid, error = %e, "cannot ask for a redelivery");
-                }
-            }
-        }
-        if asked > 0 {
-            tracing::info!(
-                deliveries = asked,
-                "asked GitHub to redeliver failed webhooks"
-            );
-        }
-        asked
     }
 
     /// One step at `now`, from the store alone.
@@ -272,7 +226,20 @@ impl Scheduler {
                 }
                 return Ok(());
             }
-            Next::Due(due) => due,
+            Next::Due(due) => {
+                // Its issue was closed by a person: nothing is due before
+                // the next opening (see `next::CLOSED_BY_PERSON`).
+                let recorded = c
+                    .store
+                    .steps(&r.full_name, &due.id.to_string())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if recorded.iter().any(|s| s == super::next::CLOSED_BY_PERSON) {
+                    wake(calendar.next_after(due.id).opens_at);
+                    return Ok(());
+                }
+                due
+            }
         };
         let job = RolloverJob {
             installation: r.installation,
@@ -319,9 +286,15 @@ impl Scheduler {
     }
 
     /// Start up, then step whenever the next thing is due or a webhook
-    /// changed a repository, until `shutdown`.
+    /// changed a repository, until `shutdown`. The webhooks that failed
+    /// while sprintbot was down are asked for in the background from the
+    /// first step on, so no opening waits for them.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
         self.start_up().await;
+        // Polled first in the first step's wait, so after that step.
+        let redelivery = self.redeliver_failed();
+        tokio::pin!(redelivery);
+        let mut redelivering = true;
         loop {
             let now = self.commands.clock.now();
             let step = self.step(now).await;
@@ -336,10 +309,15 @@ impl Scheduler {
                 .map(|n| n.as_millisecond() - now.as_millisecond())
                 .unwrap_or(self.settings.max_sleep_ms)
                 .clamp(1_000, self.settings.max_sleep_ms);
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(sleep as u64)) => {}
-                _ = self.commands.wake.notified() => {}
-                _ = shutdown.changed() => return,
+            let sleeping = tokio::time::sleep(Duration::from_millis(sleep as u64));
+            tokio::pin!(sleeping);
+            loop {
+                tokio::select! {
+                    _ = &mut sleeping => break,
+                    _ = self.commands.wake.notified() => break,
+                    _ = shutdown.changed() => return,
+                    _ = &mut redelivery, if redelivering => redelivering = false,
+                }
             }
         }
     }

@@ -440,6 +440,8 @@ impl Store {
         dispatch!(self.set_current_issue(repo, issue, sprint))
     }
 
+    /// Forget the repository's current sprint issue and the outcomes
+    /// recorded about it (steps under [`OUTCOME_STEP_PREFIX`], any sprint).
     pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
         dispatch!(self.forget_current_issue(repo))
     }

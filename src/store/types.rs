@@ -200,6 +200,14 @@ pub struct InstallationRow {
     pub discovered: bool,
 }
 
+/// Steps recorded under this prefix are outcomes, not work done: a job
+/// found nothing it could do for that sprint (a reminder whose issue is
+/// not current, a sprint issue a person closed). The scheduler queues no
+/// job for them again; a webhook about a sprint issue
+/// ([`Store::forget_current_issue`](super::Store::forget_current_issue))
+/// forgets them, so the next look is a fresh one.
+pub const OUTCOME_STEP_PREFIX: &str = "outcome:";
+
 /// A repository whose config file exists (it runs sprints).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnabledRepo {

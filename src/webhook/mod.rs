@@ -81,6 +81,14 @@ enum Refusal {
     Store,
 }
 
+/// Whether sprintbot answering `status` to a delivery means it refused it
+/// on purpose, as [`Refusal::status`] maps refusals: the same bytes would
+/// be refused again, so asking GitHub to redeliver them is pointless. A
+/// body that did not arrive in time (408) or a busy edge (503) is not.
+pub fn refused_on_purpose(status: u16) -> bool {
+    (400..500).contains(&status) && status != 408 && status != 429
+}
+
 impl Refusal {
     fn status(&self) -> StatusCode {
         match self {

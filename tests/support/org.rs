@@ -182,6 +182,41 @@ impl Org {
         }
     }
 
+    /// [`Org::run_until`] as `serve` runs it: a job that wakes the
+    /// scheduler (`Commands::wake`) gets another step at once, which the
+    /// clock counts as one second. Returns how many steps there were.
+    pub async fn run_waking(&self, end: Timestamp, tick: Duration) -> usize {
+        use futures_util::FutureExt as _;
+        let mut steps = 0;
+        loop {
+            let now = self.clock.now();
+            let step = self.scheduler.step(now).await;
+            steps += 1;
+            self.settle().await;
+            let woken = self.commands.wake.notified().now_or_never().is_some();
+            let mut next = step
+                .next
+                .unwrap_or(end)
+                .min(now.checked_add(tick).unwrap())
+                .min(end);
+            if woken {
+                next = next.min(now.checked_add(Duration::from_secs(1)).unwrap());
+            }
+            if let Some(at) = self.bot.store.next_due_ms().await.unwrap()
+                && at > now.as_millisecond()
+                && at < next.as_millisecond()
+            {
+                next = Timestamp::from_millisecond(at).unwrap();
+            }
+            if now >= end {
+                return steps;
+            }
+            self.clock
+                .set(next.max(now.checked_add(Duration::from_millis(1)).unwrap()));
+            self.bot.jobs_ready.notify_waiters();
+        }
+    }
+
     /// Requests made since `from` (an index into the fake's log).
     pub fn calls_since(&self, from: usize) -> Vec<String> {
         self.fake.requests()[from..]

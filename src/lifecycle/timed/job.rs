@@ -3,7 +3,9 @@
 //! instant, and whether one is due and not known to be done), and the
 //! `timed` job that writes them ([`TimedHandler`]), under the repository's
 //! serial key and rollover lease. A reminder found done is remembered in
-//! memory ([`Memo`]), so once done it costs not even a store read.
+//! memory ([`Memo`]), so once done it costs not even a store read; one
+//! found not current (see `not_current_step`) costs a store read a step
+//! and no GitHub call until something changes.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -91,9 +93,11 @@ pub async fn plan(
     for d in unknown {
         if recorded.contains(&d.step()) {
             memo.insert(Memo::key(&r.full_name, &id, d));
-        } else {
+        } else if !super::settled(&recorded, d) {
             pending = true;
         }
+        // Found not current: settled, but not remembered here, since a
+        // webhook about a sprint issue makes it worth a look again.
     }
     let job = pending.then(|| {
         timed_job(&TimedJob {

@@ -25,6 +25,7 @@ use crate::sprint::render::TemplateError;
 use crate::sprint::team::TeamDoc;
 use crate::sprint::timed::{Reminder, local};
 use crate::sprint_issues::recognise_on_github;
+use crate::store::OUTCOME_STEP_PREFIX;
 
 /// A reminder this run wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,20 @@ pub fn current_sprint(
 ) -> Option<crate::sprint::calendar::Sprint> {
     let (start, recorded) = crate::sprint::exceptions::parse_note(note)?;
     Some(config.calendar(&recorded).containing(start.0))
+}
+
+/// The outcome recorded when reminder `d` was due but the remembered
+/// sprint issue was not current (closed while its webhook was lost, or for
+/// another sprint once the cadence moved): it is not asked for again until
+/// a webhook about a sprint issue or a change of the calendar (a new
+/// current sprint, a config that moves it) makes it worth a fresh look.
+pub fn not_current_step(d: Reminder) -> String {
+    format!("{OUTCOME_STEP_PREFIX}{}:not-current", d.step())
+}
+
+/// Whether reminder `d` needs nothing more, by the steps `recorded`.
+pub fn settled(recorded: &[String], d: Reminder) -> bool {
+    recorded.contains(&d.step()) || recorded.contains(&not_current_step(d))
 }
 
 /// What a reminder says now.
@@ -91,7 +106,7 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     let recorded = store.steps(&name, &id).await?;
     let due: Vec<Reminder> = due
         .into_iter()
-        .filter(|d| !recorded.contains(&d.step()))
+        .filter(|d| !settled(&recorded, *d))
         .collect();
     if due.is_empty() {
         return Ok(Ran::default());
@@ -126,6 +141,13 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     if !current {
         tracing::info!(repo = %r.repo, issue = number, sprint = %id,
             "the remembered sprint issue is no longer current; no reminder written");
+        // Recorded, or the scheduler would queue this job again at once.
+        for d in todo {
+            let detail = format!("issue #{number} is not this sprint's open issue");
+            store
+                .record_step(&name, &id, &not_current_step(d), Some(detail))
+                .await?;
+        }
         return Ok(Ran::default());
     }
     let doc = SprintDoc::parse(&found.body).map_err(|e| LifecycleError::Damaged {

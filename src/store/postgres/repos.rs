@@ -7,7 +7,7 @@
 use deadpool_postgres::GenericClient;
 
 use super::{Postgres, exec, row_opt};
-use crate::store::{CachedConfig, RepoKey, StoreError};
+use crate::store::{CachedConfig, OUTCOME_STEP_PREFIX, RepoKey, StoreError};
 
 /// Make sure a row exists for `key`, renaming the row of its id if the
 /// repository was renamed; returns the row's name.
@@ -175,15 +175,25 @@ impl Postgres {
         Ok(())
     }
 
-    /// Forget the current sprint issue (it was closed or changed by hand).
+    /// Forget the current sprint issue (it was closed or changed by hand)
+    /// and the outcomes recorded about the repository's sprints.
     pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
-        let client = self.client().await?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
         exec(
-            &client,
+            &tx,
             "UPDATE repos SET current_issue = NULL, current_sprint = NULL WHERE full_name = $1",
             &[&repo],
         )
         .await?;
+        let outcomes = format!("{OUTCOME_STEP_PREFIX}%");
+        exec(
+            &tx,
+            "DELETE FROM rollover_steps WHERE repo = $1 AND step LIKE $2",
+            &[&repo, &outcomes],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

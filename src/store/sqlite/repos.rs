@@ -7,7 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Sqlite;
-use crate::store::{CachedConfig, RepoKey, StoreError};
+use crate::store::{CachedConfig, OUTCOME_STEP_PREFIX, RepoKey, StoreError};
 
 /// Make sure a row exists for `key`, renaming the row of its id if the
 /// repository was renamed; returns the row's name.
@@ -164,13 +164,19 @@ impl Sqlite {
             .await
     }
 
-    /// Forget the current sprint issue (it was closed or changed by hand).
+    /// Forget the current sprint issue (it was closed or changed by hand)
+    /// and the outcomes recorded about the repository's sprints.
     pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
         let repo = repo.to_string();
         self.run(move |conn| {
+            // One savepoint (see `writer.rs`): both or neither.
             conn.execute(
                 "UPDATE repos SET current_issue = NULL, current_sprint = NULL WHERE full_name = ?1",
-                [repo],
+                [&repo],
+            )?;
+            conn.execute(
+                "DELETE FROM rollover_steps WHERE repo = ?1 AND step LIKE ?2",
+                params![repo, format!("{OUTCOME_STEP_PREFIX}%")],
             )?;
             Ok(())
         })

@@ -109,3 +109,24 @@ pub fn route(
         _ => None,
     }
 }
+
+impl super::FakeGitHub {
+    /// GitHub's log gains a delivery of `event` that the bot answered with
+    /// `status` (a refusal the test cannot cause cheaply, such as a 413).
+    pub fn log_delivery(&self, event: &str, payload: &Value, status: u16) -> u64 {
+        let id = self.with(|s| s.next_id());
+        let d = HookDelivery {
+            id,
+            guid: format!("guid-{id}"),
+            event: event.into(),
+            action: payload["action"].as_str().map(String::from),
+            installation: payload["installation"]["id"].as_u64(),
+            status_code: status,
+            delivered_at: self.inner.clock.now(),
+            redelivery: false,
+            body: serde_json::to_vec(payload).unwrap(),
+        };
+        self.with(|s| s.hooks.log.push(d));
+        id
+    }
+}
