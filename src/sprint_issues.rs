@@ -145,14 +145,37 @@ pub async fn list(
     state: StateFilter,
     bot: &Login,
 ) -> Result<Vec<(Metadata, Issue)>, GitHubError> {
+    Ok(list_with_others(gh, repo, label, state, bot).await?.0)
+}
+
+/// Sprint issues another account wrote: (that account, the newest such
+/// issue). Someone ran sprintbot with another identity on this repository
+/// (an Action's token, then the App, or a person's token).
+pub type OtherWriter = (Login, IssueNumber);
+
+/// [`list`], and the newest open issue with the sprint label whose
+/// metadata another account wrote (not an adoption), if any.
+pub async fn list_with_others(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    label: &str,
+    state: StateFilter,
+    bot: &Login,
+) -> Result<(Vec<(Metadata, Issue)>, Option<OtherWriter>), GitHubError> {
     let mut found: Vec<(Metadata, Issue)> = Vec::new();
+    let mut other: Option<OtherWriter> = None;
     for issue in gh.list_issues(repo, label, state).await? {
         if let Some(meta) = recognise_on_github(gh, repo, &issue, bot).await? {
             found.push((meta, issue));
+        } else if issue.state == IssueState::Open
+            && metadata(&issue).is_some_and(|m| m.adopted.is_none())
+            && other.as_ref().is_none_or(|(_, n)| issue.number.0 > n.0)
+        {
+            other = Some((issue.author.clone(), issue.number));
         }
     }
     found.sort_by(|(a, ai), (b, bi)| b.sprint.cmp(&a.sprint).then(ai.number.cmp(&bi.number)));
-    Ok(found)
+    Ok((found, other))
 }
 
 /// Whether an issue is where commands go now.

@@ -14,7 +14,11 @@ use support::sprint::EXAMPLE_CONFIG;
 const REPO: &str = "acme/app";
 
 async fn fake_with_one_team() -> FakeGitHub {
-    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new("2022-11-14T09:30:00Z".parse().unwrap()));
+    fake_with_one_team_at("2022-11-14T09:30:00Z".parse().unwrap()).await
+}
+
+async fn fake_with_one_team_at(now: jiff::Timestamp) -> FakeGitHub {
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(now));
     let fake = FakeGitHub::start(clock).await;
     fake.add_repo(REPO);
     fake.add_plain_token("ghp_actions");
@@ -103,7 +107,11 @@ async fn tick_explains_what_it_needs() {
     };
     let out = run(&[], &["--repo", REPO]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_TOKEN is not set"));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("no credentials: set GITHUB_TOKEN") && said.contains("GITHUB_APP_ID"),
+        "{said}"
+    );
     let out = run(&[("GITHUB_TOKEN", "ghp_actions")], &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no repository"));
     fake.add_repo("acme/other");
@@ -214,5 +222,76 @@ async fn tick_applies_and_answers_commands_with_an_empty_store_each_time() {
     let before = writes(&fake);
     run(3).await;
     assert_eq!(writes(&fake), before);
+    fake.assert_no_violations();
+}
+
+/// Run `sprintbot <cmd> --repo acme/app` with these credentials.
+fn run_as(fake: &FakeGitHub, db: &std::path::Path, cmd: &str, envs: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sprintbot"));
+    c.args([cmd, "--repo", REPO])
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_APP_ID")
+        .env_remove("GITHUB_APP_PRIVATE_KEY")
+        .env_remove("GITHUB_APP_PRIVATE_KEY_PATH")
+        .env_remove("SPRINTBOT_BOT_LOGIN")
+        .env("GITHUB_API_URL", fake.url())
+        .env("SPRINTBOT_DATABASE_URL", db)
+        .env("RUST_LOG", "warn");
+    if cmd == "tick" {
+        c.args(["--now", "2022-11-14T09:30:00Z"]);
+    }
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tick_runs_with_the_app_s_credentials_and_a_person_s_token_writes_nothing() {
+    // The App's JSON web token is signed on the real clock, as GitHub checks it.
+    let fake = fake_with_one_team_at(jiff::Timestamp::now()).await;
+    fake.add_installation(7, "acme", &[]);
+    fake.add_user_token("ghp_alice", "alice");
+    let dir = tempfile::tempdir().unwrap();
+    let app_id = support::fake_github::APP_ID.to_string();
+    let app = [
+        ("GITHUB_APP_ID", app_id.as_str()),
+        ("GITHUB_APP_PRIVATE_KEY", support::fake_github::PRIVATE_KEY),
+    ];
+    let out = run_as(&fake, &dir.path().join("app.db"), "tick", &app);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issues = fake.issues(REPO);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].author, support::fake_github::BOT_LOGIN);
+
+    // A person runs `rollover` with their own token on the App's repository.
+    let person = [("GITHUB_TOKEN", "ghp_alice")];
+    let out = run_as(&fake, &dir.path().join("alice.db"), "rollover", &person);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("written by `sprintbot[bot]` (the newest is #1)")
+            && said.contains("acts as `alice`"),
+        "{said}"
+    );
+    assert_eq!(fake.issues(REPO).len(), 1, "no second issue for the sprint");
+    let out = run_as(&fake, &dir.path().join("alice.db"), "tick", &person);
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(fake.issues(REPO).len(), 1);
+    // The App itself goes on as before.
+    let out = run_as(&fake, &dir.path().join("app.db"), "tick", &app);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     fake.assert_no_violations();
 }

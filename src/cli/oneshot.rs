@@ -39,20 +39,25 @@ pub async fn setup(
         .or_else(|| std::env::var("GITHUB_REPOSITORY").ok())
         .ok_or("no repository: pass --repo owner/name (GitHub Actions sets GITHUB_REPOSITORY)")?;
     let repo = RepoRef::parse(&repo_name).ok_or(format!("`{repo_name}` is not owner/name"))?;
-    let token = env.token.ok_or("GITHUB_TOKEN is not set: the one-shot commands act with a token (in Actions: `GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)")?;
-    let client = Arc::new(
-        token_client(
-            &env.api_url,
-            token,
-            Arc::new(SystemClock),
-            Default::default(),
-        )
-        .map_err(|e| e.to_string())?,
-    );
     let given = std::env::var("SPRINTBOT_BOT_LOGIN")
         .ok()
         .filter(|l| !l.trim().is_empty())
         .map(|l| Login(l.trim().trim_start_matches('@').to_string()));
+    let (client, given) = match env.token {
+        Some(token) => (
+            Arc::new(
+                token_client(
+                    &env.api_url,
+                    token,
+                    Arc::new(SystemClock),
+                    Default::default(),
+                )
+                .map_err(|e| e.to_string())?,
+            ),
+            given,
+        ),
+        None => app_client(&env.api_url, &repo).await?,
+    };
     let identity = Arc::new(TokenIdentity::new(client.clone(), given));
     let bot = identity
         .bot_login()
@@ -91,6 +96,36 @@ pub async fn setup(
         loaded,
         worker: deploy.worker.clone(),
     })
+}
+
+/// With no token, the App's credentials (`GITHUB_APP_ID` and
+/// `GITHUB_APP_PRIVATE_KEY` or `_PATH`): the installation on the
+/// repository's owner, acting as the App's bot account, as `serve` does.
+async fn app_client(api_url: &str, repo: &RepoRef) -> Result<(Arc<Client>, Option<Login>), String> {
+    const NEITHER: &str = "no credentials: set GITHUB_TOKEN (in Actions: `GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`), or the App's GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_PATH)";
+    let secrets = deploy::credentials::read(|k| std::env::var(k).ok())
+        .map_err(|e| e.to_string())?
+        .ok_or(NEITHER)?;
+    let (app, _) = super::startup::app_from(&secrets, api_url)?;
+    let info = app
+        .info()
+        .await
+        .map_err(|e| format!("GitHub refused the App's credentials: {e}"))?;
+    let installations = app
+        .list_installations()
+        .await
+        .map_err(|e| format!("cannot list the App's installations: {e}"))?;
+    let installed = installations
+        .iter()
+        .find(|i| i.account.eq_ignore_ascii_case(&repo.owner))
+        .ok_or_else(|| {
+            format!(
+                "the App `{}` is not installed on `{}`: install it there, or run with GITHUB_TOKEN",
+                info.slug, repo.owner
+            )
+        })?;
+    let client = app.installation(installed.id).map_err(|e| e.to_string())?;
+    Ok((client, Some(info.bot_login())))
 }
 
 /// Run a future on a small runtime and turn its result into an exit code.

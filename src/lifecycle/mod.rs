@@ -48,6 +48,15 @@ pub enum LifecycleError {
     Damaged { issue: u64, problem: String },
     #[error("applying the previous sprint's commands failed: {0}")]
     Commands(String),
+    #[error(
+        "the sprint issues of {repo} are written by `{theirs}` (the newest is #{issue}), but this run acts as `{ours}`, so it writes nothing: run it as `{theirs}` (the App's credentials, or the token that wrote them), or hand the repository over as the README's \"One identity per repository\" says"
+    )]
+    OtherAccount {
+        repo: String,
+        ours: String,
+        theirs: String,
+        issue: u64,
+    },
 }
 
 impl LifecycleError {
@@ -55,7 +64,9 @@ impl LifecycleError {
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
-            LifecycleError::Template(_) | LifecycleError::Numbering(_)
+            LifecycleError::Template(_)
+                | LifecycleError::Numbering(_)
+                | LifecycleError::OtherAccount { .. }
         ) || matches!(self, LifecycleError::GitHub(e) if !e.is_transient() && !matches!(e, GitHubError::RateLimited { .. }))
     }
 }

@@ -66,7 +66,7 @@ pub struct Done {
 /// Run the rollover `goal` asks for (or finish one cut short).
 pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
     let mut done = Done::default();
-    let mut issues = sprint_issues::list(
+    let (mut issues, other) = sprint_issues::list_with_others(
         r.gh,
         r.repo,
         &r.config.sprint_label,
@@ -74,6 +74,16 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
         r.bot,
     )
     .await?;
+    // One identity per repository: a run as another account would open a
+    // second issue for the current sprint beside the real one.
+    if let (true, Some((theirs, issue))) = (issues.is_empty(), other) {
+        return Err(LifecycleError::OtherAccount {
+            repo: r.repo.to_string(),
+            ours: r.bot.0.clone(),
+            theirs: theirs.0,
+            issue: issue.0,
+        });
+    }
     if issues.is_empty() {
         r.gh.ensure_label(r.repo, &r.config.sprint_label).await?;
     }
