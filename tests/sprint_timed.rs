@@ -306,7 +306,7 @@ async fn one_shot_ticks_write_each_reminder_once_together_or_with_empty_stores()
             .filter(|c| {
                 c.author == ACTIONS_BOT
                     && c.body.contains(&format!(
-                        "<!-- sprintbot:timed {name} sprint=2022-11-14 -->"
+                        "<!-- sprintbot:timed {name} sprint=2022-11-14"
                     ))
             })
             .count()
@@ -358,4 +358,65 @@ fn a_reminder_timing_outside_the_sprint_is_refused_with_a_fix() {
     assert_eq!(e[0].line, line);
     let bad = config(&[("[reminders]", "[reminders]\nnudge_on_fridays = true")]);
     assert!(sprintbot::config::repo::parse("sprintbot.toml", &bad, &toml::Table::new()).is_err());
+}
+
+/// `author` writes `body` on issue `n` of the org's repository, delivered.
+async fn comment_on(org: &Org, n: u64, author: &str, body: &str) -> u64 {
+    use serde_json::json;
+    let id = org.fake.add_comment(REPO, n, author, body);
+    let mut p = support::webhooks::payload("issue_comment.created");
+    p["issue"]["number"] = json!(n);
+    p["issue"]["state"] = json!("open");
+    p["comment"]["id"] = json!(id);
+    p["comment"]["body"] = json!(body);
+    p["comment"]["user"]["login"] = json!(author);
+    p["comment"]["user"]["type"] = json!("User");
+    p["comment"]["created_at"] = json!(org.now().to_string());
+    p["repository"]["full_name"] = json!(REPO);
+    p["repository"]["id"] = json!(org.fake.repo_id(REPO));
+    p["sender"]["login"] = json!(author);
+    p["sender"]["type"] = json!("User");
+    p["installation"] = json!({ "id": 7 });
+    assert_eq!(org.fake.deliver("issue_comment", &p).await, 202);
+    org.settle_within(Duration::from_secs(30)).await;
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sprint_extended_after_its_review_gets_a_review_before_its_new_end() {
+    // Sprint 1.41.0 2/2 opened Mon Oct 17; the next opens Mon Oct 31 09:00
+    // GMT, so the review comes Sun Oct 30 09:00 GMT.
+    let org = org_at("2022-10-19T12:00:00Z", "2022-10-19", &config(&[])).await;
+    org.fake.set_role(REPO, "macobo", "maintain");
+    let step = step_at(&org, "2022-10-30T09:00:00Z").await;
+    assert_eq!(step.reminders_queued, 1);
+    assert_eq!(reminders(&org.fake, 1, "review").len(), 1);
+
+    // Later that day a maintainer extends the sprint a week.
+    org.at("2022-10-30T12:00:00Z");
+    let c = comment_on(&org, 1, "macobo", "/sprint extend 7").await;
+    assert_eq!(org.fake.reactions(REPO, c)[0].1, "+1");
+    let step = step_at(&org, "2022-10-31T09:00:00Z").await;
+    assert_eq!(step.rollovers_queued, 0, "the sprint goes on a week");
+    assert_eq!(reminders(&org.fake, 1, "review").len(), 1);
+
+    // A review before the new end, naming the new date; then no more.
+    let step = step_at(&org, "2022-11-06T09:00:00Z").await;
+    assert_eq!(step.reminders_queued, 1);
+    let reviews = reminders(&org.fake, 1, "review");
+    assert_eq!(reviews.len(), 2);
+    assert!(
+        reviews[1].body.contains("rolls over Mon Nov 7 at 09:00"),
+        "{}",
+        reviews[1].body
+    );
+    assert!(
+        reviews[1]
+            .body
+            .starts_with("<!-- sprintbot:timed review sprint=2022-10-17 ends=2022-11-06 -->")
+    );
+    let step = step_at(&org, "2022-11-06T10:00:00Z").await;
+    assert_eq!(step.reminders_queued, 0);
+    assert_eq!(reminders(&org.fake, 1, "review").len(), 2);
+    org.fake.assert_no_violations();
 }

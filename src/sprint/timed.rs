@@ -45,10 +45,32 @@ impl Reminder {
         format!("timed:{}", self.name())
     }
 
-    /// The hidden marker of its comment for the sprint starting `sprint`.
+    /// The hidden marker of its comment for the sprint starting `sprint`,
+    /// as written before sprints' ends were in it (still read as done).
     pub fn marker(self, sprint: SprintId) -> String {
         format!("<!-- sprintbot:timed {} sprint={sprint} -->", self.name())
     }
+
+    /// The hidden marker of its comment for `sprint`. The review and the
+    /// status nudge name the sprint's end, and so does their marker: a
+    /// sprint extended after its review gets a review before its new end.
+    pub fn marker_for(self, sprint: &Sprint) -> String {
+        match self {
+            Reminder::NudgeTeams => self.marker(sprint.id),
+            _ => format!(
+                "<!-- sprintbot:timed {} sprint={} ends={} -->",
+                self.name(),
+                sprint.id,
+                sprint.end
+            ),
+        }
+    }
+}
+
+/// The key the store records a sprint's reminders under: the sprint and
+/// its last day, so an extension makes every reminder worth a fresh look.
+pub fn record_key(sprint: &Sprint) -> String {
+    format!("{}..{}", sprint.id, sprint.end)
 }
 
 /// When the reminders happen (`[reminders]` of the repository config).

@@ -77,7 +77,9 @@ pub async fn plan(
         return Ok(Planned::default());
     };
     let cadence = &config.cadence;
-    let id = sprint.id.to_string();
+    // Reminders are recorded under the sprint and its end (an extension
+    // makes them worth a fresh look).
+    let id = crate::sprint::timed::record_key(&sprint);
     let next = config.reminders.next(cadence, &sprint, now);
     let unknown: Vec<Reminder> = config
         .reminders
@@ -104,7 +106,7 @@ pub async fn plan(
             installation: r.installation,
             repo: r.full_name.clone(),
             repo_id: r.repo_id,
-            sprint: id,
+            sprint: sprint.id.to_string(),
         })
     });
     Ok(Planned { job, next })

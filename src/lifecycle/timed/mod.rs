@@ -98,7 +98,7 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
         return Ok(Ran::default());
     };
     let cadence = &r.config.cadence;
-    let id = sprint.id.to_string();
+    let id = crate::sprint::timed::record_key(&sprint);
     let due = r.config.reminders.due(cadence, &sprint, now);
     if due.is_empty() {
         return Ok(Ran::default());
@@ -116,8 +116,11 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     let mine: Vec<&Comment> = comments.iter().filter(|c| c.author == *r.bot).collect();
     let mut todo = Vec::new();
     for d in due {
-        let marker = d.marker(sprint.id);
-        match mine.iter().find(|c| is_reminder(c, r, issue, &marker)) {
+        let (marker, legacy) = (d.marker_for(&sprint), d.marker(sprint.id));
+        match mine
+            .iter()
+            .find(|c| is_reminder(c, r, issue, &marker) || is_reminder(c, r, issue, &legacy))
+        {
             Some(c) => {
                 let detail = format!("comment {}", c.id.0);
                 store
@@ -179,7 +182,10 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     for d in todo {
         let detail = match compose(r, d, &sprint, &goals, &teams, now, &away) {
             Ok(Text::Write(text)) => {
-                let marker = d.marker(sprint.id);
+                // The texts open with the sprint's marker; the one written
+                // names the sprint's end too (`Reminder::marker_for`).
+                let marker = d.marker_for(&sprint);
+                let text = text.replacen(&d.marker(sprint.id), &marker, 1);
                 let c =
                     r.gh.create_comment(r.repo, issue, &text, Some(&marker))
                         .await?;
