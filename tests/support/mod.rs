@@ -13,6 +13,7 @@ pub mod process;
 pub mod pull_requests;
 pub mod register;
 pub mod retro;
+pub mod rng;
 pub mod scenario;
 pub mod settle;
 pub mod sprint;
