@@ -60,6 +60,31 @@ async fn an_edit_whose_created_event_was_lost_runs_the_comment_as_it_is() {
 }
 
 #[tokio::test]
+async fn catch_up_never_runs_an_edit_nobody_can_vouch_for() {
+    let s = Scenario::start().await;
+    // kappa90's comment, whose webhook was lost; a writer edits a command
+    // into it before sprintbot ever reads it (its `edited` webhook lost too).
+    let id = s.fake.add_comment(REPO, s.issue, "kappa90", "Nice sprint");
+    s.clock.advance(Duration::from_secs(60));
+    s.fake
+        .edit_comment(REPO, id, "Nice sprint\n/goal Ship the writer's idea");
+    s.catch_up().await;
+    assert!(s.goals().is_empty(), "nothing ran as kappa90's");
+    assert_eq!(s.reactions(id), ["confused"]);
+    let reply = &s.replies(s.issue)[0].body;
+    assert!(reply.contains("edited before I read it"), "{reply}");
+    // A lost comment nobody edited is still run by the catch-up, once.
+    let other = s
+        .fake
+        .add_comment(REPO, s.issue, "kappa90", "/goal Ship it");
+    s.catch_up().await;
+    s.catch_up().await;
+    assert_eq!(goal_titles(&s), ["Ship it"]);
+    assert_eq!(s.reactions(other), ["+1"]);
+    assert_eq!(s.replies(s.issue).len(), 1, "the refusal is not repeated");
+}
+
+#[tokio::test]
 async fn an_edit_runs_nothing_unless_its_author_made_it() {
     let s = Scenario::start().await;
     // A maintainer's comment, edited by a writer to roll the sprint.

@@ -286,6 +286,10 @@ pub fn not_current(current: Option<u64>) -> String {
     }
 }
 
+pub fn edited_before_read() -> String {
+    "This comment was edited before I read it, and GitHub does not tell me who edited it, so I ran none of its commands. If you wrote them, post them again in a new comment.".into()
+}
+
 pub fn config_broken(problem: &str) -> String {
     let problem = quote(problem);
     format!(

@@ -154,6 +154,18 @@ impl Commands {
                 }
             }
         }
+        // A comment edited before sprintbot read it: GitHub's REST answer
+        // does not say who edited it, and anyone with write access can edit
+        // anyone's comment, so its text is not run as its author's. (An
+        // edit whose webhook arrives says who made it: see `comment.rs`.)
+        let (edited, pending): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|(c, _)| c.updated_at != c.created_at);
+        if !edited.is_empty() {
+            let reason = messages::edited_before_read();
+            out.effects
+                .extend(self.refuse_caught_up(s, &edited, &to, &reason).await?);
+        }
         let compact = compact_to.map(|c| (c.id.0, Some(c.created_at.clone())));
         if pending.is_empty() && !(compact.is_some() && meta.ledger.wants_compaction()) {
             return Ok(out);
