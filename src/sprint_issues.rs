@@ -15,7 +15,8 @@ use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
 use crate::github::{
-    Comment, CommentId, GitHub, GitHubError, Issue, IssueNumber, IssueState, RepoRef, StateFilter,
+    Comment, CommentId, GitHub, GitHubError, Issue, IssueNumber, IssueState, Reaction, RepoRef,
+    StateFilter,
 };
 use crate::sprint::body::SprintDoc;
 use crate::sprint::exceptions::{self, Recorded};
@@ -65,6 +66,12 @@ pub fn find_marked<'c>(
     comments.iter().find(|c| bot_marked(c, bot, issue, marker))
 }
 
+/// Forget the adoptions this process has proven, so the next look asks
+/// GitHub again (as a restarted process does).
+pub fn forget_proven() {
+    PROVEN.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// The hidden marker of sprintbot's comment that records an adoption.
 pub fn adoption_marker(issue: IssueNumber, sprint: SprintId) -> String {
     format!(
@@ -110,7 +117,22 @@ pub async fn recognise_on_github(
     }
     let proof = match gh.get_comment(repo, CommentId(comment)).await {
         Ok(c) => c,
-        Err(GitHubError::NotFound { .. }) => return Ok(None),
+        // Someone deleted the record: sprintbot's seal on the issue (a 🚀
+        // only its own account can take off) still proves the adoption.
+        Err(GitHubError::NotFound { .. }) => {
+            let sealed = gh
+                .list_issue_reactions(repo, issue.number)
+                .await?
+                .iter()
+                .any(|(l, c)| l.0.eq_ignore_ascii_case(&bot.0) && c == Reaction::Rocket.content());
+            if !sealed {
+                return Ok(None);
+            }
+            tracing::warn!(%repo, issue = issue.number.0, comment,
+                "the comment recording this adoption was deleted; sprintbot's seal on the issue proves it");
+            PROVEN.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+            return Ok(Some(meta));
+        }
         Err(e) => return Err(e),
     };
     let marker = adoption_marker(issue.number, meta.sprint);

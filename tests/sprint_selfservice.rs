@@ -332,6 +332,50 @@ async fn adopt_keeps_every_byte_people_wrote_and_makes_the_issue_current() {
 }
 
 #[tokio::test]
+async fn deleting_the_adoption_record_undoes_nothing() {
+    let (s, n) = hand_run(&hand_written()).await;
+    s.comment_on(n, "macobo", "/sprint adopt").await;
+    s.settle().await;
+    assert_eq!(
+        s.fake.issue_reactions(REPO, n),
+        [(BOT.to_string(), "rocket".to_string())],
+        "sprintbot's seal on the issue"
+    );
+    let record = s
+        .replies(n)
+        .into_iter()
+        .find(|c| c.body.contains("<!-- sprintbot:adopted issue="))
+        .unwrap();
+    // Someone deletes sprintbot's record, and the bot restarts (its proofs
+    // in memory are gone; the store's current issue is forgotten too).
+    s.fake.delete_comment(REPO, record.id);
+    sprintbot::sprint_issues::forget_proven();
+    s.bot.store.forget_current_issue(REPO).await.unwrap();
+
+    // Commands are still answered and applied ...
+    let done = s.comment_on(n, "kappa90", "/goal done 1").await;
+    s.settle().await;
+    assert_eq!(s.reactions(done), ["+1"]);
+    let doc = SprintDoc::parse(&s.fake.issue(REPO, n).unwrap().body).unwrap();
+    assert!(doc.goals().unwrap()[0].done);
+    // ... and the rollover sees the sprint: its goals reach the retro.
+    s.clock.set("2022-11-28T10:00:00Z".parse().unwrap());
+    s.rollover_due().await;
+    assert!(!s.fake.issue(REPO, n).unwrap().open);
+    let next = s
+        .fake
+        .issues(REPO)
+        .into_iter()
+        .find(|i| i.number > n && i.author == BOT)
+        .expect("the next sprint's issue");
+    let retro = SprintDoc::parse(&next.body)
+        .unwrap()
+        .list(sprintbot::sprint::markers::Section::RetroGoals)
+        .unwrap();
+    assert_eq!(retro.len(), 13, "{retro:#?}");
+}
+
+#[tokio::test]
 async fn adopt_keeps_windows_line_endings_too() {
     let written = hand_written().replace('\n', "\r\n");
     let (s, n) = hand_run(&written).await;
@@ -352,6 +396,7 @@ async fn adopt_keeps_windows_line_endings_too() {
         "GET /repos/acme/app/issues".into(),
         "GET /repos/acme/app/issues/1/comments".into(),
         "POST /repos/acme/app/issues/1/comments".into(),
+        "POST /repos/acme/app/issues/1/reactions".into(),
         "GET /repos/acme/app/issues/1".into(),
         "PATCH /repos/acme/app/issues/1".into(),
         "POST /repos/acme/app/issues/1/labels".into(),

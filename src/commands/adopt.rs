@@ -3,20 +3,22 @@
 //! steps, each looking for its own earlier effect so a retry or a crash
 //! does every step once: (1) sprintbot's comment recording the adoption is
 //! found or posted (the proof the issue's metadata names, since sprintbot
-//! did not write the issue); (2) the body, read again right before, gets
+//! did not write the issue), and sprintbot's 🚀 on the issue, which proves
+//! it when that comment is deleted; (2) the body, read again right before, gets
 //! its markers (`sprint::adopt`: nothing people wrote changes) unless it
 //! has them; (3) the sprint label; (4) the pin; and the store learns the
 //! current issue with the job's completion. Refused, with the reason, when
 //! the config is missing or broken, another sprint issue is open or holds
 //! this sprint, or the issue lacks a section. Calls: the config (cached),
 //! the sprint issues (a page per 100), the issue's comments since the
-//! command, a comment, the issue again, its body, the label, the pin.
+//! command, a comment, the seal, the issue again, its body, the label, the
+//! pin.
 
 use super::Commands;
 use super::answers::Addressee;
 use super::messages;
 use super::selfservice::Asked;
-use crate::github::{IssueOp, IssueUpdate, StateFilter};
+use crate::github::{IssueOp, IssueUpdate, Reaction, StateFilter};
 use crate::sprint::adopt::{AdoptError, adopt};
 use crate::sprint::ledger::Ledger;
 use crate::sprint::markers::Metadata;
@@ -111,6 +113,12 @@ impl Commands {
             }
         };
         meta.adopted = Some(record.id.0);
+        // 1b. sprintbot's seal on the issue itself: a reaction only its own
+        // account can take off, so deleting the record cannot undo the
+        // adoption (`sprint_issues::recognise_on_github`). A repeat is a 200.
+        gh.add_issue_reaction(repo, this, Reaction::Rocket)
+            .await
+            .map_err(github_error)?;
         // 2. The markers, on the body as it is now.
         let issue = gh.get_issue(repo, this).await.map_err(github_error)?;
         let has_meta = sprint_issues::recognise_on_github(gh, repo, &issue, &bot)

@@ -471,7 +471,35 @@ impl GitHub for Client {
         repo: &'a RepoRef,
         comment: CommentId,
     ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
-        Box::pin(self.lookup_reactions(repo, comment))
+        Box::pin(self.lookup_reactions(format!(
+            "{}/issues/comments/{}/reactions",
+            repo_path(repo),
+            comment.0
+        )))
+    }
+
+    fn add_issue_reaction<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        reaction: Reaction,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let path = format!("{}/issues/{}/reactions", repo_path(repo), n.0);
+            let body = json!({ "content": reaction.content() });
+            self.t
+                .request(Method::POST, &path, Some(body), false)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn list_issue_reactions<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
+        Box::pin(self.lookup_reactions(format!("{}/issues/{}/reactions", repo_path(repo), n.0)))
     }
 
     fn issue_ops<'a>(

@@ -147,22 +147,15 @@ impl Client {
         }
     }
 
-    pub(super) async fn lookup_reactions(
-        &self,
-        repo: &RepoRef,
-        comment: CommentId,
-    ) -> Result<Vec<(Login, String)>> {
+    /// Every reaction at `path` (a comment's or an issue's), all pages.
+    pub(super) async fn lookup_reactions(&self, path: String) -> Result<Vec<(Login, String)>> {
         #[derive(Deserialize)]
         struct Raw {
             user: Option<User>,
             content: String,
         }
         let mut out = Vec::new();
-        let mut next = Some(format!(
-            "{}/issues/comments/{}/reactions?per_page=100",
-            repo_path(repo),
-            comment.0
-        ));
+        let mut next = Some(format!("{path}?per_page=100"));
         while let Some(url) = next {
             let resp = self.get(&url).await?;
             out.extend(

@@ -98,6 +98,19 @@ pub trait GitHub: Send + Sync {
         repo: &'a RepoRef,
         comment: CommentId,
     ) -> BoxFuture<'a, Result<Vec<(Login, String)>>>;
+    /// React to an issue itself (GitHub answers 200 if it is there already).
+    fn add_issue_reaction<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        reaction: Reaction,
+    ) -> BoxFuture<'a, Result<()>>;
+    /// Who left which reaction on an issue: (login, content).
+    fn list_issue_reactions<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>>;
     fn add_labels<'a>(
         &'a self,
         repo: &'a RepoRef,

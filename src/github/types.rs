@@ -238,6 +238,9 @@ pub enum Reaction {
     PlusOne,
     Confused,
     Eyes,
+    /// On an adopted sprint issue: sprintbot's seal, which only its own
+    /// account can take off (see `sprint_issues`).
+    Rocket,
 }
 
 impl Reaction {
@@ -246,6 +249,7 @@ impl Reaction {
             Reaction::PlusOne => "+1",
             Reaction::Confused => "confused",
             Reaction::Eyes => "eyes",
+            Reaction::Rocket => "rocket",
         }
     }
 
@@ -254,6 +258,7 @@ impl Reaction {
             "+1" => Some(Reaction::PlusOne),
             "confused" => Some(Reaction::Confused),
             "eyes" => Some(Reaction::Eyes),
+            "rocket" => Some(Reaction::Rocket),
             _ => None,
         }
     }

@@ -280,6 +280,28 @@ impl GitHub for DryRun<'_> {
     ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
         self.inner.list_reactions(repo, comment)
     }
+    fn add_issue_reaction<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+        r: Reaction,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.note(format!(
+                "POST /repos/{repo}/issues/{}/reactions  {}",
+                n.0,
+                r.content()
+            ));
+            Ok(())
+        })
+    }
+    fn list_issue_reactions<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        n: IssueNumber,
+    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
+        self.inner.list_issue_reactions(repo, n)
+    }
     fn read_file_if_changed<'a>(
         &'a self,
         repo: &'a RepoRef,

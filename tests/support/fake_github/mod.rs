@@ -346,6 +346,21 @@ impl FakeGitHub {
         self.with(|s| s.repo(repo).map(|r| r.comments.clone()).unwrap_or_default())
     }
 
+    /// (login, content) of the reactions on issue `n` itself.
+    pub fn issue_reactions(&self, repo: &str, n: u64) -> Vec<(String, String)> {
+        self.with(|s| {
+            s.repo(repo)
+                .map(|r| {
+                    r.issue_reactions
+                        .iter()
+                        .filter(|(i, _, _)| *i == n)
+                        .map(|(_, l, k)| (l.clone(), k.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
     /// (login, content) of the reactions on a comment.
     pub fn reactions(&self, repo: &str, comment: u64) -> Vec<(String, String)> {
         self.with(|s| {

@@ -225,6 +225,48 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
                 .collect();
             paginate(items, &q.query)
         }
+        // Reactions on an issue itself: one per person and kind, as on
+        // comments; only the person who reacted can take one off.
+        ("POST", ["issues", n, "reactions"]) => {
+            let Some(n) = n
+                .parse::<u64>()
+                .ok()
+                .filter(|n| repo.issues.contains_key(n))
+            else {
+                return status(404, "Not Found");
+            };
+            let content = body["content"].as_str().unwrap_or("").to_string();
+            let login = q.actor.clone();
+            let existed = repo
+                .issue_reactions
+                .iter()
+                .any(|(i, l, k)| *i == n && *l == login && *k == content);
+            if !existed {
+                repo.issue_reactions
+                    .push((n, login.clone(), content.clone()));
+            }
+            with_status(
+                if existed { 200 } else { 201 },
+                r::reaction(id, &login, &content),
+            )
+        }
+        ("GET", ["issues", n, "reactions"]) => {
+            let Some(n) = n
+                .parse::<u64>()
+                .ok()
+                .filter(|n| repo.issues.contains_key(n))
+            else {
+                return status(404, "Not Found");
+            };
+            let items = repo
+                .issue_reactions
+                .iter()
+                .filter(|(i, _, _)| *i == n)
+                .enumerate()
+                .map(|(i, (_, login, content))| r::reaction(i as u64 + 1, login, content))
+                .collect();
+            paginate(items, &q.query)
+        }
         ("POST", ["issues", n, "labels"]) => {
             let Some(issue) = n.parse().ok().and_then(|n: u64| repo.issues.get_mut(&n)) else {
                 return status(404, "Not Found");

@@ -57,6 +57,8 @@ pub struct FakeRepo {
     pub files: HashMap<String, String>,
     /// (comment id, login, content)
     pub reactions: Vec<(u64, String, String)>,
+    /// (issue number, login, content): reactions on issues themselves.
+    pub issue_reactions: Vec<(u64, String, String)>,
     /// (parent, sub-issue) numbers, in the order they were added.
     pub sub_issues: Vec<(u64, u64)>,
     /// Comments pinned on their issue.
