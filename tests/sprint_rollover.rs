@@ -133,7 +133,8 @@ fn unticked_team_items_become_hang_overs_ticked_ones_do_not() {
         .filter(|i| i.heading.starts_with("Hang over"))
         .map(|i| i.text.as_str())
         .collect();
-    assert_eq!(hang, ["Unfinished thing @kappa90", "Fix the funnel"]);
+    // Handles are carried in inline code, so GitHub does not notify again.
+    assert_eq!(hang, ["Unfinished thing `@kappa90`", "Fix the funnel"]);
     assert!(!plan.team_comments[0].body.contains("Done thing"));
     // A team without a previous comment starts with no hang-overs.
     assert!(plan.team_comments[1].body.contains("- None"));
@@ -196,7 +197,7 @@ fn the_closing_comment_says_what_moved_where() {
         c.contains("  2. Static playlists (`@benjackwhite`) > 🟡 rolled out to 50%"),
         "{c}"
     );
-    assert!(c.contains("- **Team Growth**: 2 unticked items are hang-overs in [its comment on #12800](https://github.com/acme/app/issues/12800#issuecomment-7):\n  - Unfinished thing @kappa90\n  - Fix the funnel\n"), "{c}");
+    assert!(c.contains("- **Team Growth**: 2 unticked items are hang-overs in [its comment on #12800](https://github.com/acme/app/issues/12800#issuecomment-7):\n  - Unfinished thing `@kappa90`\n  - Fix the funnel\n"), "{c}");
 }
 
 // ----- carry-over counts and sprint health -----

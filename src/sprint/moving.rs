@@ -13,6 +13,7 @@ use super::render::TeamView;
 use super::rollover::{MAX_BODY_CHARS, closing_marker};
 use super::team::TeamDoc;
 use super::team_identity::match_comments;
+use super::team_read::HangOver;
 
 /// What leaves a sprint at its rollover.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -28,7 +29,7 @@ pub struct Moving {
 pub struct TeamItems {
     pub name: String,
     pub slug: String,
-    pub items: Vec<String>,
+    pub items: Vec<HangOver>,
 }
 
 impl Moving {
@@ -55,7 +56,7 @@ impl Moving {
     }
 
     /// The unticked items of team `slug`.
-    pub fn team(&self, slug: &str) -> &[String] {
+    pub fn team(&self, slug: &str) -> &[HangOver] {
         self.teams
             .iter()
             .find(|t| t.slug == slug)
@@ -182,7 +183,7 @@ pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
                 if count == 1 { "" } else { "s" }
             ));
             for item in t.items.iter().take(cap) {
-                s.push_str(&format!("  - {}\n", neutralise(item)));
+                s.push_str(&format!("  - {}\n", item.summary()));
             }
             more(&mut s, count, cap, "  ");
         }
@@ -257,7 +258,7 @@ mod tests {
         let m = Moving::of(&goals, &[growth], &teams());
         assert_eq!(m.goals.len(), 1);
         assert_eq!(m.goals[0].number, 2);
-        assert_eq!(m.team("growth"), ["Fix login"]);
+        assert_eq!(m.team("growth"), [HangOver::from("Fix login")]);
         assert!(m.team("pipeline").is_empty());
         let urls = [(
             "growth".to_string(),

@@ -121,7 +121,7 @@ pub fn review(templates: &Templates, r: &Review<'_>) -> Result<String, TemplateE
                 context! {
                     name => neutralise(&t.name),
                     count => t.items.len(),
-                    items => t.items.iter().take(cap).map(|i| neutralise(i)).collect::<Vec<_>>(),
+                    items => t.items.iter().take(cap).map(|i| i.summary()).collect::<Vec<_>>(),
                     more => t.items.len().saturating_sub(cap),
                     url,
                 }

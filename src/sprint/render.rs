@@ -364,10 +364,7 @@ pub fn team_comment(
     sprint: &Sprint,
     hang_overs: &[String],
 ) -> Result<String, TemplateError> {
-    let safe: Vec<String> = hang_overs
-        .iter()
-        .map(|h| super::markers::neutralise(h))
-        .collect();
+    let safe: Vec<String> = hang_overs.iter().map(|h| safe_hang_over(h)).collect();
     let ctx = context! {
         marker => team_marker(&team.slug, sprint.id),
         team => context! { name => team.name.clone(), slug => team.slug.clone() },
@@ -377,6 +374,33 @@ pub fn team_comment(
     let mut body = render_template("team", &templates.team, ctx)?;
     body.push('\n');
     Ok(body)
+}
+
+/// A hang-over made safe from markers line by line, keeping its nested
+/// lines' indent and sprintbot's own guess mark.
+fn safe_hang_over(h: &str) -> String {
+    use super::team_read::GUESS_MARK;
+    let lines: Vec<String> = h
+        .lines()
+        .map(|l| {
+            let (l, mark) = match l.strip_suffix(GUESS_MARK) {
+                Some(rest) => (rest, true),
+                None => (l, false),
+            };
+            let body = l.trim_start();
+            let mut s = format!(
+                "{}{}",
+                &l[..l.len() - body.len()],
+                super::markers::neutralise(body)
+            );
+            if mark {
+                s.push(' ');
+                s.push_str(GUESS_MARK);
+            }
+            s
+        })
+        .collect();
+    lines.join("\n")
 }
 
 #[cfg(test)]

@@ -223,7 +223,7 @@ pub fn plan(
             .unwrap_or_default();
         let mut keep = all.len();
         let comment = loop {
-            let mut hang_overs = all[..keep].to_vec();
+            let mut hang_overs: Vec<String> = all[..keep].iter().map(|h| h.rendered()).collect();
             if keep < all.len() {
                 hang_overs.push(format!(
                     "… and {} more hang-over items{link}",

@@ -5,6 +5,7 @@
 use super::SprintId;
 use super::items;
 use super::markers::parse_team_marker;
+use super::team_read::{self, Fate, HangOver};
 
 /// One task-list item of a team comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct TeamDoc {
     pub slug: String,
     pub sprint: SprintId,
     pub items: Vec<TeamItem>,
+    /// The comment as written, read again by `team_read` at rollover.
+    pub body: String,
 }
 
 impl TeamDoc {
@@ -59,17 +62,22 @@ impl TeamDoc {
             slug,
             sprint,
             items: found,
+            body: body.to_string(),
         })
     }
 
-    /// Unticked items that roll into the next sprint's hang-over list: every
-    /// unticked task outside the Retro, each text once.
-    pub fn hang_overs(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for item in &self.items {
-            let is_retro = item.heading.eq_ignore_ascii_case("retro");
-            if !item.done && !is_retro && !out.iter().any(|o| o.eq_ignore_ascii_case(&item.text)) {
-                out.push(item.text.clone());
+    /// The items that roll into the next sprint's hang-over list: every
+    /// plan item not done nor dropped, as people wrote it (`team_read`),
+    /// each text once.
+    pub fn hang_overs(&self) -> Vec<HangOver> {
+        let mut out: Vec<HangOver> = Vec::new();
+        for item in team_read::read(&self.body, None).items {
+            if item.fate() != Some(Fate::Carried) {
+                continue;
+            }
+            let h = item.hang_over();
+            if !out.iter().any(|o| o.text.eq_ignore_ascii_case(&h.text)) {
+                out.push(h);
             }
         }
         out
@@ -87,8 +95,11 @@ mod tests {
         let doc = TeamDoc::parse(COMMENT).unwrap();
         assert_eq!(doc.slug, "growth");
         assert_eq!(
-            doc.hang_overs(),
-            vec!["Old thing", "Unshipped thing @ann", "Fix login"]
+            doc.hang_overs()
+                .into_iter()
+                .map(|h| h.text)
+                .collect::<Vec<_>>(),
+            vec!["Old thing", "Unshipped thing `@ann`", "Fix login"]
         );
         assert!(
             doc.items

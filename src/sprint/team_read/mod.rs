@@ -1,0 +1,198 @@
+//! A team comment read as people write it (the reading reference, §4–§5):
+//! every list item under a plan heading is an item, whatever its bullet
+//! (`-`, `*`, `+`, `1.`, a task box, a status emoji), with its nested lines;
+//! owner lines and a person's heading own the items under them; `<details>`
+//! takes the role of its summary; the template's placeholders are not
+//! items. Each item gets a status under the comment's legend (`status`),
+//! and with it a fate at rollover: carried, done or dropped. Which heading
+//! is which is `roles`; walking the lines is `reader`. Pure.
+
+mod reader;
+mod roles;
+mod status;
+#[cfg(test)]
+mod tests;
+
+pub use reader::read;
+pub use status::{GUESS_MARK, Legend, Status};
+
+use super::Login;
+use super::markers::neutralise;
+
+/// Which part of the comment an item sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// This sprint's plan (priorities, hang-overs): what rolls over.
+    Plan,
+    /// Last sprint's items and notes: never carried.
+    Retro,
+    /// Goals, hero, people off, other teams impacted: never carried.
+    Other,
+}
+
+/// What the rollover does with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    Carried,
+    Done,
+    Dropped,
+}
+
+/// One item as its team wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadItem {
+    pub part: Part,
+    /// Its first line without bullet or box; marks and handles kept.
+    pub text: String,
+    /// Its nested lines, indented relative to the item (at least two
+    /// spaces, so they stay nested under any bullet).
+    pub children: Vec<String>,
+    /// Handles in its text, else those of the owner line or heading above.
+    pub owners: Vec<Login>,
+    pub status: Status,
+    /// The status is a guess: nothing certain says it (§5.5).
+    pub guessed: bool,
+}
+
+impl ReadItem {
+    /// Its fate at rollover; `None` outside the plan.
+    pub fn fate(&self) -> Option<Fate> {
+        (self.part == Part::Plan).then_some(match self.status {
+            Status::Done => Fate::Done,
+            Status::Dropped => Fate::Dropped,
+            Status::Open | Status::Unknown => Fate::Carried,
+        })
+    }
+
+    /// The item as a hang-over of the next comment: its text with owners
+    /// that came from a group line added, handles written so GitHub does
+    /// not notify again, and its nested lines.
+    pub fn hang_over(&self) -> HangOver {
+        let mut text = self.text.clone();
+        let named = handles(&text);
+        let missing: Vec<String> = self
+            .owners
+            .iter()
+            .filter(|o| !named.iter().any(|n| n.0.eq_ignore_ascii_case(&o.0)))
+            .map(|o| format!("@{o}"))
+            .collect();
+        if !missing.is_empty() {
+            text = format!("{text} {}", missing.join(" "));
+        }
+        HangOver {
+            text: quiet(&text),
+            children: self.children.iter().map(|c| quiet(c)).collect(),
+            guessed: self.guessed,
+        }
+    }
+}
+
+/// An item carried into the next sprint's team comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HangOver {
+    pub text: String,
+    pub children: Vec<String>,
+    /// Carried because nothing said it was done: shown as a guess.
+    pub guessed: bool,
+}
+
+impl From<&str> for HangOver {
+    fn from(text: &str) -> HangOver {
+        HangOver {
+            text: text.to_string(),
+            children: Vec::new(),
+            guessed: false,
+        }
+    }
+}
+
+impl HangOver {
+    /// The item as the team comment's template gets it: its text (with the
+    /// hidden guess mark when guessed), then its nested lines, each made
+    /// safe from markers.
+    pub fn rendered(&self) -> String {
+        let mut s = neutralise(&self.text);
+        if self.guessed {
+            s.push(' ');
+            s.push_str(GUESS_MARK);
+        }
+        for c in &self.children {
+            let body = c.trim_start();
+            let indent = &c[..c.len() - body.len()];
+            s.push('\n');
+            s.push_str(indent);
+            s.push_str(&neutralise(body));
+        }
+        s
+    }
+
+    /// One line for the review and the audit, with the guess said.
+    pub fn summary(&self) -> String {
+        let t = neutralise(&self.text);
+        if self.guessed {
+            format!("{t} _(status guessed: nothing marks it done)_")
+        } else {
+            t
+        }
+    }
+}
+
+/// Each `@login` in `s` (also inside inline code), not team handles
+/// (`@org/team`), once.
+pub fn handles(s: &str) -> Vec<Login> {
+    let mut out: Vec<Login> = Vec::new();
+    for (i, _) in s.match_indices('@') {
+        if s[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '.')
+        {
+            continue;
+        }
+        let rest = &s[i + 1..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        if rest[end..].starts_with('/') {
+            continue;
+        }
+        if let Some(l) = Login::parse(rest[..end].trim_end_matches('-'))
+            && !out.iter().any(|o| o.0.eq_ignore_ascii_case(&l.0))
+        {
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// `s` with every handle outside inline code put in inline code, where
+/// GitHub does not notify.
+pub fn quiet(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '`' {
+            in_code = !in_code;
+        }
+        let boundary = !s[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_alphanumeric() || p == '.');
+        if c == '@' && !in_code && boundary {
+            let rest = &s[i + 1..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_/[]".contains(c)))
+                .unwrap_or(rest.len());
+            if end > 0 {
+                out.push_str(&format!("`@{}`", &rest[..end]));
+                while chars.peek().is_some_and(|(j, _)| *j < i + 1 + end) {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
