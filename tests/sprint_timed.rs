@@ -305,9 +305,8 @@ async fn one_shot_ticks_write_each_reminder_once_together_or_with_empty_stores()
             .into_iter()
             .filter(|c| {
                 c.author == ACTIONS_BOT
-                    && c.body.contains(&format!(
-                        "<!-- sprintbot:timed {name} sprint=2022-11-14"
-                    ))
+                    && c.body
+                        .contains(&format!("<!-- sprintbot:timed {name} sprint=2022-11-14"))
             })
             .count()
     };
