@@ -98,7 +98,7 @@ async fn a_push_that_fixes_it_gets_a_green_check_that_previews_the_next_sprint()
         "timezone = \"Europe/Lodnon\"",
     );
     push_pull_request(&s, "opened", 7, SHA_1, REPO, &[(CONFIG, Some(&broken))]).await;
-    let fixed = EXAMPLE_CONFIG.replace("heroes = [\"macobo\",", "heroes = [\"timgl\", \"macobo\",");
+    let fixed = EXAMPLE_CONFIG.replace("heroes = [\"macobo\",", "heroes = [\"liyiy\", \"macobo\",");
     assert_ne!(fixed, EXAMPLE_CONFIG);
 
     push_pull_request(&s, "synchronize", 7, SHA_2, REPO, &[(CONFIG, Some(&fixed))]).await;

@@ -331,3 +331,49 @@ async fn a_database_password_in_the_url_is_never_printed() {
     .expect("nothing listens on port 1");
     assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
 }
+
+/// `sprintbot SUBCOMMAND --help`, as an operator reads it.
+fn help(subcommand: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
+        .args([subcommand, "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{subcommand} --help failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_runner_names_the_environment_variables_it_reads_in_its_help() {
+    let app = [
+        "GITHUB_APP_ID",
+        "GITHUB_APP_PRIVATE_KEY",
+        "GITHUB_APP_PRIVATE_KEY_PATH",
+        "GITHUB_API_URL",
+        "SPRINTBOT_CONFIG",
+        "SPRINTBOT_DATABASE_URL",
+        "RUST_LOG",
+        "SPRINTBOT_LOG_FORMAT",
+    ];
+    let serve = help("serve");
+    for var in app.iter().chain(&[
+        "GITHUB_WEBHOOK_SECRET",
+        "GITHUB_WEBHOOK_SECRET_FILE",
+        "SPRINTBOT_LISTEN",
+    ]) {
+        assert!(serve.contains(var), "serve --help lacks {var}:\n{serve}");
+    }
+    for subcommand in ["tick", "rollover"] {
+        let text = help(subcommand);
+        for var in app
+            .iter()
+            .chain(&["GITHUB_TOKEN", "GITHUB_REPOSITORY", "SPRINTBOT_BOT_LOGIN"])
+        {
+            assert!(
+                text.contains(var),
+                "{subcommand} --help lacks {var}:\n{text}"
+            );
+        }
+    }
+    assert!(help("jobs").contains("SPRINTBOT_DATABASE_URL"));
+    assert!(help("healthcheck").contains("SPRINTBOT_LISTEN"));
+}

@@ -446,3 +446,79 @@ fn deeply_nested_toml_is_an_error_not_a_crash() {
     let tables = format!("x = {}1{}\n", "{a = ".repeat(20_000), "}".repeat(20_000));
     assert!(!errors(&tables).is_empty());
 }
+
+/// Valid, but wrong in practice: an empty team, an anchor on a Saturday, a
+/// hero and an engineer in no team, a member who may not own goals.
+const IMPRACTICAL: &str = r#"[[teams]]
+name = "Growth"
+members = ["ann", "bo"]
+
+[[teams]]
+name = "Ghosts"
+
+[engineers]
+logins = ["ann", "cyd"]
+
+[cadence]
+anchor = "2022-10-01"
+timezone = "Europe/London"
+
+[numbering]
+first_version = "1.0.0"
+
+[rotation]
+heroes = ["ann", "dee"]
+"#;
+
+#[test]
+fn a_valid_config_that_is_wrong_in_practice_gets_warnings_not_errors() {
+    let checked = repo::check(
+        "r.toml",
+        IMPRACTICAL,
+        &toml::Table::new(),
+        Some(repo::Day::On("2022-10-10".parse().unwrap())),
+    );
+    assert!(checked.config.is_some(), "{:?}", checked.diagnostics);
+    insta::assert_snapshot!("impractical_warnings", shown(&checked.diagnostics));
+
+    // check-config prints them as warnings and still succeeds.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sprintbot.toml");
+    std::fs::write(&file, IMPRACTICAL).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out, err) = sprintbot(&["check-config", path, "--today", "2022-10-10"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("ok (repository config, 5 warnings)"), "{out}");
+    assert_eq!(err.matches("warning: ").count(), 5, "{err}");
+    assert!(!err.contains("error"), "{err}");
+}
+
+#[test]
+fn members_from_a_github_team_are_not_second_guessed() {
+    // Who is in a GitHub team only the running bot can ask: a hero or an
+    // engineer missing from `members` may be in it, so no warning.
+    let source = r#"[[teams]]
+name = "Growth"
+github_team = "acme/growth"
+
+[engineers]
+logins = ["cyd"]
+
+[cadence]
+anchor = "2022-10-03"
+timezone = "Europe/London"
+
+[numbering]
+first_version = "1.0.0"
+
+[rotation]
+heroes = ["dee"]
+"#;
+    let checked = repo::check(
+        "r.toml",
+        source,
+        &toml::Table::new(),
+        Some(repo::Day::On("2022-10-10".parse().unwrap())),
+    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+}

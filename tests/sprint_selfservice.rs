@@ -186,6 +186,57 @@ async fn doctor_on_a_healthy_repository_is_all_green_at_a_known_cost() {
 }
 
 #[tokio::test]
+async fn doctor_on_a_fresh_install_finds_nothing_to_fix() {
+    // Installed, configured, and the first sprint opened by sprintbot
+    // itself: nobody has created a label or pinned anything by hand.
+    let mut s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-14T09:00:00Z").await;
+    s.rollover_due().await;
+    let opened = s.fake.issues(REPO);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    s.issue = opened[0].number;
+    let asked = s.comment("kappa90", "/sprint doctor").await;
+    let reply = &replies_to(&s, s.issue, asked)[0].body;
+    assert!(
+        reply.contains("everything sprintbot needs is in place"),
+        "{reply}"
+    );
+    assert!(!reply.contains("❌"), "{reply}");
+    assert!(!reply.contains("need fixing"), "{reply}");
+    // The configuration-error label does not exist until there is an
+    // error to report; sprintbot makes it then. Said, but not to fix.
+    let labels = item(reply, "Labels");
+    assert!(labels.starts_with("- ℹ️"), "{labels}");
+    assert!(labels.contains("`sprintbot`"), "{labels}");
+    assert!(!labels.contains("**Fix:**"), "{labels}");
+}
+
+#[tokio::test]
+async fn doctor_counts_a_sprint_that_did_not_open_once() {
+    // Two days into a sprint no issue was opened for: one thing to fix (the
+    // late opening), not also the missing issue and the labels it brings.
+    let mut s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    s.issue = s
+        .fake
+        .add_issue(REPO, "Set up sprintbot", "", &[], "kappa90");
+    let asked = s.comment("kappa90", "/sprint doctor").await;
+    let reply = &replies_to(&s, s.issue, asked)[0].body;
+    assert!(reply.contains("1 thing needs fixing"), "{reply}");
+    let next = item(reply, "Next");
+    assert!(
+        next.starts_with("- ❌") && next.contains("still not open"),
+        "{next}"
+    );
+    let current = item(reply, "Current sprint issue");
+    assert!(current.starts_with("- ℹ️"), "{current}");
+    assert!(current.contains("see Next"), "{current}");
+    let labels = item(reply, "Labels");
+    assert!(
+        labels.starts_with("- ℹ️") && labels.contains("`sprint` and `sprintbot` are not there yet"),
+        "{labels}"
+    );
+}
+
+#[tokio::test]
 async fn doctor_needs_write_access_and_works_on_any_issue() {
     let s = Scenario::start().await;
     let refused = s.comment("visitor", "/sprint doctor").await;

@@ -14,6 +14,10 @@ use std::time::Duration;
 use super::common::load_config;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Environment:
+  SPRINTBOT_LISTEN  the server's listen address, when --addr is not given
+  SPRINTBOT_CONFIG  the deployment config (as --config), for its listen address otherwise")]
 pub struct Args {
     /// Address of the server (default: $SPRINTBOT_LISTEN, else the
     /// configured listen address; 0.0.0.0 is read as 127.0.0.1).

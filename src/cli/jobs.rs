@@ -8,6 +8,11 @@ use super::common::load_config;
 use crate::store::{Location, Store};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Environment:
+  SPRINTBOT_CONFIG        the deployment config (as --config)
+  SPRINTBOT_DATABASE_URL  the bot's database: an SQLite file (default sprintbot.db) or
+                          postgres://user:password@host/db")]
 pub struct Args {
     /// Show at most this many jobs.
     #[arg(long, default_value_t = 50)]

@@ -39,7 +39,8 @@ pub enum Command {
     Preview(preview::Args),
     /// Validate a deployment config or a repository's .github/sprintbot.toml.
     CheckConfig(check_config::Args),
-    /// Run whatever is due once with GITHUB_TOKEN (one-shot mode, e.g. from GitHub Actions).
+    /// Run whatever is due once with GITHUB_TOKEN or the App's credentials
+    /// (one-shot mode, e.g. from GitHub Actions).
     Tick(tick::Args),
     /// Close the newest sprint and open the next one now.
     Rollover(rollover::Args),

@@ -25,6 +25,26 @@ pub struct OneShot {
     pub worker: crate::config::deploy::WorkerConfig,
 }
 
+/// The variables `tick` and `rollover` read, for their `--help`.
+pub const ENV_HELP: &str = "\
+Environment:
+  GITHUB_TOKEN                 the token to act with (in Actions: secrets.GITHUB_TOKEN); without it,
+                               the App's credentials below, as the installation on the repository's owner
+  GITHUB_APP_ID                the App's ID
+  GITHUB_APP_PRIVATE_KEY       the App's private key (PEM text), or
+  GITHUB_APP_PRIVATE_KEY_PATH  a file holding it
+  GITHUB_REPOSITORY            the repository when --repo is not given (GitHub Actions sets it)
+  SPRINTBOT_BOT_LOGIN          the account GITHUB_TOKEN writes as, when the token cannot say
+                               (an App installation token: my-app[bot])
+  GITHUB_API_URL               GitHub's API (default https://api.github.com; GitHub Enterprise
+                               Server: https://HOST/api/v3)
+  SPRINTBOT_CONFIG             the deployment config (as --config)
+  SPRINTBOT_DATABASE_URL       an SQLite file (default sprintbot.db; an empty one is fine) or
+                               postgres://user:password@host/db
+  RUST_LOG                     the log filter (default info)
+  SPRINTBOT_LOG_FORMAT         `json` for JSON lines
+  NO_COLOR                     no colours in logs, even on a terminal";
+
 /// Why a one-shot command cannot start; printed as is.
 pub type SetupError = String;
 

@@ -12,6 +12,7 @@ use crate::lifecycle::lease::{LEASE_MS, leased};
 use crate::lifecycle::{Goal, Repo, open};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::oneshot::ENV_HELP)]
 pub struct Args {
     /// The repository (default: $GITHUB_REPOSITORY).
     #[arg(long, value_name = "OWNER/NAME")]

@@ -16,7 +16,25 @@ use crate::store::Store;
 use crate::webhook::{self, AppState, Readiness};
 use crate::worker::{Handlers, Worker};
 
+const AFTER_HELP: &str = "\
+Environment:
+  GITHUB_WEBHOOK_SECRET        the App's webhook secret (required); several, comma-separated,
+                               while rotating (old and new both verify)
+  GITHUB_WEBHOOK_SECRET_FILE   a file with one webhook secret per line (added to the above)
+  GITHUB_APP_ID                the App's ID; with its private key, commands and the scheduler run
+  GITHUB_APP_PRIVATE_KEY       the App's private key (PEM text), or
+  GITHUB_APP_PRIVATE_KEY_PATH  a file holding it
+  GITHUB_API_URL               GitHub's API (default https://api.github.com; GitHub Enterprise
+                               Server: https://HOST/api/v3)
+  SPRINTBOT_CONFIG             the deployment config (as --config)
+  SPRINTBOT_LISTEN             the listen address (default 0.0.0.0:3000; --listen wins)
+  SPRINTBOT_DATABASE_URL       an SQLite file (default sprintbot.db) or postgres://user:password@host/db
+  RUST_LOG                     the log filter (default info)
+  SPRINTBOT_LOG_FORMAT         `json` for JSON lines
+  NO_COLOR                     no colours in logs, even on a terminal";
+
 #[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Address to listen on (overrides the config and SPRINTBOT_LISTEN).
     #[arg(long, value_name = "ADDR")]

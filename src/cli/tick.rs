@@ -23,6 +23,7 @@ use crate::worker::Worker;
 const DRAIN_FOR: Duration = Duration::from_secs(120);
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::oneshot::ENV_HELP)]
 pub struct Args {
     /// The repository (default: $GITHUB_REPOSITORY).
     #[arg(long, value_name = "OWNER/NAME")]

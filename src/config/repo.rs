@@ -22,6 +22,7 @@ use crate::sprint::timed::Reminders;
 use crate::sprint::timeline::Calendar;
 use raw::Raw;
 
+mod advice;
 mod calendar;
 pub mod keys;
 mod people;
@@ -230,7 +231,9 @@ pub struct Checked {
 }
 
 /// Check a repository config and, when it is valid, build it. With a `day`,
-/// also say what the config means on that day (an anchor still to come);
+/// also warn about what is valid but wrong in practice (a team with no
+/// members, an anchor on a day off) and say what the config means on that
+/// day (an anchor still to come);
 /// `check-config` and `preview` both come through here so they agree.
 pub fn check(file: &str, source: &str, defaults: &toml::Table, day: Option<Day>) -> Checked {
     // Bounded before it is parsed: the file may be a stranger's.
@@ -292,6 +295,7 @@ pub fn check(file: &str, source: &str, defaults: &toml::Table, day: Option<Day>)
         ));
     }
     if let (Some(c), Some(day)) = (&config, day) {
+        diagnostics.extend(advice::warnings(file, source, &walked.spans, c));
         diagnostics.extend(timing::on_day(file, source, &walked.spans, c, day.date(c)));
     }
     diag::sort(&mut diagnostics);

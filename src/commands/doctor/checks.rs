@@ -152,16 +152,20 @@ impl Commands {
                     Next::First(_)
                 )
             });
+            // Whether the missing issue is late is the Next item's to say
+            // (it is the one a person fixes): said here, it would be
+            // counted twice, and a due one opening now is no problem at all.
             let check = if before_anchor {
                 Check::ok(
                     CURRENT,
                     "none yet: the first sprint has not opened (see Next)",
                 )
             } else {
-                Check::bad(
+                Check::info(
                     CURRENT,
-                    format!("there is no open sprint issue labelled `{label}`"),
-                    "`/sprint adopt` on an issue people wrote in the sprint's shape, or `sprintbot rollover --repo` to open one",
+                    format!(
+                        "no open sprint issue labelled `{label}`: sprintbot opens one when the next sprint is due (see Next); to take over one people wrote, `/sprint adopt` on it"
+                    ),
                 )
             };
             return (check, None);
@@ -240,7 +244,7 @@ impl Commands {
 }
 
 /// The labels sprintbot writes: the sprint label and the notice label of
-/// its configuration-error issue.
+/// its configuration-error issue. Missing ones are information only.
 async fn labels(s: &Subject<'_>, config: Option<&RepoConfig>) -> Check {
     let sprint = config.map_or("sprint", |c| c.sprint_label.as_str());
     let have = match s.gh.labels(s.repo).await {
@@ -262,9 +266,19 @@ async fn labels(s: &Subject<'_>, config: Option<&RepoConfig>) -> Check {
     if missing.is_empty() {
         return Check::ok(LABELS, format!("{} exist", names(&wanted)));
     }
-    Check::bad(
+    // Not for a person to fix: sprintbot makes each label just before its
+    // first use (`ensure_label`), and whether it may write issues is the
+    // permissions item's business.
+    let (them, is) = if missing.len() == 1 {
+        ("it", "is")
+    } else {
+        ("them", "are")
+    };
+    Check::info(
         LABELS,
-        format!("{} missing", names(&missing)),
-        "create them (Issues → Labels → New label); sprintbot also creates them itself when it first needs them, if the App may write issues",
+        format!(
+            "{} {is} not there yet: sprintbot creates {them} when it first needs {them} (the sprint label with the first sprint issue it opens, `{NOTICE_LABEL}` with a configuration-error issue)",
+            names(&missing)
+        ),
     )
 }

@@ -134,7 +134,7 @@ impl DoctorHandler {
             asked_at,
         };
         let items = c.doctor_checks(&subject).await;
-        let bad = items.iter().filter(|i| !i.ok).count();
+        let bad = items.iter().filter(|i| i.needs_fixing()).count();
         tracing::info!(%repo, comment = comment.0, problems = bad, "doctor checklist written");
         let answer = with_report(
             j.answer.clone(),

@@ -1,6 +1,9 @@
 //! The `/sprint doctor` checklist as a pure function of what was looked up:
-//! one item per thing sprintbot needs, ✅ or ❌, each ❌ with a one-line fix,
-//! and the text of the reply. Looking things up is `checks.rs`.
+//! one item per thing sprintbot needs, and the text of the reply. An item is
+//! ✅ in place, ℹ️ said for information (something sprintbot sees to itself,
+//! or that does not apply here), or ❌ for a person to fix, with a one-line
+//! fix; only ❌ items are counted as needing fixing, so a healthy install has
+//! nothing to fix. Looking things up is `checks.rs`.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -10,10 +13,21 @@ use crate::github::{AppInfo, needs};
 use crate::lifecycle::next::Next;
 use crate::store::LastDelivery;
 
+/// What an item asks of the person reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// In place (✅).
+    Ok,
+    /// For information only (ℹ️): nothing for a person to do.
+    Info,
+    /// A person must fix it (❌); the item says how.
+    Fix,
+}
+
 /// One item of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    pub ok: bool,
+    pub status: Status,
     /// What is checked, e.g. `Permissions and events`.
     pub what: &'static str,
     /// What was found.
@@ -25,7 +39,18 @@ pub struct Check {
 impl Check {
     pub fn ok(what: &'static str, found: impl Into<String>) -> Check {
         Check {
-            ok: true,
+            status: Status::Ok,
+            what,
+            found: found.into(),
+            fix: None,
+        }
+    }
+
+    /// Worth knowing, nothing to do: sprintbot sees to it, or it does not
+    /// apply in this mode.
+    pub fn info(what: &'static str, found: impl Into<String>) -> Check {
+        Check {
+            status: Status::Info,
             what,
             found: found.into(),
             fix: None,
@@ -34,11 +59,16 @@ impl Check {
 
     pub fn bad(what: &'static str, found: impl Into<String>, fix: impl Into<String>) -> Check {
         Check {
-            ok: false,
+            status: Status::Fix,
             what,
             found: found.into(),
             fix: Some(fix.into()),
         }
+    }
+
+    /// Whether a person must act on this item.
+    pub fn needs_fixing(&self) -> bool {
+        self.status == Status::Fix
     }
 
     /// A look-up that failed: said so, never read as "missing".
@@ -64,7 +94,7 @@ pub const NEXT: &str = "Next";
 /// sprintbot acts with a plain token.
 pub fn permissions(info: Option<&AppInfo>) -> Check {
     let Some(info) = info else {
-        return Check::ok(
+        return Check::info(
             PERMISSIONS,
             "not checked: sprintbot acts with a token here (one-shot mode), whose permissions the workflow's `permissions:` block sets (issues: write, contents: read)",
         );
@@ -98,7 +128,7 @@ pub fn webhooks(
 ) -> Check {
     let fix = "check the App's webhook URL (`https://<your host>/webhook`) and secret (`GITHUB_WEBHOOK_SECRET`); the App's settings → Advanced → Recent Deliveries shows what GitHub sent and what it was answered";
     if !app {
-        return Check::ok(
+        return Check::info(
             WEBHOOKS,
             "not used: sprintbot runs as a one-shot job (`sprintbot tick`), which reads comments itself",
         );
@@ -137,7 +167,7 @@ pub fn webhooks(
 /// The installation's API budget, as GitHub last reported it.
 pub fn budget(b: &Budget, tz: &TimeZone) -> Check {
     let (Some(remaining), Some(limit)) = (b.remaining, b.limit) else {
-        return Check::ok(BUDGET, "not reported by GitHub yet");
+        return Check::info(BUDGET, "not reported by GitHub yet");
     };
     let reset = b
         .reset
@@ -244,9 +274,9 @@ pub fn span(a: Timestamp, b: Timestamp) -> String {
     }
 }
 
-/// The reply: a heading and one line per item.
+/// The reply: a heading that counts what needs fixing, and one line per item.
 pub fn render(marker: &str, repo: &str, checks: &[Check]) -> String {
-    let bad = checks.iter().filter(|c| !c.ok).count();
+    let bad = checks.iter().filter(|c| c.needs_fixing()).count();
     let mut s = format!("{marker}\n**sprintbot doctor** for {repo}: ");
     s.push_str(&match bad {
         0 => "everything sprintbot needs is in place.\n\n".to_string(),
@@ -254,7 +284,11 @@ pub fn render(marker: &str, repo: &str, checks: &[Check]) -> String {
         n => format!("{n} things need fixing.\n\n"),
     });
     for c in checks {
-        let mark = if c.ok { "✅" } else { "❌" };
+        let mark = match c.status {
+            Status::Ok => "✅",
+            Status::Info => "ℹ️",
+            Status::Fix => "❌",
+        };
         s.push_str(&format!("- {mark} **{}**: {}", c.what, one_line(&c.found)));
         if let Some(fix) = &c.fix {
             s.push_str(&format!(". **Fix:** {}", one_line(fix)));

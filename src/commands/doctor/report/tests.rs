@@ -21,7 +21,7 @@ fn a_delivery_after_the_comment_means_webhooks_arrive() {
         ts("2022-11-16T12:10:00Z"),
         true,
     );
-    assert!(c.ok, "{c:?}");
+    assert_eq!(c.status, Status::Ok, "{c:?}");
     assert!(
         c.found
             .contains("`issue_comment.created`, came 9 minutes ago")
@@ -36,7 +36,7 @@ fn a_delivery_long_before_the_comment_is_stale_and_none_at_all_too() {
         ts("2022-11-16T12:01:00Z"),
         true,
     );
-    assert!(!c.ok);
+    assert!(c.needs_fixing());
     assert!(c.found.contains("3 days 3 hours before"), "{}", c.found);
     assert!(c.fix.as_deref().unwrap().contains("Recent Deliveries"));
     let none = webhooks(
@@ -45,14 +45,14 @@ fn a_delivery_long_before_the_comment_is_stale_and_none_at_all_too() {
         ts("2022-11-16T12:00:00Z"),
         true,
     );
-    assert!(!none.ok && none.found.contains("has ever reached"));
+    assert!(none.needs_fixing() && none.found.contains("has ever reached"));
     let one_shot = webhooks(
         None,
         ts("2022-11-16T12:00:00Z"),
         ts("2022-11-16T12:00:00Z"),
         false,
     );
-    assert!(one_shot.ok);
+    assert_eq!(one_shot.status, Status::Info);
 }
 
 #[test]
@@ -65,13 +65,13 @@ fn a_missing_permission_and_event_are_named_with_their_fix() {
     }))
     .unwrap();
     let c = permissions(Some(&info));
-    assert!(!c.ok);
+    assert!(c.needs_fixing());
     assert!(
         c.found.contains("permission pull_requests: read"),
         "{}",
         c.found
     );
-    assert!(permissions(None).ok);
+    assert_eq!(permissions(None).status, Status::Info);
 }
 
 #[test]
@@ -83,15 +83,15 @@ fn a_low_budget_is_a_problem_and_a_full_one_is_not() {
         reset: Some(ts("2022-11-16T13:00:00Z")),
     };
     let c = budget(&low, &utc);
-    assert!(!c.ok);
+    assert!(c.needs_fixing());
     assert!(c.found.contains("only 12 of 5000"), "{}", c.found);
     assert!(c.found.contains("13:00"), "{}", c.found);
     let full = Budget {
         remaining: Some(4990),
         ..low
     };
-    assert!(budget(&full, &utc).ok);
-    assert!(budget(&Budget::default(), &utc).ok);
+    assert_eq!(budget(&full, &utc).status, Status::Ok);
+    assert_eq!(budget(&Budget::default(), &utc).status, Status::Info);
 }
 
 #[test]
@@ -103,12 +103,36 @@ fn the_checklist_marks_each_item_and_counts_what_needs_fixing() {
             Check::ok("Config", "valid"),
             Check::bad("Labels", "missing `sprint`", "create it"),
             Check::failed("Pinned issue", "GET pins", &"502 Bad Gateway"),
+            Check::info("Webhook deliveries", "not used: one-shot mode"),
         ],
     );
     insta::assert_snapshot!(text);
     assert!(
         text.starts_with("<!-- m -->\n**sprintbot doctor** for acme/app: 2 things need fixing.")
     );
+}
+
+#[test]
+fn information_is_marked_but_never_counted_as_something_to_fix() {
+    let text = render(
+        "<!-- m -->",
+        "acme/app",
+        &[
+            Check::ok("Config", "valid"),
+            Check::info("Labels", "`sprintbot` is not there yet"),
+        ],
+    );
+    assert!(
+        text.starts_with(
+            "<!-- m -->\n**sprintbot doctor** for acme/app: everything sprintbot needs is in place."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("- ℹ️ **Labels**: `sprintbot` is not there yet\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Fix:"), "{text}");
 }
 
 #[test]
