@@ -58,11 +58,18 @@ fn run_within<T: Send + 'static>(
             // The caller may have stopped waiting: nothing to tell then.
             let _ = tx.send(result);
         });
-    if spawned.is_err() {
+    let Ok(thread) = spawned else {
         give_slot();
         return Err(Failure::NoThread);
+    };
+    let answer = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+    if answer.is_ok() {
+        // It has answered and is ending: wait the moment it takes, so its
+        // thread-local buffers are freed before the caller goes on. A
+        // render given up on is left to end on its own.
+        let _ = thread.join();
     }
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+    match answer {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(_)) => Err(Failure::Panicked),
         Err(_) => Err(Failure::TimedOut),
