@@ -359,28 +359,6 @@ fn a_reminder_timing_outside_the_sprint_is_refused_with_a_fix() {
     assert!(sprintbot::config::repo::parse("sprintbot.toml", &bad, &toml::Table::new()).is_err());
 }
 
-/// `author` writes `body` on issue `n` of the org's repository, delivered.
-async fn comment_on(org: &Org, n: u64, author: &str, body: &str) -> u64 {
-    use serde_json::json;
-    let id = org.fake.add_comment(REPO, n, author, body);
-    let mut p = support::webhooks::payload("issue_comment.created");
-    p["issue"]["number"] = json!(n);
-    p["issue"]["state"] = json!("open");
-    p["comment"]["id"] = json!(id);
-    p["comment"]["body"] = json!(body);
-    p["comment"]["user"]["login"] = json!(author);
-    p["comment"]["user"]["type"] = json!("User");
-    p["comment"]["created_at"] = json!(org.now().to_string());
-    p["repository"]["full_name"] = json!(REPO);
-    p["repository"]["id"] = json!(org.fake.repo_id(REPO));
-    p["sender"]["login"] = json!(author);
-    p["sender"]["type"] = json!("User");
-    p["installation"] = json!({ "id": 7 });
-    assert_eq!(org.fake.deliver("issue_comment", &p).await, 202);
-    org.settle_within(Duration::from_secs(30)).await;
-    id
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sprint_extended_after_its_review_gets_a_review_before_its_new_end() {
     // Sprint 1.41.0 2/2 opened Mon Oct 17; the next opens Mon Oct 31 09:00
@@ -393,7 +371,7 @@ async fn a_sprint_extended_after_its_review_gets_a_review_before_its_new_end() {
 
     // Later that day a maintainer extends the sprint a week.
     org.at("2022-10-30T12:00:00Z");
-    let c = comment_on(&org, 1, "macobo", "/sprint extend 7").await;
+    let c = support::calendar::comment_in(&org, REPO, 1, "macobo", "/sprint extend 7").await;
     assert_eq!(org.fake.reactions(REPO, c)[0].1, "+1");
     let step = step_at(&org, "2022-10-31T09:00:00Z").await;
     assert_eq!(step.rollovers_queued, 0, "the sprint goes on a week");

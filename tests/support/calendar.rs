@@ -15,9 +15,14 @@ use super::webhooks::payload;
 pub const REPO: &str = "acme/app";
 pub const INSTALLATION: u64 = 7;
 
-/// `author` comments on `issue` of `repo` in the org, and GitHub delivers it.
+/// `author` comments on `issue` of `REPO` in the org, and GitHub delivers it.
 pub async fn comment(org: &Org, issue: u64, author: &str, body: &str) -> u64 {
-    let id = org.fake.add_comment(REPO, issue, author, body);
+    comment_in(org, REPO, issue, author, body).await
+}
+
+/// `author` comments on `issue` of `repo` (of installation 7), delivered.
+pub async fn comment_in(org: &Org, repo: &str, issue: u64, author: &str, body: &str) -> u64 {
+    let id = org.fake.add_comment(repo, issue, author, body);
     let mut p = payload("issue_comment.created");
     p["action"] = json!("created");
     p["issue"]["number"] = json!(issue);
@@ -27,8 +32,8 @@ pub async fn comment(org: &Org, issue: u64, author: &str, body: &str) -> u64 {
     p["comment"]["user"]["login"] = json!(author);
     p["comment"]["user"]["type"] = json!("User");
     p["comment"]["created_at"] = json!(org.now().to_string());
-    p["repository"]["full_name"] = json!(REPO);
-    p["repository"]["id"] = json!(org.fake.repo_id(REPO));
+    p["repository"]["full_name"] = json!(repo);
+    p["repository"]["id"] = json!(org.fake.repo_id(repo));
     p["sender"]["login"] = json!(author);
     p["sender"]["type"] = json!("User");
     p["installation"] = json!({ "id": INSTALLATION });

@@ -24,6 +24,31 @@ fn too_long(resource: &str, body: &Value) -> Option<Reply> {
     })
 }
 
+/// `actor` reacts to `on` (a comment or an issue) with the body's content:
+/// 201 with the new reaction, or 200 with it when it was there already.
+fn react(list: &mut Vec<(u64, String, String)>, on: u64, id: u64, actor: &str, body: &Value) -> Reply {
+    let content = body["content"].as_str().unwrap_or("").to_string();
+    let existed = list
+        .iter()
+        .any(|(o, l, k)| *o == on && l == actor && *k == content);
+    if !existed {
+        list.push((on, actor.to_string(), content.clone()));
+    }
+    with_status(
+        if existed { 200 } else { 201 },
+        r::reaction(id, actor, &content),
+    )
+}
+
+/// The reactions on `on`, as GitHub lists them.
+fn reactions_on(list: &[(u64, String, String)], on: u64) -> Vec<Value> {
+    list.iter()
+        .filter(|(o, _, _)| *o == on)
+        .enumerate()
+        .map(|(i, (_, login, content))| r::reaction(i as u64 + 1, login, content))
+        .collect()
+}
+
 fn rollup(repo: &FakeRepo, comment: u64) -> (usize, usize) {
     let count = |k: &str| {
         repo.reactions
@@ -189,41 +214,24 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
             with_status(204, Value::Null)
         }
         ("POST", ["issues", "comments", cid, "reactions"]) => {
-            let Ok(cid) = cid.parse::<u64>() else {
+            let Some(cid) = cid
+                .parse::<u64>()
+                .ok()
+                .filter(|c| repo.comments.iter().any(|x| x.id == *c))
+            else {
                 return status(404, "Not Found");
             };
-            if !repo.comments.iter().any(|c| c.id == cid) {
-                return status(404, "Not Found");
-            }
-            let content = body["content"].as_str().unwrap_or("").to_string();
-            let login = q.actor.clone();
-            let existed = repo
-                .reactions
-                .iter()
-                .any(|(c, l, k)| *c == cid && *l == login && *k == content);
-            if !existed {
-                repo.reactions.push((cid, login.clone(), content.clone()));
-            }
-            with_status(
-                if existed { 200 } else { 201 },
-                r::reaction(id, &login, &content),
-            )
+            react(&mut repo.reactions, cid, id, &q.actor, body)
         }
         ("GET", ["issues", "comments", cid, "reactions"]) => {
-            let Ok(cid) = cid.parse::<u64>() else {
+            let Some(cid) = cid
+                .parse::<u64>()
+                .ok()
+                .filter(|c| repo.comments.iter().any(|x| x.id == *c))
+            else {
                 return status(404, "Not Found");
             };
-            if !repo.comments.iter().any(|c| c.id == cid) {
-                return status(404, "Not Found");
-            }
-            let items = repo
-                .reactions
-                .iter()
-                .filter(|(c, _, _)| *c == cid)
-                .enumerate()
-                .map(|(i, (_, login, content))| r::reaction(i as u64 + 1, login, content))
-                .collect();
-            paginate(items, &q.query)
+            paginate(reactions_on(&repo.reactions, cid), &q.query)
         }
         // Reactions on an issue itself: one per person and kind, as on
         // comments; only the person who reacted can take one off.
@@ -235,20 +243,7 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
             else {
                 return status(404, "Not Found");
             };
-            let content = body["content"].as_str().unwrap_or("").to_string();
-            let login = q.actor.clone();
-            let existed = repo
-                .issue_reactions
-                .iter()
-                .any(|(i, l, k)| *i == n && *l == login && *k == content);
-            if !existed {
-                repo.issue_reactions
-                    .push((n, login.clone(), content.clone()));
-            }
-            with_status(
-                if existed { 200 } else { 201 },
-                r::reaction(id, &login, &content),
-            )
+            react(&mut repo.issue_reactions, n, id, &q.actor, body)
         }
         ("GET", ["issues", n, "reactions"]) => {
             let Some(n) = n
@@ -258,14 +253,7 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
             else {
                 return status(404, "Not Found");
             };
-            let items = repo
-                .issue_reactions
-                .iter()
-                .filter(|(i, _, _)| *i == n)
-                .enumerate()
-                .map(|(i, (_, login, content))| r::reaction(i as u64 + 1, login, content))
-                .collect();
-            paginate(items, &q.query)
+            paginate(reactions_on(&repo.issue_reactions, n), &q.query)
         }
         ("POST", ["issues", n, "labels"]) => {
             let Some(issue) = n.parse().ok().and_then(|n: u64| repo.issues.get_mut(&n)) else {
