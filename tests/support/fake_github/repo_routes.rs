@@ -26,7 +26,13 @@ fn too_long(resource: &str, body: &Value) -> Option<Reply> {
 
 /// `actor` reacts to `on` (a comment or an issue) with the body's content:
 /// 201 with the new reaction, or 200 with it when it was there already.
-fn react(list: &mut Vec<(u64, String, String)>, on: u64, id: u64, actor: &str, body: &Value) -> Reply {
+fn react(
+    list: &mut Vec<(u64, String, String)>,
+    on: u64,
+    id: u64,
+    actor: &str,
+    body: &Value,
+) -> Reply {
     let content = body["content"].as_str().unwrap_or("").to_string();
     let existed = list
         .iter()
