@@ -227,7 +227,7 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
             else {
                 return status(404, "Not Found");
             };
-            react(&mut repo.reactions, cid, id, &q.actor, body)
+            react(&mut repo.reactions, cid, id, &q.actor, &body)
         }
         ("GET", ["issues", "comments", cid, "reactions"]) => {
             let Some(cid) = cid
@@ -249,7 +249,7 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
             else {
                 return status(404, "Not Found");
             };
-            react(&mut repo.issue_reactions, n, id, &q.actor, body)
+            react(&mut repo.issue_reactions, n, id, &q.actor, &body)
         }
         ("GET", ["issues", n, "reactions"]) => {
             let Some(n) = n
