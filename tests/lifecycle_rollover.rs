@@ -775,3 +775,80 @@ async fn a_team_renamed_mid_sprint_keeps_its_items_and_gets_no_second_comment() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_team_comment_filled_in_as_people_write_rolls_every_unfinished_item() {
+    let w = World::start(EXAMPLE_CONFIG).await;
+    let store = w.store();
+    w.at("2022-11-14T09:00:00Z");
+    let first = w.tick(&store).await.unwrap().unwrap().issue.0;
+    let growth = w
+        .fake
+        .comments(REPO, first)
+        .into_iter()
+        .find(|c| c.body.contains("slug=growth "))
+        .unwrap();
+    // The team fills sprintbot's template in by hand: plain bullets under
+    // the template's own `-`, a legend, status marks before and after the
+    // text, an owner first or last, a nested why line and a <details> block.
+    let planned = growth
+        .body
+        .replace(
+            "### High priority\n\n-\n",
+            "### High priority\n\n🟢=finished 🟡=in progress 🔴=won't finish\n\n\
+             - 🟢 Ship the onboarding checklist @kappa90\n\
+             - @neilkakkar 🟡 Activation funnel rework\n  - why: half the sign-ups stall there\n\
+             - ~~Rewrite the billing page~~\n",
+        )
+        .replace(
+            "### Bugs\n\n-\n",
+            "### Bugs\n\n<details><summary>Small ones</summary>\n\n\
+             * Fix the flaky invite test @liyiy 🔴\n\
+             + ✅ Broken avatar upload\n\n</details>\n",
+        )
+        .replace(
+            "### Low priority / side quests\n\n-",
+            "### Low priority / side quests\n\n1. Tidy the feature flag list",
+        );
+    w.fake.edit_comment(REPO, growth.id, &planned);
+
+    w.at("2022-11-28T09:00:00Z");
+    let next = w.tick(&store).await.unwrap().unwrap().issue.0;
+    let carried = w
+        .fake
+        .comments(REPO, next)
+        .into_iter()
+        .find(|c| c.body.contains("slug=growth "))
+        .unwrap()
+        .body;
+    for unfinished in [
+        "Activation funnel rework",
+        "why: half the sign-ups stall there",
+        "Fix the flaky invite test",
+        "Tidy the feature flag list",
+    ] {
+        assert!(
+            carried.contains(unfinished),
+            "{unfinished} lost:\n{carried}"
+        );
+    }
+    for finished_or_dropped in [
+        "Ship the onboarding checklist",
+        "Rewrite the billing page",
+        "Broken avatar upload",
+    ] {
+        assert!(
+            !carried.contains(finished_or_dropped),
+            "{finished_or_dropped} carried:\n{carried}"
+        );
+    }
+    // The audit comment on the old issue names what moved.
+    let audit = w
+        .fake
+        .comments(REPO, first)
+        .into_iter()
+        .last()
+        .unwrap()
+        .body;
+    assert!(audit.contains("Activation funnel rework"), "{audit}");
+}
