@@ -300,7 +300,20 @@ async fn a_full_two_sprint_story() {
         .filter(|i| i.heading.starts_with("Hang over"))
         .map(|i| i.text)
         .collect();
-    assert_eq!(hang, ["Activation dashboard"]);
+    // Each hang-over links back to the team comment it came from.
+    let old_growth = w
+        .fake
+        .comments(REPO, first)
+        .into_iter()
+        .find(|c| c.body.contains("slug=growth"))
+        .unwrap();
+    assert_eq!(
+        hang,
+        [format!(
+            "Activation dashboard ([from](https://github.com/{REPO}/issues/{first}#issuecomment-{}))",
+            old_growth.id
+        )]
+    );
     let old = w.fake.issue(REPO, first).unwrap();
     assert!(!old.open);
     let closing = w.fake.comments(REPO, first).into_iter().last().unwrap();
@@ -736,8 +749,13 @@ fn hang_overs(w: &World, n: u64, slug: &str) -> Vec<String> {
         .items
         .into_iter()
         .filter(|i| i.heading.starts_with("Hang over"))
-        .map(|i| i.text)
+        .map(|i| without_source(&i.text).to_string())
         .collect()
+}
+
+/// A hang-over's text without the link to the comment it came from.
+fn without_source(text: &str) -> &str {
+    text.rfind(" ([from](").map_or(text, |at| &text[..at])
 }
 
 #[tokio::test]
@@ -832,16 +850,17 @@ async fn a_team_comment_filled_in_as_people_write_rolls_every_unfinished_item() 
             "{unfinished} lost:\n{carried}"
         );
     }
-    for finished_or_dropped in [
-        "Ship the onboarding checklist",
-        "Rewrite the billing page",
-        "Broken avatar upload",
-    ] {
-        assert!(
-            !carried.contains(finished_or_dropped),
-            "{finished_or_dropped} carried:\n{carried}"
-        );
+    // Done items are listed as done in the new comment's retro; dropped
+    // ones go nowhere; neither is a hang-over or a plan item.
+    let (retro, rest) = carried.split_once("## Hang over").unwrap();
+    for done in ["Ship the onboarding checklist", "Broken avatar upload"] {
+        assert!(retro.contains(&format!("✅ {done}")) || retro.contains(done) && retro.contains("- ✅"), "{done} not in the retro:\n{carried}");
+        assert!(!rest.contains(done), "{done} carried:\n{carried}");
     }
+    assert!(
+        !carried.contains("Rewrite the billing page"),
+        "dropped item carried:\n{carried}"
+    );
     // The audit comment on the old issue names what moved.
     let audit = w
         .fake
@@ -851,4 +870,12 @@ async fn a_team_comment_filled_in_as_people_write_rolls_every_unfinished_item() 
         .unwrap()
         .body;
     assert!(audit.contains("Activation funnel rework"), "{audit}");
+    // … and where the done and dropped ones went.
+    assert!(
+        audit.contains("done: listed as done in the retro")
+            && audit.contains("Broken avatar upload")
+            && audit.contains("dropped: carried nowhere")
+            && audit.contains("Rewrite the billing page"),
+        "{audit}"
+    );
 }

@@ -46,6 +46,7 @@ fn previous_sprint() -> Previous {
         &repo.team_views()[0],
         &sprint,
         &[],
+        &[],
     )
     .unwrap()
     .replace(
@@ -135,7 +136,11 @@ fn unticked_team_items_become_hang_overs_ticked_ones_do_not() {
         .collect();
     // Handles are carried in inline code, so GitHub does not notify again.
     assert_eq!(hang, ["Unfinished thing `@kappa90`", "Fix the funnel"]);
-    assert!(!plan.team_comments[0].body.contains("Done thing"));
+    // The done item is listed as done in the retro, and nowhere else.
+    let body = &plan.team_comments[0].body;
+    let (retro, rest) = body.split_once("## Hang over").unwrap();
+    assert!(retro.contains("- ✅ Done thing"), "{body}");
+    assert!(!rest.contains("Done thing"), "{body}");
     // A team without a previous comment starts with no hang-overs.
     assert!(plan.team_comments[1].body.contains("- None"));
 }

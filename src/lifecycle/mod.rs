@@ -20,6 +20,7 @@ pub mod redeliver;
 pub mod schedule;
 pub mod scheduler;
 mod steps;
+pub mod team_docs;
 pub mod timed;
 
 use crate::github::{GitHubError, IssueNumber};

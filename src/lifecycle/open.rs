@@ -26,7 +26,6 @@ use crate::sprint::calendar::Sprint;
 use crate::sprint::exceptions::Recorded;
 use crate::sprint::markers::Metadata;
 use crate::sprint::rollover::{self, Previous};
-use crate::sprint::team::TeamDoc;
 use crate::sprint::timeline::Calendar;
 use crate::sprint::{Login, SprintId};
 use crate::sprint_issues::{self, Currency};
@@ -255,12 +254,7 @@ async fn open_new(
                 });
             }
         };
-        let team_comments = prev_comments
-            .iter()
-            .filter(|c| c.author == *r.bot)
-            .filter_map(|c| TeamDoc::parse(&c.body))
-            .filter(|t| t.sprint == meta.sprint)
-            .collect();
+        let team_comments = super::team_docs::read(&prev_comments, r.bot, meta.sprint, r.config).docs;
         // The history the previous body does not record, from older issues.
         let earlier = if r.config.switches.health || r.config.switches.pin_summary {
             history::earlier(r, listed, p.number.0, &doc).await

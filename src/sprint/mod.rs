@@ -35,6 +35,7 @@ pub mod rotation;
 pub mod shipped;
 pub mod team;
 pub mod team_identity;
+pub mod team_map;
 pub mod team_read;
 pub mod timed;
 pub mod timeline;

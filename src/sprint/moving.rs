@@ -24,43 +24,77 @@ pub struct Moving {
     pub teams: Vec<TeamItems>,
 }
 
-/// One team's unticked items, which become its hang-overs.
+/// One team's plan items by where they go: the unfinished ones become its
+/// hang-overs, the done ones its next retro's, the dropped ones nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamItems {
     pub name: String,
     pub slug: String,
     pub items: Vec<HangOver>,
+    pub done: Vec<HangOver>,
+    pub dropped: Vec<HangOver>,
+}
+
+impl TeamItems {
+    /// A team with nothing to move.
+    pub fn empty(name: &str, slug: &str) -> TeamItems {
+        TeamItems {
+            name: name.to_string(),
+            slug: slug.to_string(),
+            items: Vec::new(),
+            done: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
 }
 
 impl Moving {
-    /// From a sprint's goals and the team comments sprintbot wrote on it.
-    /// A team's comment is found by its slug, an earlier name, or as the
-    /// one renamed team (`team_identity`).
+    /// From a sprint's goals and its team comments: sprintbot's own (found
+    /// by slug, an earlier name, or as the one renamed team, see
+    /// `team_identity`) and those people wrote for a team (`team_map`);
+    /// an item in both counts once.
     pub fn of(goals: &[Goal], team_comments: &[TeamDoc], teams: &[TeamView]) -> Moving {
-        let slugs: Vec<&str> = team_comments.iter().map(|c| c.slug.as_str()).collect();
+        let own: Vec<&TeamDoc> = team_comments.iter().filter(|c| !c.hand_written).collect();
+        let slugs: Vec<&str> = own.iter().map(|c| c.slug.as_str()).collect();
         let found = match_comments(teams, &slugs);
         Moving {
             goals: goals.iter().filter(|g| !g.done).cloned().collect(),
             teams: teams
                 .iter()
                 .zip(found)
-                .map(|(t, found)| TeamItems {
-                    name: t.name.clone(),
-                    slug: t.slug.clone(),
-                    items: found
-                        .map(|(i, _)| team_comments[i].hang_overs())
-                        .unwrap_or_default(),
+                .map(|(t, found)| {
+                    let mut fates = found.map(|(i, _)| own[i].fates()).unwrap_or_default();
+                    for hand in team_comments
+                        .iter()
+                        .filter(|c| c.hand_written && c.slug == t.slug)
+                    {
+                        fates.merge(hand.fates());
+                    }
+                    TeamItems {
+                        items: fates.carried,
+                        done: fates.done,
+                        dropped: fates.dropped,
+                        ..TeamItems::empty(&t.name, &t.slug)
+                    }
                 })
                 .collect(),
         }
     }
 
-    /// The unticked items of team `slug`.
+    /// The unfinished items of team `slug`.
     pub fn team(&self, slug: &str) -> &[HangOver] {
         self.teams
             .iter()
             .find(|t| t.slug == slug)
             .map_or(&[], |t| t.items.as_slice())
+    }
+
+    /// The done items of team `slug`, for its next retro.
+    pub fn team_done(&self, slug: &str) -> &[HangOver] {
+        self.teams
+            .iter()
+            .find(|t| t.slug == slug)
+            .map_or(&[], |t| t.done.as_slice())
     }
 }
 
@@ -136,7 +170,11 @@ pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
             closing_marker(n),
             neutralise(to.title)
         );
-        let moved_items: usize = moving.teams.iter().map(|t| t.items.len()).sum();
+        let moved_items: usize = moving
+            .teams
+            .iter()
+            .map(|t| t.items.len() + t.done.len() + t.dropped.len())
+            .sum();
         if moving.goals.is_empty() && moved_items == 0 && to.sub_issues.is_empty() {
             s.push_str("Every goal of this sprint was done, and no team left an item unticked: nothing moved. 🎉\n");
             return Ok(s);
@@ -187,6 +225,9 @@ pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
             }
             more(&mut s, count, cap, "  ");
         }
+        for t in &moving.teams {
+            decided(&mut s, t, cap);
+        }
         if !to.sub_issues.is_empty() {
             let list: Vec<String> = to.sub_issues.iter().map(|i| format!("#{i}")).collect();
             s.push_str(&format!(
@@ -200,13 +241,37 @@ pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
     let longest = moving
         .teams
         .iter()
-        .map(|t| t.items.len())
+        .map(|t| t.items.len().max(t.done.len()).max(t.dropped.len()))
         .chain([moving.goals.len()])
         .max()
         .unwrap_or(0);
     match fit(longest, render) {
         Ok(text) => text,
         Err(never) => match never {},
+    }
+}
+
+/// A team's done and dropped items in the audit: where each goes.
+fn decided(s: &mut String, t: &TeamItems, cap: usize) {
+    for (list, place) in [
+        (&t.done, "done: listed as done in the retro of its next comment"),
+        (&t.dropped, "dropped: carried nowhere"),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        s.push_str(&format!(
+            "- **Team {}**, {} {place}:\n",
+            neutralise(&t.name),
+            match list.len() {
+                1 => "1 item".to_string(),
+                n => format!("{n} items"),
+            }
+        ));
+        for item in list.iter().take(cap) {
+            s.push_str(&format!("  - {}\n", item.summary()));
+        }
+        more(s, list.len(), cap, "  ");
     }
 }
 

@@ -86,12 +86,12 @@ pub fn review(templates: &Templates, r: &Review<'_>) -> Result<String, TemplateE
         .moving
         .teams
         .iter()
-        .filter(|t| !t.items.is_empty())
+        .filter(|t| !(t.items.is_empty() && t.done.is_empty() && t.dropped.is_empty()))
         .collect();
     let no_status = mentions(goals.iter().filter(|g| !has_status(g)), r.away);
     let longest = teams
         .iter()
-        .map(|t| t.items.len())
+        .map(|t| t.items.len().max(t.done.len()).max(t.dropped.len()))
         .chain([goals.len()])
         .max();
     fit(longest.unwrap_or(0), |cap| {
@@ -123,6 +123,8 @@ pub fn review(templates: &Templates, r: &Review<'_>) -> Result<String, TemplateE
                     count => t.items.len(),
                     items => t.items.iter().take(cap).map(|i| i.summary()).collect::<Vec<_>>(),
                     more => t.items.len().saturating_sub(cap),
+                    done => t.done.iter().take(cap).map(|i| i.summary()).collect::<Vec<_>>(),
+                    dropped => t.dropped.iter().take(cap).map(|i| i.summary()).collect::<Vec<_>>(),
                     url,
                 }
             })
@@ -260,6 +262,7 @@ mod tests {
                 name: "Growth".into(),
                 slug: "growth".into(),
                 items: vec!["Fix login @cy".into()],
+                ..TeamItems::empty("Growth", "growth")
             }],
         };
         let urls = [(

@@ -190,18 +190,22 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
     Ok(body)
 }
 
-/// One team's planning comment.
+/// One team's planning comment: `hang_overs` are last sprint's
+/// unfinished items, `done` its done ones (for the retro).
 pub fn team_comment(
     templates: &Templates,
     team: &TeamView,
     sprint: &Sprint,
     hang_overs: &[String],
+    done: &[String],
 ) -> Result<String, TemplateError> {
     let safe: Vec<String> = hang_overs.iter().map(|h| safe_hang_over(h)).collect();
+    let done: Vec<String> = done.iter().map(|h| safe_hang_over(h)).collect();
     let ctx = context! {
         marker => team_marker(&team.slug, sprint.id),
         team => context! { name => team.name.clone(), slug => team.slug.clone() },
         hang_overs => safe,
+        done,
         sprint_id => sprint.id.to_string(),
     };
     let mut body = render_template("team", &templates.team, ctx)?;
@@ -306,6 +310,6 @@ mod tests {
         let t = Templates::default();
         assert!(issue_body(&t, &content).is_ok());
         let hang_overs: Vec<String> = (0..200).map(|i| format!("Item {i}")).collect();
-        assert!(team_comment(&t, &teams[0], &sprint, &hang_overs).is_ok());
+        assert!(team_comment(&t, &teams[0], &sprint, &hang_overs, &[]).is_ok());
     }
 }

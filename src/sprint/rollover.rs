@@ -218,19 +218,31 @@ pub fn plan(
     let mut team_comments = Vec::new();
     for team in &settings.teams {
         let all = moving.team(&team.slug);
+        let done: Vec<String> = moving
+            .team_done(&team.slug)
+            .iter()
+            .map(|h| {
+                // Marked done for good: ✅ is done under every legend.
+                let text = h.rendered();
+                if text.contains('✅') { text } else { format!("✅ {text}") }
+            })
+            .collect();
         let link = previous
             .map(|p| format!(" in #{}", p.issue))
             .unwrap_or_default();
-        let mut keep = all.len();
+        let mut keep = all.len().max(done.len());
         let comment = loop {
-            let mut hang_overs: Vec<String> = all[..keep].iter().map(|h| h.rendered()).collect();
-            if keep < all.len() {
+            let shown = keep.min(all.len());
+            let mut hang_overs: Vec<String> = all[..shown].iter().map(|h| h.rendered()).collect();
+            if shown < all.len() {
                 hang_overs.push(format!(
                     "… and {} more hang-over items{link}",
-                    all.len() - keep
+                    all.len() - shown
                 ));
             }
-            let comment = render::team_comment(&settings.templates, team, next, &hang_overs)?;
+            let done = &done[..keep.min(done.len())];
+            let comment =
+                render::team_comment(&settings.templates, team, next, &hang_overs, done)?;
             if fits(&comment) || keep == 0 {
                 break comment;
             }

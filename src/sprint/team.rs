@@ -24,6 +24,64 @@ pub struct TeamDoc {
     pub items: Vec<TeamItem>,
     /// The comment as written, read again by `team_read` at rollover.
     pub body: String,
+    /// Its address on GitHub (empty when not known), so that what moves
+    /// from it links back to it.
+    pub url: String,
+    /// A comment a person wrote as the team's plan (`team_map`), not
+    /// sprintbot's own.
+    pub hand_written: bool,
+}
+
+/// Every plan item of a comment by its fate at rollover.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fates {
+    pub carried: Vec<HangOver>,
+    pub done: Vec<HangOver>,
+    pub dropped: Vec<HangOver>,
+}
+
+impl Fates {
+    /// Add `other`'s items, an item already present (in any fate) once.
+    pub fn merge(&mut self, other: Fates) {
+        for (list, fate) in [
+            (other.carried, Fate::Carried),
+            (other.done, Fate::Done),
+            (other.dropped, Fate::Dropped),
+        ] {
+            for h in list {
+                let key = h.key();
+                // A decisive mark in either comment beats "not done yet".
+                let carried = self.carried.iter().position(|o| o.key() == key);
+                match carried {
+                    Some(at) if fate != Fate::Carried => {
+                        self.carried.remove(at);
+                        self.list(fate).push(h);
+                    }
+                    _ if self.has(&h) => {}
+                    _ => self.list(fate).push(h),
+                }
+            }
+        }
+    }
+
+    fn has(&self, h: &HangOver) -> bool {
+        let key = h.key();
+        [&self.carried, &self.done, &self.dropped]
+            .iter()
+            .any(|l| l.iter().any(|o| o.key() == key))
+    }
+
+    fn list(&mut self, fate: Fate) -> &mut Vec<HangOver> {
+        match fate {
+            Fate::Carried => &mut self.carried,
+            Fate::Done => &mut self.done,
+            Fate::Dropped => &mut self.dropped,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.carried.is_empty() && self.done.is_empty() && self.dropped.is_empty()
+    }
 }
 
 impl TeamDoc {
@@ -63,24 +121,51 @@ impl TeamDoc {
             sprint,
             items: found,
             body: body.to_string(),
+            url: String::new(),
+            hand_written: false,
         })
+    }
+
+    /// A plan a person wrote for team `slug` (mapped by `team_map`).
+    pub fn hand_written(slug: &str, sprint: SprintId, body: &str, url: &str) -> TeamDoc {
+        TeamDoc {
+            slug: slug.to_string(),
+            sprint,
+            items: Vec::new(),
+            body: body.to_string(),
+            url: url.to_string(),
+            hand_written: true,
+        }
+    }
+
+    /// The same comment, known to live at `url`.
+    pub fn at(mut self, url: &str) -> TeamDoc {
+        self.url = url.to_string();
+        self
+    }
+
+    /// Every plan item by its fate, each text once, linking back to this
+    /// comment when its address is known.
+    pub fn fates(&self) -> Fates {
+        let mut out = Fates::default();
+        for item in team_read::read(&self.body, None).items {
+            let Some(fate) = item.fate() else { continue };
+            let mut h = item.hang_over();
+            if !self.url.is_empty() {
+                h.from = Some(self.url.clone());
+            }
+            if !out.has(&h) {
+                out.list(fate).push(h);
+            }
+        }
+        out
     }
 
     /// The items that roll into the next sprint's hang-over list: every
     /// plan item not done nor dropped, as people wrote it (`team_read`),
     /// each text once.
     pub fn hang_overs(&self) -> Vec<HangOver> {
-        let mut out: Vec<HangOver> = Vec::new();
-        for item in team_read::read(&self.body, None).items {
-            if item.fate() != Some(Fate::Carried) {
-                continue;
-            }
-            let h = item.hang_over();
-            if !out.iter().any(|o| o.text.eq_ignore_ascii_case(&h.text)) {
-                out.push(h);
-            }
-        }
-        out
+        self.fates().carried
     }
 }
 

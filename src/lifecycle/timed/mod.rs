@@ -173,10 +173,15 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
             .collect(),
         Err(_) => Vec::new(),
     };
-    let teams: Vec<(TeamDoc, &Comment)> = mine
-        .iter()
-        .filter_map(|c| Some((TeamDoc::parse(&c.body)?, *c)))
-        .filter(|(t, _)| t.sprint == sprint.id)
+    // sprintbot's team comments and those people wrote for a team, each
+    // with the comment it was read from.
+    let teams: Vec<(TeamDoc, &Comment)> = super::team_docs::read(&comments, r.bot, sprint.id, r.config)
+        .docs
+        .into_iter()
+        .filter_map(|t| {
+            let c = comments.iter().find(|c| c.html_url == t.url)?;
+            Some((t, c))
+        })
         .collect();
     let mut ran = Ran::default();
     for d in todo {
@@ -239,6 +244,7 @@ fn compose(
             let docs: Vec<TeamDoc> = teams.iter().map(|(t, _)| t.clone()).collect();
             let urls: Vec<(String, String)> = teams
                 .iter()
+                .filter(|(t, _)| !t.hand_written)
                 .map(|(t, c)| (t.slug.clone(), c.html_url.clone()))
                 .collect();
             let moving = Moving::of(goals, &docs, &config.team_views());
@@ -276,9 +282,19 @@ fn compose(
             let mut wait = None;
             let mut idle = Vec::new();
             for team in &config.teams {
-                let Some((_, c)) = teams.iter().find(|(t, _)| t.slug == team.slug) else {
+                let Some((_, c)) = teams
+                    .iter()
+                    .find(|(t, _)| t.slug == team.slug && !t.hand_written)
+                else {
                     continue;
                 };
+                // A team that planned in a comment of its own has planned.
+                if teams
+                    .iter()
+                    .any(|(t, _)| t.slug == team.slug && t.hand_written)
+                {
+                    continue;
+                }
                 if !untouched(&c.created_at, &c.updated_at) {
                     continue;
                 }

@@ -80,10 +80,23 @@ impl ReadItem {
             text = format!("{text} {}", missing.join(" "));
         }
         HangOver {
-            text: quiet(&text),
+            text: quiet(without_source(&text)),
             children: self.children.iter().map(|c| quiet(c)).collect(),
             guessed: self.guessed,
+            from: None,
         }
+    }
+}
+
+/// How a carried item links back to the comment it came from; written
+/// after its text, and taken off again when it is carried once more.
+const SOURCE_LINK: &str = " ([from](";
+
+/// `text` without the link to where it came from last time.
+fn without_source(text: &str) -> &str {
+    match text.rfind(SOURCE_LINK) {
+        Some(at) if text.ends_with("))") => text[..at].trim_end(),
+        _ => text,
     }
 }
 
@@ -94,6 +107,8 @@ pub struct HangOver {
     pub children: Vec<String>,
     /// Carried because nothing said it was done: shown as a guess.
     pub guessed: bool,
+    /// The address of the comment it came from.
+    pub from: Option<String>,
 }
 
 impl From<&str> for HangOver {
@@ -102,6 +117,7 @@ impl From<&str> for HangOver {
             text: text.to_string(),
             children: Vec::new(),
             guessed: false,
+            from: None,
         }
     }
 }
@@ -112,6 +128,9 @@ impl HangOver {
     /// safe from markers.
     pub fn rendered(&self) -> String {
         let mut s = neutralise(&self.text);
+        if let Some(url) = &self.from {
+            s.push_str(&format!("{SOURCE_LINK}{}))", neutralise(url)));
+        }
         if self.guessed {
             s.push(' ');
             s.push_str(GUESS_MARK);
@@ -124,6 +143,21 @@ impl HangOver {
             s.push_str(&neutralise(body));
         }
         s
+    }
+
+    /// What identifies the item whatever its marks and spacing: the
+    /// lowercase letters and digits of its text, for counting an item
+    /// present in two comments once.
+    pub fn key(&self) -> String {
+        let mut out = String::new();
+        for c in without_source(&self.text).chars() {
+            if c.is_alphanumeric() {
+                out.extend(c.to_lowercase());
+            } else if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        out.trim_end().to_string()
     }
 
     /// One line for the review and the audit, with the guess said.

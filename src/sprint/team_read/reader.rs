@@ -15,6 +15,9 @@ pub struct Reading {
     pub items: Vec<ReadItem>,
     /// The legend that governed it: its own, else the one passed in.
     pub legend: Option<Legend>,
+    /// How many headings name a role (plan, retro, hero, a priority…):
+    /// with none and no team line, a comment is not a team's plan.
+    pub role_headings: usize,
 }
 
 /// A list line: its indent, box and text.
@@ -189,6 +192,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
     let mut group: Option<(usize, Vec<Login>)> = None;
     let mut details: Vec<(Option<Role>, Part, Role)> = Vec::new();
     let mut retro_details_closed = false;
+    let mut role_headings = 0;
     let finish = |items: &mut Vec<ReadItem>, open: &mut Option<Open>, legend: Option<&Legend>| {
         if let (Some(o), Some(item)) = (open.take(), items.last_mut()) {
             let marked = item.text.ends_with(GUESS_MARK);
@@ -229,6 +233,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
                 let s = &t[at + 9..];
                 let s = s.split("</").next().unwrap_or(s);
                 let r = role(s);
+                role_headings += usize::from(r != Role::None);
                 if r != Role::None
                     && let Some(top) = details.last_mut()
                 {
@@ -250,6 +255,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
             finish(&mut items, &mut open, legend.as_ref());
             group = None;
             let r = role(&h);
+            role_headings += usize::from(r != Role::None);
             if r == Role::Priority {
                 let in_retro_details = details.iter().any(|d| d.0.is_some_and(Role::is_retro));
                 part = if in_retro_details {
@@ -336,7 +342,11 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
         }
     }
     finish(&mut items, &mut open, legend.as_ref());
-    Reading { items, legend }
+    Reading {
+        items,
+        legend,
+        role_headings,
+    }
 }
 
 /// The part a role heading opens.
