@@ -169,7 +169,8 @@ async fn doctor_on_a_healthy_repository_is_all_green_at_a_known_cost() {
         "{reply}"
     );
     // The comment's job: read the issue. The checklist: GET /app, the
-    // config (conditional), the labels, the open sprint issues, the pins.
+    // config (conditional), the labels, the open sprint issues, the pins,
+    // the current issue's comments (whose team comment is whose).
     // The answer: the reaction and the reply.
     let made = s.requests_since(from);
     let expected = [
@@ -179,6 +180,7 @@ async fn doctor_on_a_healthy_repository_is_all_green_at_a_known_cost() {
         "GET /repos/acme/app/labels".into(),
         "GET /repos/acme/app/issues".into(),
         "POST /graphql".into(),
+        "GET /repos/acme/app/issues/1/comments".into(),
         format!("POST /repos/acme/app/issues/comments/{asked}/reactions"),
         "POST /repos/acme/app/issues/1/comments".into(),
     ];

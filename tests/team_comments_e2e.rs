@@ -186,3 +186,38 @@ async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_one_shot_mode()
     assert_eq!(bot_comments, example_config().teams.len());
     fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn doctor_says_whose_each_team_comment_is_and_which_plans_are_no_team_s() {
+    let s = Scenario::start().await;
+    let hand = s.comment("neilkakkar", OWN_PLAN).await;
+    let stranger = s
+        .comment(
+            "outsider",
+            "# Team Growth\n\n## Plan\n\n- Something I would like done\n",
+        )
+        .await;
+    s.comment("kappa90", "/sprint doctor").await;
+    let reply = s
+        .replies(s.issue)
+        .into_iter()
+        .find(|c| c.body.contains("sprintbot doctor"))
+        .unwrap()
+        .body;
+    let line = reply
+        .lines()
+        .find(|l| l.contains("Team comments"))
+        .unwrap_or_else(|| panic!("no Team comments item:\n{reply}"));
+    let url = |id: u64| format!("https://github.com/{REPO}/issues/{}#issuecomment-{id}", s.issue);
+    assert!(
+        line.contains(&format!("Team Growth: [`@neilkakkar`'s own]({})", url(hand))),
+        "{line}"
+    );
+    assert!(line.contains("Team Pipeline: no comment yet"), "{line}");
+    assert!(
+        line.contains(&format!("[`@outsider`'s plan]({})", url(stranger)))
+            && line.contains("left out of the rollover"),
+        "{line}"
+    );
+    assert!(reply.contains("add its author to the team's `members`"), "{reply}");
+}

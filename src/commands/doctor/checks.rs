@@ -4,7 +4,8 @@
 //! only), the config file (a conditional read; the organisation's copy
 //! only when its cached one is old), the labels (a page per 100), the open
 //! sprint issues (a page per 100), and the pinned issues (one GraphQL
-//! query, when pinning is on and a sprint issue is open). Webhook
+//! query, when pinning is on and a sprint issue is open), and the current
+//! issue's comments (`teams`). Webhook
 //! deliveries, the API budget and what happens next cost nothing: the
 //! store, the client's own bookkeeping and the calendar know them.
 
@@ -14,10 +15,10 @@ use jiff::tz::TimeZone;
 use super::report::{self, Check};
 use crate::commands::Commands;
 use crate::config::repo::RepoConfig;
-use crate::github::{GitHub, InstallationId, RepoRef, StateFilter};
+use crate::github::{GitHub, InstallationId, IssueNumber, RepoRef, StateFilter};
 use crate::lifecycle::next::{self, Next};
 use crate::repos::{CONFIG_PATH, Loaded, NOTICE_LABEL};
-use crate::sprint::Login;
+use crate::sprint::{Login, SprintId};
 use crate::sprint_issues;
 use crate::store::RepoKey;
 use crate::work;
@@ -58,8 +59,11 @@ impl Commands {
             .as_ref()
             .map_or(TimeZone::UTC, |c| c.cadence.tz.clone());
         checks.push(labels(s, config.as_ref()).await);
-        let (current_check, current) = self.current_issue(s, config.as_ref()).await;
+        let (current_check, current, issue) = self.current_issue(s, config.as_ref()).await;
         checks.push(current_check);
+        if let (Some(c), Some((number, sprint))) = (&config, issue) {
+            checks.push(super::teams::team_comments(s, c, number, sprint).await);
+        }
         let last = self.store.last_delivery(s.installation.0).await;
         let now = self.clock.now();
         checks.push(match last {
@@ -133,13 +137,14 @@ impl Commands {
         &self,
         s: &Subject<'_>,
         config: Option<&RepoConfig>,
-    ) -> (Check, Option<String>) {
+    ) -> (Check, Option<String>, Option<(IssueNumber, SprintId)>) {
         let label = config.map_or("sprint", |c| c.sprint_label.as_str());
         let open = match sprint_issues::list(s.gh, s.repo, label, StateFilter::Open, s.bot).await {
             Ok(open) => open,
             Err(e) => {
                 return (
                     Check::failed(CURRENT, "listing the open sprint issues", &e),
+                    None,
                     None,
                 );
             }
@@ -168,8 +173,9 @@ impl Commands {
                     ),
                 )
             };
-            return (check, None);
+            return (check, None, None);
         };
+        let found = Some((issue.number, meta.sprint));
         let what = format!(
             "#{} (Sprint {} {}/{}) is the current sprint issue",
             issue.number.0, meta.version, meta.part, meta.parts
@@ -182,6 +188,7 @@ impl Commands {
                     format!("{what}; pinning is off (`[switches] pin`)"),
                 ),
                 Some(note),
+                found,
             );
         }
         let check = match s.gh.pinned_issues(s.repo).await {
@@ -208,7 +215,7 @@ impl Commands {
                 )
             }
         };
-        (check, Some(note))
+        (check, Some(note), found)
     }
 
     async fn next_check(

@@ -9,6 +9,7 @@
 
 mod checks;
 pub mod report;
+mod teams;
 
 use std::sync::Arc;
 
