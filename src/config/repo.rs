@@ -18,6 +18,7 @@ use crate::sprint::off::Off;
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
+use crate::sprint::team_read::Legend;
 use crate::sprint::timed::Reminders;
 use crate::sprint::timeline::Calendar;
 use raw::Raw;
@@ -66,6 +67,8 @@ pub struct Team {
     pub members: Vec<Login>,
     /// `org/team-slug` whose members also belong to the team.
     pub github_team: Option<String>,
+    /// What its status marks mean (`legend`), for comments without one.
+    pub legend: Option<Legend>,
 }
 
 /// Who may own goals. When nothing is configured, team members are engineers.
@@ -109,6 +112,7 @@ impl RepoConfig {
                 name: t.name.clone(),
                 slug: t.slug.clone(),
                 aliases: t.aliases.clone(),
+                legend: t.legend.clone(),
             })
             .collect()
     }

@@ -63,12 +63,15 @@ impl Moving {
                 .iter()
                 .zip(found)
                 .map(|(t, found)| {
-                    let mut fates = found.map(|(i, _)| own[i].fates()).unwrap_or_default();
+                    let legend = t.legend.as_ref();
+                    let mut fates = found
+                        .map(|(i, _)| own[i].fates(legend))
+                        .unwrap_or_default();
                     for hand in team_comments
                         .iter()
                         .filter(|c| c.hand_written && c.slug == t.slug)
                     {
-                        fates.merge(hand.fates());
+                        fates.merge(hand.fates(legend));
                     }
                     TeamItems {
                         items: fates.carried,
@@ -306,6 +309,7 @@ mod tests {
                 name: n.into(),
                 slug: n.to_lowercase(),
                 aliases: Vec::new(),
+                legend: None,
             })
             .to_vec()
     }

@@ -14,6 +14,7 @@ use super::calendar::Sprint;
 use super::items::{self, GoalText};
 use super::markers::{Metadata, team_marker};
 use super::numbering::SprintLabel;
+use super::team_read::Legend;
 
 pub const DEFAULT_TITLE: &str = include_str!("../../config/templates/title.j2");
 pub const DEFAULT_ISSUE: &str = include_str!("../../config/templates/issue.md.j2");
@@ -96,6 +97,10 @@ pub struct TeamView {
     /// written under them are still its own (see `team_identity`).
     #[serde(skip)]
     pub aliases: Vec<String>,
+    /// The team's status legend (`legend` in the config), for its comments
+    /// that write none of their own.
+    #[serde(skip)]
+    pub legend: Option<Legend>,
 }
 
 /// Everything the issue body shows, already decided.
@@ -294,6 +299,7 @@ mod tests {
                 name: format!("Team {i}"),
                 slug: format!("team-{i}"),
                 aliases: Vec::new(),
+                legend: None,
             })
             .collect();
         let content = IssueContent {

@@ -5,7 +5,7 @@
 use super::SprintId;
 use super::items;
 use super::markers::parse_team_marker;
-use super::team_read::{self, Fate, HangOver};
+use super::team_read::{self, Fate, HangOver, Legend};
 
 /// One task-list item of a team comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,10 +145,11 @@ impl TeamDoc {
     }
 
     /// Every plan item by its fate, each text once, linking back to this
-    /// comment when its address is known.
-    pub fn fates(&self) -> Fates {
+    /// comment when its address is known. `legend`: the team's, for a
+    /// comment that writes none of its own.
+    pub fn fates(&self, legend: Option<&Legend>) -> Fates {
         let mut out = Fates::default();
-        for item in team_read::read(&self.body, None).items {
+        for item in team_read::read(&self.body, legend).items {
             let Some(fate) = item.fate() else { continue };
             let mut h = item.hang_over();
             if !self.url.is_empty() {
@@ -165,7 +166,7 @@ impl TeamDoc {
     /// plan item not done nor dropped, as people wrote it (`team_read`),
     /// each text once.
     pub fn hang_overs(&self) -> Vec<HangOver> {
-        self.fates().carried
+        self.fates(None).carried
     }
 }
 
@@ -191,6 +192,49 @@ mod tests {
                 .iter()
                 .any(|i| i.done && i.text == "Shipped thing" && i.heading == "High priority")
         );
+    }
+
+    #[test]
+    fn the_team_s_legend_governs_a_comment_that_writes_none() {
+        let doc = TeamDoc::hand_written(
+            "search",
+            SprintId("2022-11-14".parse().unwrap()),
+            "Team Search\n\n## Plan\n\n- 🟢 Ranking tweaks\n- 🟡 Typeahead\n",
+            "https://github.com/acme/app/issues/3#issuecomment-9",
+        );
+        // Without a legend 🟢 is a guess, carried, never counted done.
+        let unknown = doc.fates(None);
+        assert_eq!(unknown.carried.len(), 2);
+        assert!(unknown.carried.iter().all(|h| h.guessed));
+        let legend = Legend::find(std::iter::once("🟢 = done, 🟡 = in progress")).unwrap();
+        let known = doc.fates(Some(&legend));
+        assert_eq!(known.done.len(), 1, "{known:?}");
+        assert_eq!(known.carried.len(), 1);
+        assert!(!known.carried[0].guessed);
+        assert_eq!(
+            known.carried[0].from.as_deref(),
+            Some("https://github.com/acme/app/issues/3#issuecomment-9")
+        );
+    }
+
+    #[test]
+    fn an_item_in_both_comments_counts_once_and_a_decisive_mark_wins() {
+        let sprint = SprintId("2022-11-14".parse().unwrap());
+        let ours = TeamDoc::parse(
+            "<!-- sprintbot:team slug=search sprint=2022-11-14 -->\nTeam Search\n\n## Planning\n\n- [ ] Ranking tweaks\n- [ ] Typeahead\n",
+        )
+        .unwrap();
+        let theirs = TeamDoc::hand_written(
+            "search",
+            sprint,
+            "# Team Search\n\n## Plan\n\n- ✅ ranking tweaks\n- Typeahead\n- New index\n",
+            "",
+        );
+        let mut all = ours.fates(None);
+        all.merge(theirs.fates(None));
+        let texts = |l: &[HangOver]| l.iter().map(|h| h.key()).collect::<Vec<_>>();
+        assert_eq!(texts(&all.carried), ["typeahead", "new index"]);
+        assert_eq!(texts(&all.done), ["ranking tweaks"]);
     }
 
     #[test]

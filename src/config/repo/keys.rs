@@ -27,6 +27,8 @@ const TEAM: &[Key] = &[
     Key::strs("previous_names", "[\"Growth & Retention\"]"),
     Key::strs("members", LOGINS),
     Key::str("github_team", "\"org/team-slug\""),
+    Key::strs("names", "[\"SEARCH\", \"Lookup\"]"),
+    Key::str("legend", "\"🟢 = done, 🟡 = in progress, 🔴 = not done\""),
 ];
 
 const ENGINEERS: &[Key] = &[

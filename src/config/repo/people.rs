@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use super::validate::Report;
 use super::{Raw, Team};
 use crate::sprint::rotation::HeroOverride;
+use crate::sprint::team_read::Legend;
 use crate::sprint::{Login, SprintId};
 
 pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
@@ -49,6 +50,30 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
                 aliases.push(alias);
             }
         }
+        // Other names are hints for finding the team's own comments.
+        for (j, other) in t.names.iter().enumerate() {
+            let alias = slugify(other.trim());
+            if alias.is_empty() {
+                r.value(
+                    &format!("teams[{i}].names[{j}]"),
+                    "a name needs letters or digits".into(),
+                    "list names people use for the team in their own comments, e.g. names = [\"SEARCH\"]",
+                );
+            } else if alias != slug && !aliases.contains(&alias) {
+                aliases.push(alias);
+            }
+        }
+        let legend = t.legend.as_deref().and_then(|l| {
+            let found = Legend::find(std::iter::once(l));
+            if found.is_none() {
+                r.key(
+                    &at("legend"),
+                    format!("`{l}` gives no status mark a meaning"),
+                    "write each mark with its meaning, e.g. legend = \"🟢 = done, 🟡 = in progress, 🔴 = not done\"",
+                );
+            }
+            found
+        });
         let members = logins(r, &at("members"), &t.members);
         if let Some(gt) = &t.github_team {
             team_ref(r, &at("github_team"), gt);
@@ -59,6 +84,7 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
             aliases,
             members,
             github_team: t.github_team.clone(),
+            legend,
         });
     }
     teams

@@ -53,6 +53,10 @@ pub(super) struct RawTeam {
     #[serde(default)]
     pub(super) members: Vec<String>,
     pub(super) github_team: Option<String>,
+    /// Other names people give the team in their own comments.
+    #[serde(default)]
+    pub(super) names: Vec<String>,
+    pub(super) legend: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -62,6 +62,7 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         name: "Growth".into(),
         slug: "growth".into(),
         aliases: Vec::new(),
+        legend: None,
     }];
     let teams = if teams.is_empty() { &sample[..] } else { teams };
 

@@ -255,6 +255,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             name: t.name.clone(),
             slug: t.slug.clone(),
             aliases: t.aliases.clone(),
+            legend: t.legend.clone(),
         })
         .collect();
     for p in templates::check(&templates, &views) {
