@@ -72,8 +72,11 @@ proptest! {
         prop_assert!(r.items.iter().filter(|i| i.part == Part::Retro).all(|i| i.fate().is_none()));
         let carried: Vec<_> = r.items.iter().filter(|i| i.fate() == Some(Fate::Carried)).collect();
         let mut again = "## Hang over items from previous sprint\n\n".to_string();
-        for i in &carried {
-            again.push_str(&format!("- [ ] {}\n", i.hang_over().rendered()));
+        for (n, i) in carried.iter().enumerate() {
+            // Linked back to the comment it came from, as a rollover writes it.
+            let mut h = i.hang_over();
+            h.from = Some(format!("https://github.com/acme/app/issues/3#issuecomment-{n}"));
+            again.push_str(&format!("- [ ] {}\n", h.rendered()));
         }
         let back = read(&again, r.legend.as_ref());
         prop_assert_eq!(back.items.len(), carried.len());
@@ -82,6 +85,9 @@ proptest! {
             prop_assert_eq!((a.status, a.guessed), (b.status, b.guessed));
             prop_assert_eq!(&a.children, &b.children);
             prop_assert!(!b.text.contains("retro task"));
+            // Carried once more, the old link is taken off, never doubled.
+            prop_assert_eq!(a.hang_over().text, b.hang_over().text);
+            prop_assert_eq!(b.text.matches("issuecomment-").count(), 1);
         }
     }
 }
