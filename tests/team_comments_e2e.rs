@@ -221,3 +221,58 @@ async fn doctor_says_whose_each_team_comment_is_and_which_plans_are_no_team_s() 
     );
     assert!(reply.contains("add its author to the team's `members`"), "{reply}");
 }
+
+#[tokio::test]
+async fn a_plan_item_whose_pull_request_merged_counts_as_done_without_an_edit() {
+    let s = Scenario::start().await;
+    let merged = s
+        .fake
+        .open_pull_request(REPO, "Retry queue", "tiina303", "main");
+    let still_open = s.fake.add_issue(REPO, "Flaky export", "", &[], "tiina303");
+    let elsewhere = 4242; // another repository's: never looked up
+    s.fake.close_pull_request(REPO, merged, true);
+    let plan = format!(
+        "# Team Pipeline\n\n## Plan\n\n\
+         - Retry queue for failed exports (#{merged}) @tiina303\n\
+         - Fix the flaky export https://github.com/{REPO}/issues/{still_open}\n\
+         - Upstream patch other/lib#{elsewhere}\n"
+    );
+    let hand = s.comment("yakkomajuri", &plan).await;
+    // The first try at the rollover meets a failing lookup: nothing is
+    // decided on a guess, the rollover is tried again.
+    s.fake.fail("GET", &format!("/issues/{merged}"), 1, 502, &[]);
+    s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
+    let from = s.fake.requests().len();
+    s.rollover_due().await;
+    let next = s.fake.issues(REPO).last().unwrap().number;
+    assert_ne!(next, s.issue, "the rollover happened");
+    let pipeline = team_comment(&s.fake, REPO, next, "pipeline").body;
+    let carried = after_retro(&pipeline);
+    assert!(!carried.contains("Retry queue"), "{pipeline}");
+    assert!(pipeline.contains("✅ Retry queue for failed exports"), "{pipeline}");
+    assert!(carried.contains("Fix the flaky export"), "{pipeline}");
+    assert!(carried.contains("Upstream patch"), "{pipeline}");
+    let lookups: Vec<String> = s
+        .requests_since(from)
+        .into_iter()
+        .filter(|r| r.starts_with("GET /repos/acme/app/issues/") && !r.contains("comments"))
+        .filter(|r| r.ends_with(&format!("/{merged}")) || r.ends_with(&format!("/{still_open}")))
+        .collect();
+    // One lookup per link of this repository, the failed one once more.
+    assert_eq!(
+        lookups,
+        [
+            format!("GET /repos/{REPO}/issues/{merged}"),
+            format!("GET /repos/{REPO}/issues/{merged}"),
+            format!("GET /repos/{REPO}/issues/{still_open}"),
+        ]
+    );
+    assert!(
+        !s.requests_since(from)
+            .iter()
+            .any(|r| r.contains(&elsewhere.to_string()))
+    );
+    // The person's comment is untouched.
+    let old = s.fake.comments(REPO, s.issue);
+    assert_eq!(old.iter().find(|c| c.id == hand).unwrap().body, plan);
+}

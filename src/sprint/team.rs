@@ -4,6 +4,7 @@
 
 use super::SprintId;
 use super::items;
+use super::links::{LinkRef, in_text};
 use super::markers::parse_team_marker;
 use super::team_read::{self, Fate, HangOver, Legend};
 
@@ -30,6 +31,10 @@ pub struct TeamDoc {
     /// A comment a person wrote as the team's plan (`team_map`), not
     /// sprintbot's own.
     pub hand_written: bool,
+    /// Links (as its items write them) whose issue closed as completed or
+    /// whose pull request merged: an item all of whose links are here is
+    /// done, without anyone editing the comment.
+    pub finished_links: Vec<LinkRef>,
 }
 
 /// Every plan item of a comment by its fate at rollover.
@@ -123,6 +128,7 @@ impl TeamDoc {
             body: body.to_string(),
             url: String::new(),
             hand_written: false,
+            finished_links: Vec::new(),
         })
     }
 
@@ -135,7 +141,15 @@ impl TeamDoc {
             body: body.to_string(),
             url: url.to_string(),
             hand_written: true,
+            finished_links: Vec::new(),
         }
+    }
+
+    /// Whether every issue or pull request `text` links is finished (and
+    /// it links one).
+    fn links_finished(&self, text: &str) -> bool {
+        let links = in_text(text);
+        !links.is_empty() && links.iter().all(|l| self.finished_links.contains(l))
     }
 
     /// The same comment, known to live at `url`.
@@ -150,8 +164,12 @@ impl TeamDoc {
     pub fn fates(&self, legend: Option<&Legend>) -> Fates {
         let mut out = Fates::default();
         for item in team_read::read(&self.body, legend).items {
-            let Some(fate) = item.fate() else { continue };
+            let Some(mut fate) = item.fate() else { continue };
             let mut h = item.hang_over();
+            if fate == Fate::Carried && self.links_finished(&h.text) {
+                fate = Fate::Done;
+                h.guessed = false;
+            }
             if !self.url.is_empty() {
                 h.from = Some(self.url.clone());
             }
