@@ -276,3 +276,35 @@ async fn a_plan_item_whose_pull_request_merged_counts_as_done_without_an_edit() 
     let old = s.fake.comments(REPO, s.issue);
     assert_eq!(old.iter().find(|c| c.id == hand).unwrap().body, plan);
 }
+
+#[tokio::test]
+async fn a_team_that_writes_its_own_comment_gets_only_its_hang_overs_from_sprintbot() {
+    let config = EXAMPLE_CONFIG.replacen(
+        "name = \"Growth\"",
+        "name = \"Growth\"\nown_comment = true",
+        1,
+    );
+    let s = Scenario::start_with_config(&config).await;
+    let hand = s.comment("neilkakkar", OWN_PLAN).await;
+    s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
+    s.rollover_due().await;
+    let next = s.fake.issues(REPO).last().unwrap().number;
+    assert_ne!(next, s.issue);
+    let growth = team_comment(&s.fake, REPO, next, "growth").body;
+    let hand_url = format!("https://github.com/{REPO}/issues/{}#issuecomment-{hand}", s.issue);
+    assert!(
+        growth.contains(&format!(
+            "Team Growth plans in a comment of its own ([last sprint's plan]({hand_url}))"
+        )),
+        "{growth}"
+    );
+    assert!(
+        growth.contains("- [ ] Onboarding emails for new projects `@kappa90`"),
+        "{growth}"
+    );
+    // No template for it to fill in: no retro, no priorities.
+    assert!(!growth.contains("### High priority") && !growth.contains("## Retro"), "{growth}");
+    // The other teams keep sprintbot's full comment.
+    let pipeline = team_comment(&s.fake, REPO, next, "pipeline").body;
+    assert!(pipeline.contains("### High priority"), "{pipeline}");
+}

@@ -69,6 +69,8 @@ pub struct Team {
     pub github_team: Option<String>,
     /// What its status marks mean (`legend`), for comments without one.
     pub legend: Option<Legend>,
+    /// It writes its plan in a comment of its own (`own_comment`).
+    pub own_comment: bool,
 }
 
 /// Who may own goals. When nothing is configured, team members are engineers.
@@ -113,6 +115,7 @@ impl RepoConfig {
                 slug: t.slug.clone(),
                 aliases: t.aliases.clone(),
                 legend: t.legend.clone(),
+                own_comment: t.own_comment,
             })
             .collect()
     }

@@ -29,6 +29,7 @@ const TEAM: &[Key] = &[
     Key::str("github_team", "\"org/team-slug\""),
     Key::strs("names", "[\"SEARCH\", \"Lookup\"]"),
     Key::str("legend", "\"🟢 = done, 🟡 = in progress, 🔴 = not done\""),
+    Key::bool("own_comment", "true"),
 ];
 
 const ENGINEERS: &[Key] = &[

@@ -85,6 +85,7 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
             members,
             github_team: t.github_team.clone(),
             legend,
+            own_comment: t.own_comment,
         });
     }
     teams

@@ -57,6 +57,8 @@ pub(super) struct RawTeam {
     #[serde(default)]
     pub(super) names: Vec<String>,
     pub(super) legend: Option<String>,
+    #[serde(default)]
+    pub(super) own_comment: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -256,6 +256,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             slug: t.slug.clone(),
             aliases: t.aliases.clone(),
             legend: t.legend.clone(),
+            own_comment: t.own_comment,
         })
         .collect();
     for p in templates::check(&templates, &views) {
