@@ -205,7 +205,9 @@ fn the_book_and_the_readme_show_the_current_preview() {
         .split_once(start)
         .and_then(|(_, rest)| rest.split_once("<!-- preview excerpt: end -->"))
         .map(|(excerpt, _)| excerpt.trim())
-        .expect("README.md marks its excerpt of the preview with <!-- preview excerpt: start/end -->");
+        .expect(
+            "README.md marks its excerpt of the preview with <!-- preview excerpt: start/end -->",
+        );
     assert!(
         !excerpt.is_empty() && preview.contains(excerpt),
         "README.md's excerpt of the preview is stale: paste the same lines of `sprintbot preview --date 2022-11-14`"
