@@ -185,18 +185,32 @@ fn check_config_locates_deployment_config_errors() {
 }
 
 #[test]
-fn the_readme_shows_the_current_preview() {
+fn the_book_and_the_readme_show_the_current_preview() {
     let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
         .args(["preview", "--date", "2022-11-14"])
         .output()
         .unwrap();
     let preview = String::from_utf8(out.stdout).unwrap();
     let shown = &preview[..preview.find("---- comment: team pipeline ----").unwrap()];
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let book = std::fs::read_to_string(format!("{root}/docs/src/preview.md")).unwrap();
     assert!(
-        readme.contains(shown.trim_end()),
-        "README.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
+        book.contains(shown.trim_end()),
+        "docs/src/preview.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
+    );
+    // The README shows a part of it, between two markers.
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let start = "<!-- preview excerpt: start -->\n";
+    let excerpt = readme
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once("<!-- preview excerpt: end -->"))
+        .map(|(excerpt, _)| excerpt.trim())
+        .expect(
+            "README.md marks its excerpt of the preview with <!-- preview excerpt: start/end -->",
+        );
+    assert!(
+        !excerpt.is_empty() && preview.contains(excerpt),
+        "README.md's excerpt of the preview is stale: paste the same lines of `sprintbot preview --date 2022-11-14`"
     );
 }
 
