@@ -308,3 +308,30 @@ async fn a_team_that_writes_its_own_comment_gets_only_its_hang_overs_from_sprint
     let pipeline = team_comment(&s.fake, REPO, next, "pipeline").body;
     assert!(pipeline.contains("### High priority"), "{pipeline}");
 }
+
+#[tokio::test]
+async fn sprint_preview_says_where_each_team_item_would_go_with_guesses_marked() {
+    let s = Scenario::start().await;
+    s.comment("neilkakkar", OWN_PLAN).await;
+    s.comment(
+        "tiina303",
+        "Team Pipeline\n\n## Plan\n\n- 🟢 Queue metrics dashboard @tiina303\n",
+    )
+    .await;
+    let asked = s.comment("kappa90", "/sprint preview").await;
+    let reply = s
+        .replies(s.issue)
+        .into_iter()
+        .find(|c| c.body.contains("Next sprint:"))
+        .unwrap_or_else(|| panic!("no preview answering {asked}"))
+        .body;
+    for line in [
+        "**Team Growth**, hang-overs in its next comment (1):\n- Onboarding emails for new projects `@kappa90`",
+        "**Team Growth**, done, listed in its next retro (1):\n- ✅ Fix the flaky signup test",
+        "**Team Growth**, dropped, carried nowhere (1):\n- ~~Old pricing page experiment~~",
+        // No legend says what 🟢 means to Pipeline: carried, and said so.
+        "- 🟢 Queue metrics dashboard `@tiina303` _(status guessed: nothing marks it done)_",
+    ] {
+        assert!(reply.contains(line), "{line}\n---\n{reply}");
+    }
+}

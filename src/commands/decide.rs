@@ -10,6 +10,7 @@ use super::grammar::Who;
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use crate::config::repo::RepoConfig;
+use crate::sprint::team::TeamDoc;
 use crate::github::{Permission, RepoRef};
 use crate::sprint::Login;
 use crate::sprint::body::{BodyError, Change, SprintDoc};
@@ -31,6 +32,9 @@ pub struct Facts {
     pub permission: Option<Permission>,
     /// Whether each login (lower-case) is an engineer.
     pub engineers: HashMap<String, bool>,
+    /// The sprint issue's team comments, when a `/sprint preview` asks
+    /// what each team's items would become.
+    pub team_comments: Vec<TeamDoc>,
 }
 
 impl Facts {
@@ -243,7 +247,7 @@ pub fn decide(
                 continue;
             }
         }
-        if let Some(decided) = calendar::decide(&scratch, config, author, cmd) {
+        if let Some(decided) = calendar::decide(&scratch, config, author, cmd, &facts.team_comments) {
             match decided {
                 calendar::Decided::Refused(reason) => refuse(&mut d, reason),
                 calendar::Decided::Note(note) => d.notes.push((line.text.clone(), note)),
