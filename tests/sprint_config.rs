@@ -550,3 +550,22 @@ fn a_team_legend_that_gives_no_mark_a_meaning_is_located() {
     let legend = config.teams[0].legend.as_ref().unwrap();
     assert_eq!(legend.0.len(), 3);
 }
+
+#[test]
+fn people_map_first_names_to_logins_and_bad_entries_are_located() {
+    let src = "[people]\nRosa = \"rosa-k\"\n\"Not a name!\" = \"x\"\nTheo = \"not a login!\"\n\n[cadence]\nanchor = \"2022-10-03\"\n";
+    let e = errors(src);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert_eq!(e[0].line, 3, "{}", e[0]);
+    assert!(e[0].message.contains("is not a first name"), "{}", e[0]);
+    assert_eq!(e[1].line, 4, "{}", e[1]);
+    assert!(e[1].message.contains("is not a GitHub login"), "{}", e[1]);
+    let ok = "[people]\nRosa = \"rosa-k\"\n\n[cadence]\nanchor = \"2022-10-03\"\n";
+    let config = repo::parse(".github/sprintbot.toml", ok, &toml::Table::new()).unwrap();
+    assert_eq!(config.people.0[0].0, "Rosa");
+    assert_eq!(config.people.0[0].1.0, "rosa-k");
+    let bad_type = "[people]\nRosa = 3\n\n[cadence]\nanchor = \"2022-10-03\"\n";
+    let e = errors(bad_type);
+    assert_eq!(e[0].line, 2, "{}", e[0]);
+    assert!(e[0].message.contains("wrong type for `Rosa`"), "{}", e[0]);
+}

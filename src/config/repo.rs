@@ -18,7 +18,7 @@ use crate::sprint::off::Off;
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
-use crate::sprint::team_read::Legend;
+use crate::sprint::team_read::{Legend, People};
 use crate::sprint::timed::Reminders;
 use crate::sprint::timeline::Calendar;
 use raw::Raw;
@@ -55,6 +55,8 @@ pub struct RepoConfig {
     pub count_skipped: bool,
     /// Known time off (`[[leave]]`).
     pub leave: Vec<Off>,
+    /// First names people write in their plans, with their logins (`[people]`).
+    pub people: People,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

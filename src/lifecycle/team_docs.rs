@@ -48,7 +48,10 @@ pub fn read(comments: &[Comment], bot: &Login, sprint: SprintId, config: &RepoCo
     out.docs = comments
         .iter()
         .filter(|c| c.author == *bot)
-        .filter_map(|c| Some(TeamDoc::parse(&c.body)?.at(&c.html_url)))
+        .filter_map(|c| {
+            let doc = TeamDoc::parse(&c.body)?;
+            Some(doc.at(&c.html_url).with_people(&config.people))
+        })
         .filter(|t| t.sprint == sprint)
         .collect();
     let teams: Vec<TeamPeople<'_>> = config
@@ -65,12 +68,12 @@ pub fn read(comments: &[Comment], bot: &Login, sprint: SprintId, config: &RepoCo
         .iter()
         .filter(|c| c.author != *bot && !c.author_is_bot)
     {
-        match map_comment(&teams, &c.author, &c.body) {
+        match map_comment(&teams, &config.people, &c.author, &c.body) {
             Mapping::NotAPlan => {}
             Mapping::Team { index, how } => {
                 let slug = &config.teams[index].slug;
-                out.docs
-                    .push(TeamDoc::hand_written(slug, sprint, &c.body, &c.html_url));
+                let doc = TeamDoc::hand_written(slug, sprint, &c.body, &c.html_url);
+                out.docs.push(doc.with_people(&config.people));
                 out.hand_written.push(HandWritten {
                     slug: slug.clone(),
                     url: c.html_url.clone(),

@@ -6,7 +6,7 @@ use super::SprintId;
 use super::items;
 use super::links::{LinkRef, in_text};
 use super::markers::parse_team_marker;
-use super::team_read::{self, Fate, HangOver, Legend};
+use super::team_read::{self, Fate, HangOver, Legend, People};
 
 /// One task-list item of a team comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct TeamDoc {
     /// whose pull request merged: an item all of whose links are here is
     /// done, without anyone editing the comment.
     pub finished_links: Vec<LinkRef>,
+    /// The first names its items may be owned by (`[people]`).
+    pub people: People,
 }
 
 /// Every plan item of a comment by its fate at rollover.
@@ -129,6 +131,7 @@ impl TeamDoc {
             url: String::new(),
             hand_written: false,
             finished_links: Vec::new(),
+            people: People::default(),
         })
     }
 
@@ -142,6 +145,7 @@ impl TeamDoc {
             url: url.to_string(),
             hand_written: true,
             finished_links: Vec::new(),
+            people: People::default(),
         }
     }
 
@@ -150,6 +154,12 @@ impl TeamDoc {
     fn links_finished(&self, text: &str) -> bool {
         let links = in_text(text);
         !links.is_empty() && links.iter().all(|l| self.finished_links.contains(l))
+    }
+
+    /// The same comment, read with the first names `people` stand for.
+    pub fn with_people(mut self, people: &People) -> TeamDoc {
+        self.people = people.clone();
+        self
     }
 
     /// The same comment, known to live at `url`.
@@ -163,7 +173,7 @@ impl TeamDoc {
     /// comment that writes none of its own.
     pub fn fates(&self, legend: Option<&Legend>) -> Fates {
         let mut out = Fates::default();
-        for item in team_read::read(&self.body, legend).items {
+        for item in team_read::read_as(&self.body, legend, &self.people).items {
             let Some(mut fate) = item.fate() else { continue };
             let mut h = item.hang_over();
             if fate == Fate::Carried && self.links_finished(&h.text) {

@@ -17,6 +17,7 @@ pub const TOP: &[Key] = &[
     Key::table("reminders", REMINDERS),
     Key::table("templates", TEMPLATES),
     Key::tables("leave", LEAVE),
+    Key::new("people", Shape::StrMap, "`Rosa = \"rosa-k\"`"),
 ];
 
 const LOGINS: &str = "[\"octocat\", \"hubot\"]";
