@@ -47,6 +47,7 @@ fn previous_sprint() -> Previous {
         &sprint,
         &[],
         &[],
+        None,
     )
     .unwrap()
     .replace(

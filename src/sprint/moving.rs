@@ -13,7 +13,7 @@ use super::render::TeamView;
 use super::rollover::{MAX_BODY_CHARS, closing_marker};
 use super::team::TeamDoc;
 use super::team_identity::match_comments;
-use super::team_read::HangOver;
+use super::team_read::{HangOver, Legend, read};
 
 /// What leaves a sprint at its rollover.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -36,6 +36,9 @@ pub struct TeamItems {
     /// The addresses of the plans people wrote for the team in comments
     /// of their own.
     pub plans: Vec<String>,
+    /// The legend its comments wrote (none when the config gives one),
+    /// carried into its next comment so that it still governs.
+    pub legend: Option<Legend>,
 }
 
 impl TeamItems {
@@ -48,6 +51,7 @@ impl TeamItems {
             done: Vec::new(),
             dropped: Vec::new(),
             plans: Vec::new(),
+            legend: None,
         }
     }
 }
@@ -67,7 +71,14 @@ impl Moving {
                 .iter()
                 .zip(found)
                 .map(|(t, found)| {
-                    let legend = t.legend.as_ref();
+                    // The config's legend, else the one the team's
+                    // comments wrote (each comment's own wins for it).
+                    let mine = team_comments.iter().filter(|c| {
+                        (c.hand_written && c.slug == t.slug)
+                            || found.is_some_and(|(i, _)| std::ptr::eq(*c, own[i]))
+                    });
+                    let written = mine.filter_map(|c| read(&c.body, None).legend).next();
+                    let legend = t.legend.as_ref().or(written.as_ref());
                     let mut fates = found
                         .map(|(i, _)| own[i].fates(legend))
                         .unwrap_or_default();
@@ -84,6 +95,7 @@ impl Moving {
                         done: fates.done,
                         dropped: fates.dropped,
                         plans,
+                        legend: written.clone().filter(|_| t.legend.is_none()),
                         ..TeamItems::empty(&t.name, &t.slug)
                     }
                 })
@@ -105,6 +117,14 @@ impl Moving {
             .iter()
             .find(|t| t.slug == slug)
             .map_or(&[], |t| t.plans.as_slice())
+    }
+
+    /// The legend team `slug`'s comments wrote, to carry forward.
+    pub fn team_legend(&self, slug: &str) -> Option<&Legend> {
+        self.teams
+            .iter()
+            .find(|t| t.slug == slug)
+            .and_then(|t| t.legend.as_ref())
     }
 
     /// The done items of team `slug`, for its next retro.

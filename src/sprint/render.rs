@@ -200,13 +200,15 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
 }
 
 /// One team's planning comment: `hang_overs` are last sprint's
-/// unfinished items, `done` its done ones (for the retro).
+/// unfinished items, `done` its done ones (for the retro), `legend` the
+/// legend its comments wrote, carried so that it still governs.
 pub fn team_comment(
     templates: &Templates,
     team: &TeamView,
     sprint: &Sprint,
     hang_overs: &[String],
     done: &[String],
+    legend: Option<&Legend>,
 ) -> Result<String, TemplateError> {
     let safe: Vec<String> = hang_overs.iter().map(|h| safe_hang_over(h)).collect();
     let done: Vec<String> = done.iter().map(|h| safe_hang_over(h)).collect();
@@ -215,6 +217,7 @@ pub fn team_comment(
         team => context! { name => team.name.clone(), slug => team.slug.clone() },
         hang_overs => safe,
         done,
+        legend => legend.map(Legend::line).unwrap_or_default(),
         sprint_id => sprint.id.to_string(),
     };
     let mut body = render_template("team", &templates.team, ctx)?;
@@ -319,6 +322,6 @@ mod tests {
         let t = Templates::default();
         assert!(issue_body(&t, &content).is_ok());
         let hang_overs: Vec<String> = (0..200).map(|i| format!("Item {i}")).collect();
-        assert!(team_comment(&t, &teams[0], &sprint, &hang_overs, &[]).is_ok());
+        assert!(team_comment(&t, &teams[0], &sprint, &hang_overs, &[], None).is_ok());
     }
 }

@@ -48,7 +48,14 @@ pub fn build(
         let comment = if team.own_comment {
             own_comment_stub(team, next, &hang_overs, moving.team_plans(&team.slug))
         } else {
-            render::team_comment(templates, team, next, &hang_overs, done)?
+            render::team_comment(
+                templates,
+                team,
+                next,
+                &hang_overs,
+                done,
+                moving.team_legend(&team.slug),
+            )?
         };
         if fits(&comment) || keep == 0 {
             return Ok(comment);
@@ -122,5 +129,43 @@ mod tests {
         // Read back next sprint, the hang-over is still the team's.
         let doc = TeamDoc::parse(&body).unwrap();
         assert_eq!(doc.hang_overs().len(), 1);
+    }
+
+    #[test]
+    fn a_legend_a_team_wrote_still_governs_its_comments_a_sprint_later() {
+        let team = TeamView {
+            name: "Search".into(),
+            slug: "search".into(),
+            ..TeamView::default()
+        };
+        let cadence = Cadence {
+            anchor: date(2022, 10, 3),
+            length_weeks: 2,
+            tz: jiff::tz::TimeZone::UTC,
+            opens_at: Time::midnight(),
+            working_days: weekdays(),
+        };
+        let first = cadence.sprint_containing(date(2022, 11, 16));
+        let next = cadence.sprint_containing(date(2022, 11, 30));
+        let before = TeamDoc::parse(&format!(
+            "{}\nTeam Search\n\n🟢=finished 🟡=in progress\n\n## Planning\n\n- 🟡 Typeahead\n",
+            team_marker("search", first.id)
+        ))
+        .unwrap();
+        let moving = Moving::of(&[], &[before], std::slice::from_ref(&team));
+        let body = build(&Templates::default(), &team, &next, &moving, Some(1)).unwrap();
+        assert!(body.contains("\n\nLegend: 🟡 = not finished, 🟢 = done\n"), "{body}");
+        // A sprint later, the team's own comment writes no legend: the one
+        // carried in sprintbot's comment says what its 🟢 means.
+        let ours = TeamDoc::parse(&body).unwrap();
+        let theirs = TeamDoc::hand_written(
+            "search",
+            next.id,
+            "# Team Search\n\n## Plan\n\n- 🟢 Ranking tweaks\n",
+            "",
+        );
+        let moving = Moving::of(&[], &[ours, theirs], &[team]);
+        assert_eq!(moving.team_done("search").len(), 1, "{moving:?}");
+        assert!(moving.team("search").iter().all(|h| h.text.contains("Typeahead")));
     }
 }

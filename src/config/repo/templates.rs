@@ -146,7 +146,7 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         }
     }
     let hang_overs = ["Fix the flaky test @octocat".to_string()];
-    match render::team_comment(t, &teams[0], &sprint, &hang_overs, &[]) {
+    match render::team_comment(t, &teams[0], &sprint, &hang_overs, &[], None) {
         Err(e) => out.push(failed("team", e)),
         Ok(body) if TeamDoc::parse(&body).is_none() => out.push(problem(
             "team",

@@ -71,6 +71,25 @@ impl Legend {
         }
         (!map.is_empty()).then_some(Legend(map))
     }
+
+    /// The legend as one line people can read and sprintbot reads back
+    /// the same: `Legend: 🟢 = done, 🟡 = not finished`.
+    pub fn line(&self) -> String {
+        let pairs: Vec<String> = self
+            .0
+            .iter()
+            .filter_map(|(mark, status)| {
+                let words = match status {
+                    Status::Done => "done",
+                    Status::Open => "not finished",
+                    Status::Dropped => "dropped",
+                    Status::Unknown => return None,
+                };
+                Some(format!("{mark} = {words}"))
+            })
+            .collect();
+        format!("Legend: {}", pairs.join(", "))
+    }
 }
 
 /// The `mark = meaning` pairs of one line.
