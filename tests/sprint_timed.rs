@@ -402,3 +402,30 @@ async fn a_sprint_extended_after_its_review_gets_a_review_before_its_new_end() {
     assert_eq!(reminders(&org.fake, 1, "review").len(), 2);
     org.fake.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_that_planned_in_a_comment_of_its_own_is_not_nudged() {
+    let nudges = config(&[
+        ("nudge_teams = false", "nudge_teams = true"),
+        (
+            "review_hours_before_end = 24",
+            "review_hours_before_end = 0",
+        ),
+    ]);
+    let org = org_at("2022-11-14T09:30:00Z", "2022-11-16", &nudges).await;
+    org.at("2022-11-14T15:00:00Z");
+    growth_plans(&org.fake, REPO, 1, BOT_LOGIN);
+    // Pipeline leaves sprintbot's template alone and posts its own plan.
+    org.fake.add_comment(
+        REPO,
+        1,
+        "tiina303",
+        "## Team Pipes 🚰\n\n### High priority\n\n- Retry queue @yakkomajuri\n",
+    );
+    step_at(&org, "2022-11-15T09:00:00Z").await;
+    let teams = reminders(&org.fake, 1, "nudge-teams");
+    assert_eq!(teams.len(), 1);
+    let text = &teams[0].body;
+    assert!(!text.contains("Pipeline"), "{text}");
+    assert!(text.contains("**Team Infrastructure**"), "{text}");
+}
