@@ -71,8 +71,7 @@ async fn the_review_comes_once_at_its_instant_on_the_teams_clock_across_the_cloc
         "{text}"
     );
     assert!(
-        !text.contains("Sentry")
-            && !text.contains("@tiina303"),
+        !text.contains("Sentry") && !text.contains("@tiina303"),
         "{text}"
     );
 

@@ -10,12 +10,12 @@ use super::grammar::Who;
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use crate::config::repo::RepoConfig;
-use crate::sprint::team::TeamDoc;
 use crate::github::{Permission, RepoRef};
 use crate::sprint::Login;
 use crate::sprint::body::{BodyError, Change, SprintDoc};
 use crate::sprint::links;
 use crate::sprint::markers::Section;
+use crate::sprint::team::TeamDoc;
 
 mod calendar;
 pub use calendar::retitle;
@@ -247,7 +247,8 @@ pub fn decide(
                 continue;
             }
         }
-        if let Some(decided) = calendar::decide(&scratch, config, author, cmd, &facts.team_comments) {
+        if let Some(decided) = calendar::decide(&scratch, config, author, cmd, &facts.team_comments)
+        {
             match decided {
                 calendar::Decided::Refused(reason) => refuse(&mut d, reason),
                 calendar::Decided::Note(note) => d.notes.push((line.text.clone(), note)),

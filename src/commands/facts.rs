@@ -13,12 +13,12 @@ use jiff::{Timestamp, ToSpan};
 
 use super::decide::{Facts, Needs};
 use super::parse::{Command, Line};
-use crate::lifecycle::team_docs;
-use crate::sprint::body::SprintDoc;
-use crate::sprint::team::TeamDoc;
 use crate::config::repo::RepoConfig;
 use crate::github::{GitHub, GitHubError, IssueNumber, Permission, RepoRef};
+use crate::lifecycle::team_docs;
 use crate::sprint::Login;
+use crate::sprint::body::SprintDoc;
+use crate::sprint::team::TeamDoc;
 
 /// How long a looked-up fact is trusted.
 const TTL_SECS: i64 = 60;

@@ -40,6 +40,7 @@ pub mod team_map;
 pub mod team_read;
 pub mod timed;
 pub mod timeline;
+pub mod title_read;
 
 use std::fmt;
 

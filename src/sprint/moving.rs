@@ -79,9 +79,7 @@ impl Moving {
                     });
                     let written = mine.filter_map(|c| read(&c.body, None).legend).next();
                     let legend = t.legend.as_ref().or(written.as_ref());
-                    let mut fates = found
-                        .map(|(i, _)| own[i].fates(legend))
-                        .unwrap_or_default();
+                    let mut fates = found.map(|(i, _)| own[i].fates(legend)).unwrap_or_default();
                     let mut plans = Vec::new();
                     for hand in team_comments
                         .iter()
@@ -292,7 +290,10 @@ pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
 /// A team's done and dropped items in the audit: where each goes.
 fn decided(s: &mut String, t: &TeamItems, cap: usize) {
     for (list, place) in [
-        (&t.done, "done: listed as done in the retro of its next comment"),
+        (
+            &t.done,
+            "done: listed as done in the retro of its next comment",
+        ),
         (&t.dropped, "dropped: carried nowhere"),
     ] {
         if list.is_empty() {

@@ -11,12 +11,12 @@ use jiff::Timestamp;
 use super::Login;
 use super::body::SprintDoc;
 use super::calendar::Sprint;
+use super::moving::TeamItems;
 use super::numbering::{BeforeFirstVersion, Numbering};
 use super::off::Off;
 use super::render::TemplateError;
 use super::rollover::{self, Away, Previous, Settings};
 use super::rotation::Rotation;
-use super::moving::TeamItems;
 use super::team::TeamDoc;
 use super::timeline::Calendar;
 

@@ -67,7 +67,12 @@ pub fn build(
 /// The short comment of a team that plans in its own: its marker, a line
 /// that says so and links its last plan, and its hang-overs as a task list
 /// under the heading sprintbot reads them from.
-fn own_comment_stub(team: &TeamView, next: &Sprint, hang_overs: &[String], plans: &[String]) -> String {
+fn own_comment_stub(
+    team: &TeamView,
+    next: &Sprint,
+    hang_overs: &[String],
+    plans: &[String],
+) -> String {
     let name = neutralise(&team.name);
     let last = match plans.last() {
         Some(url) => format!(" ([last sprint's plan]({}))", neutralise(url)),
@@ -91,8 +96,8 @@ mod tests {
     use super::*;
     use crate::sprint::calendar::{Cadence, weekdays};
     use crate::sprint::moving::TeamItems;
-    use jiff::civil::{Time, date};
     use crate::sprint::team::TeamDoc;
+    use jiff::civil::{Time, date};
 
     #[test]
     fn a_team_with_its_own_comment_gets_only_its_hang_overs_and_a_link() {
@@ -119,13 +124,21 @@ mod tests {
             teams: vec![items],
         };
         let body = build(&Templates::default(), &team, &sprint, &moving, Some(3)).unwrap();
-        assert!(body.starts_with(&team_marker("search", sprint.id)), "{body}");
         assert!(
-            body.contains("([last sprint's plan](https://github.com/acme/app/issues/3#issuecomment-9))"),
+            body.starts_with(&team_marker("search", sprint.id)),
+            "{body}"
+        );
+        assert!(
+            body.contains(
+                "([last sprint's plan](https://github.com/acme/app/issues/3#issuecomment-9))"
+            ),
             "{body}"
         );
         assert!(body.contains("- [ ] Typeahead `@wren`\n"), "{body}");
-        assert!(!body.contains("Ranking tweaks"), "the team's own retro has it: {body}");
+        assert!(
+            !body.contains("Ranking tweaks"),
+            "the team's own retro has it: {body}"
+        );
         // Read back next sprint, the hang-over is still the team's.
         let doc = TeamDoc::parse(&body).unwrap();
         assert_eq!(doc.hang_overs().len(), 1);
@@ -154,7 +167,10 @@ mod tests {
         .unwrap();
         let moving = Moving::of(&[], &[before], std::slice::from_ref(&team));
         let body = build(&Templates::default(), &team, &next, &moving, Some(1)).unwrap();
-        assert!(body.contains("\n\nLegend: 🟡 = not finished, 🟢 = done\n"), "{body}");
+        assert!(
+            body.contains("\n\nLegend: 🟡 = not finished, 🟢 = done\n"),
+            "{body}"
+        );
         // A sprint later, the team's own comment writes no legend: the one
         // carried in sprintbot's comment says what its 🟢 means.
         let ours = TeamDoc::parse(&body).unwrap();
@@ -166,6 +182,11 @@ mod tests {
         );
         let moving = Moving::of(&[], &[ours, theirs], &[team]);
         assert_eq!(moving.team_done("search").len(), 1, "{moving:?}");
-        assert!(moving.team("search").iter().all(|h| h.text.contains("Typeahead")));
+        assert!(
+            moving
+                .team("search")
+                .iter()
+                .all(|h| h.text.contains("Typeahead"))
+        );
     }
 }

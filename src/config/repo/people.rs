@@ -96,7 +96,11 @@ pub(super) fn names(r: &mut Report<'_>, raw: &Raw) -> People {
     let mut out = Vec::new();
     for (name, login) in &raw.people {
         let path = format!("people.{name}");
-        if name.trim().is_empty() || !name.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'') {
+        if name.trim().is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        {
             r.key(
                 &path,
                 format!("`{name}` is not a first name"),
