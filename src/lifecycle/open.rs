@@ -254,7 +254,8 @@ async fn open_new(
                 });
             }
         };
-        let team_comments = super::team_docs::read(&prev_comments, r.bot, meta.sprint, r.config).docs;
+        let team_comments =
+            super::team_docs::read(&prev_comments, r.bot, meta.sprint, r.config).docs;
         // The history the previous body does not record, from older issues.
         let earlier = if r.config.switches.health || r.config.switches.pin_summary {
             history::earlier(r, listed, p.number.0, &doc).await
