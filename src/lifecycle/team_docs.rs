@@ -37,7 +37,12 @@ pub struct TeamComments {
 }
 
 /// Read the comments of the issue of `sprint`.
-pub fn read(comments: &[Comment], bot: &Login, sprint: SprintId, config: &RepoConfig) -> TeamComments {
+pub fn read(
+    comments: &[Comment],
+    bot: &Login,
+    sprint: SprintId,
+    config: &RepoConfig,
+) -> TeamComments {
     let mut out = TeamComments::default();
     out.docs = comments
         .iter()
@@ -45,6 +50,22 @@ pub fn read(comments: &[Comment], bot: &Login, sprint: SprintId, config: &RepoCo
         .filter_map(|c| Some(TeamDoc::parse(&c.body)?.at(&c.html_url)))
         .filter(|t| t.sprint == sprint)
         .collect();
+    // sprintbot's comment for a team whose marker a person deleted or
+    // changed: still that team's, and read as it.
+    for team in &config.teams {
+        if out.docs.iter().any(|d| d.slug == team.slug) {
+            continue;
+        }
+        let issue = comments.iter().find_map(|c| c.issue());
+        let found = issue.and_then(|issue| {
+            comments
+                .iter()
+                .find(|c| super::unmarked::is_team_comment(c, bot, issue, sprint, team))
+        });
+        if let Some(doc) = found.and_then(|c| super::unmarked::with_marker(c, team, sprint)) {
+            out.docs.push(doc);
+        }
+    }
     let teams: Vec<TeamPeople<'_>> = config
         .teams
         .iter()
