@@ -43,13 +43,15 @@ pub fn read(
     sprint: SprintId,
     config: &RepoConfig,
 ) -> TeamComments {
-    let mut out = TeamComments::default();
-    out.docs = comments
-        .iter()
-        .filter(|c| c.author == *bot)
-        .filter_map(|c| Some(TeamDoc::parse(&c.body)?.at(&c.html_url)))
-        .filter(|t| t.sprint == sprint)
-        .collect();
+    let mut out = TeamComments {
+        docs: comments
+            .iter()
+            .filter(|c| c.author == *bot)
+            .filter_map(|c| Some(TeamDoc::parse(&c.body)?.at(&c.html_url)))
+            .filter(|t| t.sprint == sprint)
+            .collect(),
+        ..TeamComments::default()
+    };
     // sprintbot's comment for a team whose marker a person deleted or
     // changed: still that team's, and read as it.
     for team in &config.teams {
