@@ -30,7 +30,11 @@ async fn a_goal_on_a_sprint_issue_whose_label_was_removed_is_applied() {
     let c = s.comment("kappa90", "/goal Ship the label-less goal").await;
     let (reactions, reply) = answer(&s, c);
     assert_eq!(reactions, ["+1"], "{reply:?}");
-    assert!(s.goals().iter().any(|g| g.title == "Ship the label-less goal"));
+    assert!(
+        s.goals()
+            .iter()
+            .any(|g| g.title == "Ship the label-less goal")
+    );
     assert_eq!(s.dead_jobs().await, 0);
 }
 
@@ -54,7 +58,11 @@ async fn a_goal_on_a_closed_sprint_issue_is_refused_with_what_to_do() {
     assert_eq!(reactions, ["confused"]);
     let reply = reply.expect("a reply that says why");
     assert!(reply.contains("closed"), "{reply}");
-    assert!(s.goals().iter().all(|g| g.title != "Ship on a closed issue"));
+    assert!(
+        s.goals()
+            .iter()
+            .all(|g| g.title != "Ship on a closed issue")
+    );
 }
 
 #[tokio::test]
@@ -76,7 +84,13 @@ async fn a_goal_on_a_sprint_issue_whose_metadata_was_edited_away_is_refused_with
     // Sent again, the same delivery is not answered twice.
     let before = s.fake.requests().len();
     let id = c;
-    let p = s.comment_payload("created", s.issue, id, "kappa90", "/goal Ship on a damaged issue");
+    let p = s.comment_payload(
+        "created",
+        s.issue,
+        id,
+        "kappa90",
+        "/goal Ship on a damaged issue",
+    );
     assert_eq!(s.send_comment_event(&p).await, 202);
     s.settle().await;
     let writes: Vec<String> = s

@@ -244,7 +244,11 @@ async fn run_seed(seed: u64, events: usize) -> Result<(), String> {
         }
     }
     // An hour to settle, then six watched.
-    let settled = run.org.now().checked_add(Duration::from_secs(3600)).unwrap();
+    let settled = run
+        .org
+        .now()
+        .checked_add(Duration::from_secs(3600))
+        .unwrap();
     run.run_to(settled).await;
     let org = &run.org;
     let fail = |what: String| Err(format!("seed {seed}: {what}\n  {}", run.trace.join("\n  ")));
@@ -284,7 +288,9 @@ async fn run_seed(seed: u64, events: usize) -> Result<(), String> {
 /// What the open sprint issue lacks: a team's comment.
 fn forgotten(org: &Org) -> Option<String> {
     let open = org.fake.issues(REPO).into_iter().find(|i| {
-        i.open && i.author == support::fake_github::BOT_LOGIN && written::sprint_of(&i.body).is_some()
+        i.open
+            && i.author == support::fake_github::BOT_LOGIN
+            && written::sprint_of(&i.body).is_some()
     })?;
     let sprint = written::sprint_of(&open.body)?;
     let comments = org.fake.comments(REPO, open.number);
@@ -294,7 +300,9 @@ fn forgotten(org: &Org) -> Option<String> {
         .iter()
         .filter(|t| {
             let m = format!("<!-- sprintbot:team slug={} sprint={sprint} -->", t.slug);
-            !comments.iter().any(|c| written::marker(&c.body) == Some(m.as_str()))
+            !comments
+                .iter()
+                .any(|c| written::marker(&c.body) == Some(m.as_str()))
         })
         .map(|t| t.slug.as_str())
         .collect();

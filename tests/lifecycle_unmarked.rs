@@ -23,7 +23,10 @@ fn teams_posted(s: &Scenario) -> u64 {
     let mut pipeline = 0;
     for team in &config.teams {
         let marker = team_marker(&team.slug, sprint.id);
-        let mut body = format!("{marker}\nTeam {}\n\n## Planning\n\n### High priority\n\n", team.name);
+        let mut body = format!(
+            "{marker}\nTeam {}\n\n## Planning\n\n### High priority\n\n",
+            team.name
+        );
         if team.slug == "pipeline" {
             body.push_str("- [ ] Retry queue for failed exports @tiina303\n");
         }
@@ -137,7 +140,11 @@ async fn the_closing_comment_stays_one(edit: impl Fn(&str) -> Option<String>) {
     // Nothing went to the issue a changed marker names.
     assert!(s.fake.issue(REPO, 99).is_none());
     assert_eq!(s.fake.issues(REPO).len(), 2);
-    assert!(s.replies(next).iter().all(|c| !c.body.contains("This sprint is over")));
+    assert!(
+        s.replies(next)
+            .iter()
+            .all(|c| !c.body.contains("This sprint is over"))
+    );
     assert_eq!(s.dead_jobs().await, 0);
 }
 

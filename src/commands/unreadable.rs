@@ -31,7 +31,9 @@ async fn was_sprint_issue(
         return Ok(!crate::repos::config_issue::is_error_issue(issue, bot));
     }
     let adopted = format!("<!-- sprintbot:adopted issue={} ", issue.number.0);
-    let comments = gh.list_comments(&ev.origin.repo, issue.number, None).await?;
+    let comments = gh
+        .list_comments(&ev.origin.repo, issue.number, None)
+        .await?;
     Ok(comments.iter().any(|c| {
         c.author.0.eq_ignore_ascii_case(&bot.0)
             && c.issue() == Some(issue.number)

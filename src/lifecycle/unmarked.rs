@@ -41,9 +41,9 @@ fn title_line(body: &str) -> Option<String> {
 fn names_team(title: &str, team: &Team) -> bool {
     let mut names = vec![team.name.to_lowercase(), team.slug.replace('-', " ")];
     names.extend(team.aliases.iter().map(|a| a.replace('-', " ")));
-    names.iter().any(|n| {
-        title == n || title == format!("team {n}") || title == format!("{n} team")
-    })
+    names
+        .iter()
+        .any(|n| title == n || title == format!("team {n}") || title == format!("{n} team"))
 }
 
 /// Whether `c` is sprintbot's comment for `team` on `issue` (of `sprint`)
@@ -91,6 +91,8 @@ pub fn closing_posted(comments: &[Comment], bot: &Login, previous: IssueNumber, 
                     let t = l.trim();
                     other_marker(t) && !t.starts_with("<!-- sprintbot:closed ")
                 })
-                && c.body.lines().any(|l| l.trim_start().starts_with(&sentence)))
+                && c.body
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&sentence)))
     })
 }

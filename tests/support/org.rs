@@ -129,7 +129,8 @@ impl Org {
         self.stop.send(true).unwrap();
         (&mut self.worker).await.unwrap();
         self.bot = TestBot::start().await;
-        self.fake.set_webhook_target(&self.bot.webhook_url(), SECRET);
+        self.fake
+            .set_webhook_target(&self.bot.webhook_url(), SECRET);
         let p = process(&self.fake, &self.clock, &self.bot);
         self.commands = p.commands;
         self.scheduler = p.scheduler;

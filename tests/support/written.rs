@@ -21,7 +21,9 @@ pub fn sprint_of(body: &str) -> Option<String> {
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("<!-- sprintbot:sprint "))?;
-    let id = line.split_whitespace().find_map(|w| w.strip_prefix("id="))?;
+    let id = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("id="))?;
     Some(id.to_string())
 }
 
@@ -47,7 +49,11 @@ pub fn doubled(fake: &FakeGitHub, repo: &str, goal_titles: &[String]) -> Vec<Str
             }
         }
         for (m, ids) in per_marker.iter().filter(|(_, ids)| ids.len() > 1) {
-            found.push(format!("#{}: {m} posted {} times {ids:?}", i.number, ids.len()));
+            found.push(format!(
+                "#{}: {m} posted {} times {ids:?}",
+                i.number,
+                ids.len()
+            ));
         }
         // The retro lists the previous sprint's goals again: only the plan
         // counts.

@@ -68,7 +68,9 @@ fn rollup(repo: &FakeRepo, comment: u64) -> (usize, usize) {
 pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply {
     if let ["issues", n, ..] = rest
         && let Ok(n) = n.parse::<u64>()
-        && state.repo(full).is_some_and(|r| r.deleted_issues.contains(&n))
+        && state
+            .repo(full)
+            .is_some_and(|r| r.deleted_issues.contains(&n))
     {
         // GitHub's answer about a deleted issue, whatever was asked.
         return with_status(
