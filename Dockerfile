@@ -2,9 +2,14 @@
 # sprintbot's container image: the `dist` binary (fat LTO, stripped) on a
 # distroless base, running as non-root. Image names are fully qualified so
 # podman (which has no default registry) pulls the same images as docker.
+#
+# Base images: pinned by exact version where one exists, not by digest. The
+# digests could not be looked up where this file was written (no container
+# registry is reachable there); the `image` job of .github/workflows/ci.yml
+# prints the digest each name resolves to, to pin them with `@sha256:...`.
 
-# Build stage.
-FROM docker.io/library/rust:1-bookworm AS build
+# Build stage: Rust 1.95.0, Cargo.toml's rust-version, on Debian 12.
+FROM docker.io/library/rust:1.95.0-bookworm AS build
 WORKDIR /src
 
 # Dependencies first, against a dummy crate: this layer only changes when
@@ -24,10 +29,17 @@ COPY src ./src
 # COPY keeps the files' old mtimes, which can be older than the dummy build's
 # outputs: touch them so cargo rebuilds the real crate.
 RUN touch src/main.rs src/lib.rs \
-    && cargo build --profile dist --locked
+    && cargo build --profile dist --locked \
+    && mkdir /empty
 
 # Runtime stage: distroless (glibc, CA certificates, no shell), non-root.
+# Distroless publishes no version tags (only `latest`, `nonroot`, `debug`):
+# the tag follows Debian 12's security updates until pinned by digest.
 FROM gcr.io/distroless/cc-debian12:nonroot
+# The database folder, owned by the user sprintbot runs as: WORKDIR alone
+# would create it owned by root, and a new volume takes that owner, so the
+# server could not create its SQLite file there.
+COPY --from=build --chown=65532:65532 /empty /var/lib/sprintbot
 WORKDIR /var/lib/sprintbot
 COPY --from=build /src/target/dist/sprintbot /usr/local/bin/sprintbot
 # Default config baked in; mount your own over /etc/sprintbot/sprintbot.toml.

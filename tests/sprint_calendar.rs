@@ -408,7 +408,12 @@ async fn calendar_commands_cost_a_handful_of_calls() {
     let before = s.fake.requests().len();
     s.comment("visitor", "/sprint preview").await;
     let preview = calls(before);
-    assert_eq!(preview.len(), 3, "read, react, reply: {preview:#?}");
+    // Read the issue and its comments (each team's items), react, reply.
+    assert_eq!(
+        preview.len(),
+        4,
+        "read, comments, react, reply: {preview:#?}"
+    );
     assert!(
         !preview.iter().any(|c| c.starts_with("PATCH")),
         "{preview:#?}"

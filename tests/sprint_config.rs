@@ -185,18 +185,32 @@ fn check_config_locates_deployment_config_errors() {
 }
 
 #[test]
-fn the_readme_shows_the_current_preview() {
+fn the_book_and_the_readme_show_the_current_preview() {
     let out = Command::new(env!("CARGO_BIN_EXE_sprintbot"))
         .args(["preview", "--date", "2022-11-14"])
         .output()
         .unwrap();
     let preview = String::from_utf8(out.stdout).unwrap();
     let shown = &preview[..preview.find("---- comment: team pipeline ----").unwrap()];
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let book = std::fs::read_to_string(format!("{root}/docs/src/preview.md")).unwrap();
     assert!(
-        readme.contains(shown.trim_end()),
-        "README.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
+        book.contains(shown.trim_end()),
+        "docs/src/preview.md's preview is stale: paste `sprintbot preview --date 2022-11-14`"
+    );
+    // The README shows a part of it, between two markers.
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let start = "<!-- preview excerpt: start -->\n";
+    let excerpt = readme
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once("<!-- preview excerpt: end -->"))
+        .map(|(excerpt, _)| excerpt.trim())
+        .expect(
+            "README.md marks its excerpt of the preview with <!-- preview excerpt: start/end -->",
+        );
+    assert!(
+        !excerpt.is_empty() && preview.contains(excerpt),
+        "README.md's excerpt of the preview is stale: paste the same lines of `sprintbot preview --date 2022-11-14`"
     );
 }
 
@@ -546,4 +560,23 @@ fn a_team_legend_that_gives_no_mark_a_meaning_is_located() {
     let config = repo::parse(".github/sprintbot.toml", &ok, &toml::Table::new()).unwrap();
     let legend = config.teams[0].legend.as_ref().unwrap();
     assert_eq!(legend.0.len(), 3);
+}
+
+#[test]
+fn people_map_first_names_to_logins_and_bad_entries_are_located() {
+    let src = "[people]\nRosa = \"rosa-k\"\n\"Not a name!\" = \"x\"\nTheo = \"not a login!\"\n\n[cadence]\nanchor = \"2022-10-03\"\n";
+    let e = errors(src);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert_eq!(e[0].line, 3, "{}", e[0]);
+    assert!(e[0].message.contains("is not a first name"), "{}", e[0]);
+    assert_eq!(e[1].line, 4, "{}", e[1]);
+    assert!(e[1].message.contains("is not a GitHub login"), "{}", e[1]);
+    let ok = "[people]\nRosa = \"rosa-k\"\n\n[cadence]\nanchor = \"2022-10-03\"\n";
+    let config = repo::parse(".github/sprintbot.toml", ok, &toml::Table::new()).unwrap();
+    assert_eq!(config.people.0[0].0, "Rosa");
+    assert_eq!(config.people.0[0].1.0, "rosa-k");
+    let bad_type = "[people]\nRosa = 3\n\n[cadence]\nanchor = \"2022-10-03\"\n";
+    let e = errors(bad_type);
+    assert_eq!(e[0].line, 2, "{}", e[0]);
+    assert!(e[0].message.contains("wrong type for `Rosa`"), "{}", e[0]);
 }

@@ -65,10 +65,13 @@ async fn the_review_comes_once_at_its_instant_on_the_teams_clock_across_the_cloc
     ] {
         assert!(text.contains(line), "{line}\n---\n{text}");
     }
+    // A done item is named with where it goes (the next retro).
     assert!(
-        !text.contains("Sentry")
-            && !text.contains("Fixed the login")
-            && !text.contains("@tiina303"),
+        text.contains("Done, so listed in its next retro: Fixed the login\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Sentry") && !text.contains("@tiina303"),
         "{text}"
     );
 
@@ -248,11 +251,12 @@ async fn the_audit_comment_on_the_old_issue_says_what_moved_where() {
             "- **Team Growth**: 1 unticked item is a hang-over in [its comment on #2](https://github.com/acme/repo-0/issues/2#issuecomment-{}):\n  - Fix the funnel\n",
             growth.id
         ),
+        "- **Team Growth**, 1 item done: listed as done in the retro of its next comment:\n  - Fixed the login\n",
     ] {
         assert!(text.contains(line), "{line}\n---\n{text}");
     }
     assert!(
-        !text.contains("Sentry") && !text.contains("Fixed the login") && !text.contains("Pipeline"),
+        !text.contains("Sentry") && !text.contains("Pipeline"),
         "{text}"
     );
     assert!(

@@ -236,3 +236,127 @@ async fn doctor_says_whose_each_team_comment_is_and_which_plans_are_no_team_s() 
         "{reply}"
     );
 }
+
+#[tokio::test]
+async fn a_plan_item_whose_pull_request_merged_counts_as_done_without_an_edit() {
+    let s = Scenario::start().await;
+    let merged = s
+        .fake
+        .open_pull_request(REPO, "Retry queue", "tiina303", "main");
+    let still_open = s.fake.add_issue(REPO, "Flaky export", "", &[], "tiina303");
+    let elsewhere = 4242; // another repository's: never looked up
+    s.fake.close_pull_request(REPO, merged, true);
+    let plan = format!(
+        "# Team Pipeline\n\n## Plan\n\n\
+         - Retry queue for failed exports (#{merged}) @tiina303\n\
+         - Fix the flaky export https://github.com/{REPO}/issues/{still_open}\n\
+         - Upstream patch other/lib#{elsewhere}\n"
+    );
+    let hand = s.comment("yakkomajuri", &plan).await;
+    // The first try at the rollover meets a failing lookup: nothing is
+    // decided on a guess, the rollover is tried again.
+    s.fake
+        .fail("GET", &format!("/issues/{merged}"), 1, 502, &[]);
+    s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
+    let from = s.fake.requests().len();
+    s.rollover_due().await;
+    let next = s.fake.issues(REPO).last().unwrap().number;
+    assert_ne!(next, s.issue, "the rollover happened");
+    let pipeline = team_comment(&s.fake, REPO, next, "pipeline").body;
+    let carried = after_retro(&pipeline);
+    assert!(!carried.contains("Retry queue"), "{pipeline}");
+    assert!(
+        pipeline.contains("✅ Retry queue for failed exports"),
+        "{pipeline}"
+    );
+    assert!(carried.contains("Fix the flaky export"), "{pipeline}");
+    assert!(carried.contains("Upstream patch"), "{pipeline}");
+    let lookups: Vec<String> = s
+        .requests_since(from)
+        .into_iter()
+        .filter(|r| r.starts_with("GET /repos/acme/app/issues/") && !r.contains("comments"))
+        .filter(|r| r.ends_with(&format!("/{merged}")) || r.ends_with(&format!("/{still_open}")))
+        .collect();
+    // One lookup per link of this repository, the failed one once more.
+    assert_eq!(
+        lookups,
+        [
+            format!("GET /repos/{REPO}/issues/{merged}"),
+            format!("GET /repos/{REPO}/issues/{merged}"),
+            format!("GET /repos/{REPO}/issues/{still_open}"),
+        ]
+    );
+    assert!(
+        !s.requests_since(from)
+            .iter()
+            .any(|r| r.contains(&elsewhere.to_string()))
+    );
+    // The person's comment is untouched.
+    let old = s.fake.comments(REPO, s.issue);
+    assert_eq!(old.iter().find(|c| c.id == hand).unwrap().body, plan);
+}
+
+#[tokio::test]
+async fn a_team_that_writes_its_own_comment_gets_only_its_hang_overs_from_sprintbot() {
+    let config = EXAMPLE_CONFIG.replacen(
+        "name = \"Growth\"",
+        "name = \"Growth\"\nown_comment = true",
+        1,
+    );
+    let s = Scenario::start_with_config(&config).await;
+    let hand = s.comment("neilkakkar", OWN_PLAN).await;
+    s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
+    s.rollover_due().await;
+    let next = s.fake.issues(REPO).last().unwrap().number;
+    assert_ne!(next, s.issue);
+    let growth = team_comment(&s.fake, REPO, next, "growth").body;
+    let hand_url = format!(
+        "https://github.com/{REPO}/issues/{}#issuecomment-{hand}",
+        s.issue
+    );
+    assert!(
+        growth.contains(&format!(
+            "Team Growth plans in a comment of its own ([last sprint's plan]({hand_url}))"
+        )),
+        "{growth}"
+    );
+    assert!(
+        growth.contains("- [ ] Onboarding emails for new projects `@kappa90`"),
+        "{growth}"
+    );
+    // No template for it to fill in: no retro, no priorities.
+    assert!(
+        !growth.contains("### High priority") && !growth.contains("## Retro"),
+        "{growth}"
+    );
+    // The other teams keep sprintbot's full comment.
+    let pipeline = team_comment(&s.fake, REPO, next, "pipeline").body;
+    assert!(pipeline.contains("### High priority"), "{pipeline}");
+}
+
+#[tokio::test]
+async fn sprint_preview_says_where_each_team_item_would_go_with_guesses_marked() {
+    let s = Scenario::start().await;
+    s.comment("neilkakkar", OWN_PLAN).await;
+    s.comment(
+        "tiina303",
+        "Team Pipeline\n\n## Plan\n\n- 🟢 Queue metrics dashboard @tiina303\n",
+    )
+    .await;
+    let asked = s.comment("kappa90", "/sprint preview").await;
+    let reply = s
+        .replies(s.issue)
+        .into_iter()
+        .find(|c| c.body.contains("Next sprint:"))
+        .unwrap_or_else(|| panic!("no preview answering {asked}"))
+        .body;
+    for line in [
+        "**Team Growth**, hang-overs in its next comment (1):\n- Onboarding emails for new projects `@kappa90`",
+        "**Team Growth**, done, listed in its next retro (1):\n- ✅ Fix the flaky signup test",
+        "**Team Growth**, dropped, carried nowhere (1):\n- ~~Old pricing page experiment~~",
+        // No legend says what 🟢 means to Pipeline: carried, and said so.
+        "- 🟢 Queue metrics dashboard `@tiina303` _(status guessed: nothing marks it done)_",
+    ] {
+        assert!(reply.contains(line), "{line}\n---\n{reply}");
+    }
+}

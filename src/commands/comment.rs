@@ -233,11 +233,22 @@ impl Commands {
         };
         let author = &ev.comment.author;
         let needs = decide::needs(&config, author, &lines);
-        let (facts, looked_up) = self
+        let (mut facts, looked_up) = self
             .facts
             .gather(gh.as_ref(), repo, &config, author, &needs, self.clock.now())
             .await
             .map_err(github_error)?;
+        facts.team_comments = super::facts::team_comments_for_preview(
+            gh.as_ref(),
+            repo,
+            issue.number,
+            &bot,
+            &doc,
+            &config,
+            &lines,
+        )
+        .await
+        .map_err(github_error)?;
         let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
         if decision.planned.is_empty() && !decision.rollover {
             let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();

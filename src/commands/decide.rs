@@ -15,6 +15,7 @@ use crate::sprint::Login;
 use crate::sprint::body::{BodyError, Change, SprintDoc};
 use crate::sprint::links;
 use crate::sprint::markers::Section;
+use crate::sprint::team::TeamDoc;
 
 mod calendar;
 pub use calendar::retitle;
@@ -31,6 +32,9 @@ pub struct Facts {
     pub permission: Option<Permission>,
     /// Whether each login (lower-case) is an engineer.
     pub engineers: HashMap<String, bool>,
+    /// The sprint issue's team comments, when a `/sprint preview` asks
+    /// what each team's items would become.
+    pub team_comments: Vec<TeamDoc>,
 }
 
 impl Facts {
@@ -243,7 +247,8 @@ pub fn decide(
                 continue;
             }
         }
-        if let Some(decided) = calendar::decide(&scratch, config, author, cmd) {
+        if let Some(decided) = calendar::decide(&scratch, config, author, cmd, &facts.team_comments)
+        {
             match decided {
                 calendar::Decided::Refused(reason) => refuse(&mut d, reason),
                 calendar::Decided::Note(note) => d.notes.push((line.text.clone(), note)),

@@ -2,7 +2,9 @@
 //! permission on the repository and whether people are engineers (members
 //! of the configured GitHub team). Both are cached for a minute, so a burst
 //! of comments costs one look-up per person, while a change of access is
-//! seen soon.
+//! seen soon. Also the sprint issue's team comments, read only for a
+//! `/sprint preview` (one call), so that it can say where each team's plan
+//! items would go.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -10,9 +12,13 @@ use std::sync::Mutex;
 use jiff::{Timestamp, ToSpan};
 
 use super::decide::{Facts, Needs};
+use super::parse::{Command, Line};
 use crate::config::repo::RepoConfig;
-use crate::github::{GitHub, GitHubError, Permission, RepoRef};
+use crate::github::{GitHub, GitHubError, IssueNumber, Permission, RepoRef};
+use crate::lifecycle::team_docs;
 use crate::sprint::Login;
+use crate::sprint::body::SprintDoc;
+use crate::sprint::team::TeamDoc;
 
 /// How long a looked-up fact is trusted.
 const TTL_SECS: i64 = 60;
@@ -96,4 +102,25 @@ impl FactCache {
         }
         Ok((facts, called))
     }
+}
+
+/// The team comments of sprint issue `issue` (body `doc`) when one of
+/// `lines` is `/sprint preview`; nothing, and no call, otherwise.
+pub async fn team_comments_for_preview(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    issue: IssueNumber,
+    bot: &Login,
+    doc: &SprintDoc,
+    config: &RepoConfig,
+    lines: &[Line],
+) -> Result<Vec<TeamDoc>, GitHubError> {
+    let previewed = lines
+        .iter()
+        .any(|l| matches!(l.command, Ok(Command::SprintPreview)));
+    let Some(meta) = doc.metadata().filter(|_| previewed) else {
+        return Ok(Vec::new());
+    };
+    let comments = gh.list_comments(repo, issue, None).await?;
+    Ok(team_docs::read(&comments, bot, meta.sprint, config).docs)
 }

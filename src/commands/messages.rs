@@ -161,8 +161,33 @@ pub fn preview(p: &Preview) -> String {
             s.push_str("\nTick what is done (`/goal done N`) or drop what is not going to happen (`/goal drop N`) before then.\n");
         }
     }
+    for t in &p.teams {
+        for (list, place) in [
+            (&t.items, "hang-overs in its next comment"),
+            (&t.done, "done, listed in its next retro"),
+            (&t.dropped, "dropped, carried nowhere"),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            s.push_str(&format!(
+                "\n**Team {}**, {place} ({}):\n",
+                neutralise(&t.name),
+                list.len()
+            ));
+            for h in list.iter().take(PREVIEW_ITEMS) {
+                s.push_str(&format!("- {}\n", h.summary()));
+            }
+            if list.len() > PREVIEW_ITEMS {
+                s.push_str(&format!("- … and {} more\n", list.len() - PREVIEW_ITEMS));
+            }
+        }
+    }
     s
 }
+
+/// The most items of one kind a preview lists per team.
+const PREVIEW_ITEMS: usize = 30;
 
 /// `Dec 21`.
 fn short(d: Date) -> String {

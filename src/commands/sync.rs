@@ -196,11 +196,22 @@ impl Commands {
         let mut items = Vec::new();
         for (c, lines) in &pending {
             let needs = decide::needs(config, &c.author, lines);
-            let (facts, _) = self
+            let (mut facts, _) = self
                 .facts
                 .gather(s.gh, s.repo, config, &c.author, &needs, self.clock.now())
                 .await
                 .map_err(github_error)?;
+            facts.team_comments = super::facts::team_comments_for_preview(
+                s.gh,
+                s.repo,
+                s.issue.number,
+                s.bot,
+                &scratch,
+                config,
+                lines,
+            )
+            .await
+            .map_err(github_error)?;
             let decision = decide::decide(&scratch, config, s.repo, &c.author, lines, &facts);
             for p in &decision.planned {
                 if let Ok(next) = scratch

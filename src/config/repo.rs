@@ -18,7 +18,7 @@ use crate::sprint::off::Off;
 use crate::sprint::render::{TeamView, Templates};
 use crate::sprint::rollover::Settings;
 use crate::sprint::rotation::Rotation;
-use crate::sprint::team_read::Legend;
+use crate::sprint::team_read::{Legend, People};
 use crate::sprint::timed::Reminders;
 use crate::sprint::timeline::Calendar;
 use raw::Raw;
@@ -55,6 +55,8 @@ pub struct RepoConfig {
     pub count_skipped: bool,
     /// Known time off (`[[leave]]`).
     pub leave: Vec<Off>,
+    /// First names people write in their plans, with their logins (`[people]`).
+    pub people: People,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +71,8 @@ pub struct Team {
     pub github_team: Option<String>,
     /// What its status marks mean (`legend`), for comments without one.
     pub legend: Option<Legend>,
+    /// It writes its plan in a comment of its own (`own_comment`).
+    pub own_comment: bool,
 }
 
 /// Who may own goals. When nothing is configured, team members are engineers.
@@ -113,6 +117,7 @@ impl RepoConfig {
                 slug: t.slug.clone(),
                 aliases: t.aliases.clone(),
                 legend: t.legend.clone(),
+                own_comment: t.own_comment,
             })
             .collect()
     }

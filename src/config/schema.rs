@@ -30,6 +30,8 @@ pub enum Shape {
     Table(&'static [Key]),
     /// An array of tables (`[[teams]]`).
     Tables(&'static [Key]),
+    /// A table of names the user chooses, each a string (`[people]`).
+    StrMap,
 }
 
 impl Key {
@@ -83,6 +85,11 @@ impl Key {
             Shape::Tables(_) => format!(
                 "`{n}` must be an array of tables: write `[[{}]]` above each entry",
                 unindexed(path)
+            ),
+            Shape::StrMap => format!(
+                "`{n}` must be a table of strings: write `[{}]` on a line of its own, then lines like {}",
+                unindexed(path),
+                self.example
             ),
         }
     }

@@ -254,8 +254,11 @@ async fn open_new(
                 });
             }
         };
-        let team_comments =
+        let mut team_comments =
             super::team_docs::read(&prev_comments, r.bot, meta.sprint, r.config).docs;
+        if r.config.switches.tick_linked_goals {
+            super::team_docs::mark_finished_links(r.gh, r.repo, &mut team_comments).await?;
+        }
         // The history the previous body does not record, from older issues.
         let earlier = if r.config.switches.health || r.config.switches.pin_summary {
             history::earlier(r, listed, p.number.0, &doc).await

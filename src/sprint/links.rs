@@ -128,6 +128,23 @@ pub fn link_of_item(line: &str) -> Option<u64> {
     link_of(&super::items::parse_goal(rest).title)
 }
 
+/// Every issue or pull request a plan item's text links, in order, once:
+/// `#12`, `(#12, #15)`, `owner/repo#12`, a URL, or a Markdown link to one.
+pub fn in_text(text: &str) -> Vec<LinkRef> {
+    let mut out: Vec<LinkRef> = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+        // `[text](url)`: the address is the part in parentheses.
+        let word = word.rsplit("](").next().unwrap_or(word);
+        let word = word.trim_matches(|c: char| "()[].:!`*_".contains(c));
+        if let Some(l) = parse_word(word)
+            && !out.contains(&l)
+        {
+            out.push(l);
+        }
+    }
+    out
+}
+
 /// The title with its link written the canonical way: `Ship X (#123)`.
 pub fn with_link(title: &str, number: u64) -> String {
     let title = title.trim();

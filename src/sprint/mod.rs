@@ -34,6 +34,7 @@ pub mod rollover;
 pub mod rotation;
 pub mod shipped;
 pub mod team;
+pub mod team_comment;
 pub mod team_identity;
 pub mod team_map;
 pub mod team_read;

@@ -33,6 +33,9 @@ pub struct TeamItems {
     pub items: Vec<HangOver>,
     pub done: Vec<HangOver>,
     pub dropped: Vec<HangOver>,
+    /// The addresses of the plans people wrote for the team in comments
+    /// of their own.
+    pub plans: Vec<String>,
 }
 
 impl TeamItems {
@@ -44,6 +47,7 @@ impl TeamItems {
             items: Vec::new(),
             done: Vec::new(),
             dropped: Vec::new(),
+            plans: Vec::new(),
         }
     }
 }
@@ -65,16 +69,19 @@ impl Moving {
                 .map(|(t, found)| {
                     let legend = t.legend.as_ref();
                     let mut fates = found.map(|(i, _)| own[i].fates(legend)).unwrap_or_default();
+                    let mut plans = Vec::new();
                     for hand in team_comments
                         .iter()
                         .filter(|c| c.hand_written && c.slug == t.slug)
                     {
                         fates.merge(hand.fates(legend));
+                        plans.push(hand.url.clone());
                     }
                     TeamItems {
                         items: fates.carried,
                         done: fates.done,
                         dropped: fates.dropped,
+                        plans,
                         ..TeamItems::empty(&t.name, &t.slug)
                     }
                 })
@@ -88,6 +95,14 @@ impl Moving {
             .iter()
             .find(|t| t.slug == slug)
             .map_or(&[], |t| t.items.as_slice())
+    }
+
+    /// The addresses of team `slug`'s own plans.
+    pub fn team_plans(&self, slug: &str) -> &[String] {
+        self.teams
+            .iter()
+            .find(|t| t.slug == slug)
+            .map_or(&[], |t| t.plans.as_slice())
     }
 
     /// The done items of team `slug`, for its next retro.
@@ -309,8 +324,7 @@ mod tests {
             .map(|n| TeamView {
                 name: n.into(),
                 slug: n.to_lowercase(),
-                aliases: Vec::new(),
-                legend: None,
+                ..TeamView::default()
             })
             .to_vec()
     }

@@ -1,7 +1,8 @@
 //! `/sprint preview`, as a pure function: what the next sprint would be if
 //! it opened from the current issue as it is now — its title and opening
 //! instant on the calendar (exceptions applied), its support heroes (time
-//! off considered) and the goals that would roll. It runs the rollover's
+//! off considered), the goals that would roll and where each team's plan
+//! items would go. It runs the rollover's
 //! own planning ([`rollover::plan`], [`Away`]) rather than a copy of it,
 //! so the preview and the rollover cannot disagree.
 
@@ -10,11 +11,13 @@ use jiff::Timestamp;
 use super::Login;
 use super::body::SprintDoc;
 use super::calendar::Sprint;
+use super::moving::TeamItems;
 use super::numbering::{BeforeFirstVersion, Numbering};
 use super::off::Off;
 use super::render::TemplateError;
 use super::rollover::{self, Away, Previous, Settings};
 use super::rotation::Rotation;
+use super::team::TeamDoc;
 use super::timeline::Calendar;
 
 /// What `/sprint preview` reports.
@@ -34,6 +37,8 @@ pub struct Preview {
     pub copied: bool,
     /// Who the new issue would show as off.
     pub off: Vec<Off>,
+    /// Each team's plan items by where they would go.
+    pub teams: Vec<TeamItems>,
 }
 
 /// Why there is nothing to preview.
@@ -56,6 +61,8 @@ pub struct Inputs<'a> {
     pub numbering: &'a Numbering,
     pub rotation: &'a Rotation,
     pub settings: &'a Settings,
+    /// The issue's team comments (sprintbot's and people's own).
+    pub team_comments: &'a [TeamDoc],
 }
 
 /// The next sprint, if it opened now.
@@ -66,9 +73,9 @@ pub fn preview(i: &Inputs<'_>) -> Result<Preview, PreviewError> {
     let previous = Previous {
         issue: i.issue,
         doc: i.doc.clone(),
-        // Team comments, older history and merged pull requests change the
-        // body and comments only, not what is previewed.
-        team_comments: Vec::new(),
+        // Older history and merged pull requests change the body and
+        // comments only, not what is previewed.
+        team_comments: i.team_comments.to_vec(),
         earlier: Vec::new(),
         shipped: None,
     };
@@ -92,6 +99,7 @@ pub fn preview(i: &Inputs<'_>) -> Result<Preview, PreviewError> {
         rolling,
         copied: i.settings.carry_unfinished_goals,
         off: away.shown,
+        teams: plan.moving.teams,
     })
 }
 
@@ -175,6 +183,7 @@ mod tests {
         let doc = SprintDoc::parse(&body).unwrap();
         let (calendar, _) = Calendar::new(&cadence, &doc.recorded().exceptions(), false);
         let p = preview(&Inputs {
+            team_comments: &[],
             doc: &doc,
             issue: 41,
             calendar: &calendar,

@@ -89,7 +89,7 @@ pub enum TemplateProblem {
 }
 
 /// A team as the templates see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TeamView {
     pub name: String,
     pub slug: String,
@@ -101,6 +101,10 @@ pub struct TeamView {
     /// that write none of their own.
     #[serde(skip)]
     pub legend: Option<Legend>,
+    /// The team writes its plan in a comment of its own (`own_comment`):
+    /// sprintbot's comment for it holds only its hang-overs.
+    #[serde(skip)]
+    pub own_comment: bool,
 }
 
 /// Everything the issue body shows, already decided.
@@ -298,8 +302,7 @@ mod tests {
             .map(|i| TeamView {
                 name: format!("Team {i}"),
                 slug: format!("team-{i}"),
-                aliases: Vec::new(),
-                legend: None,
+                ..TeamView::default()
             })
             .collect();
         let content = IssueContent {

@@ -34,6 +34,7 @@ use super::off::{self, Off};
 use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
 use super::shipped::{self, Shipped};
 use super::team::TeamDoc;
+use super::team_comment;
 
 /// The previous sprint as found on GitHub.
 #[derive(Debug, Clone)]
@@ -217,43 +218,15 @@ pub fn plan(
     }
     let mut team_comments = Vec::new();
     for team in &settings.teams {
-        let all = moving.team(&team.slug);
-        let done: Vec<String> = moving
-            .team_done(&team.slug)
-            .iter()
-            .map(|h| {
-                // Marked done for good: ✅ is done under every legend.
-                let text = h.rendered();
-                if text.contains('✅') {
-                    text
-                } else {
-                    format!("✅ {text}")
-                }
-            })
-            .collect();
-        let link = previous
-            .map(|p| format!(" in #{}", p.issue))
-            .unwrap_or_default();
-        let mut keep = all.len().max(done.len());
-        let comment = loop {
-            let shown = keep.min(all.len());
-            let mut hang_overs: Vec<String> = all[..shown].iter().map(|h| h.rendered()).collect();
-            if shown < all.len() {
-                hang_overs.push(format!(
-                    "… and {} more hang-over items{link}",
-                    all.len() - shown
-                ));
-            }
-            let done = &done[..keep.min(done.len())];
-            let comment = render::team_comment(&settings.templates, team, next, &hang_overs, done)?;
-            if fits(&comment) || keep == 0 {
-                break comment;
-            }
-            keep /= 2;
-        };
         team_comments.push(TeamComment {
             slug: team.slug.clone(),
-            body: comment,
+            body: team_comment::build(
+                &settings.templates,
+                team,
+                next,
+                &moving,
+                previous.map(|p| p.issue),
+            )?,
         });
     }
     Ok(Plan {

@@ -4,8 +4,9 @@
 
 use super::SprintId;
 use super::items;
+use super::links::{LinkRef, in_text};
 use super::markers::parse_team_marker;
-use super::team_read::{self, Fate, HangOver, Legend};
+use super::team_read::{self, Fate, HangOver, Legend, People};
 
 /// One task-list item of a team comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,12 @@ pub struct TeamDoc {
     /// A comment a person wrote as the team's plan (`team_map`), not
     /// sprintbot's own.
     pub hand_written: bool,
+    /// Links (as its items write them) whose issue closed as completed or
+    /// whose pull request merged: an item all of whose links are here is
+    /// done, without anyone editing the comment.
+    pub finished_links: Vec<LinkRef>,
+    /// The first names its items may be owned by (`[people]`).
+    pub people: People,
 }
 
 /// Every plan item of a comment by its fate at rollover.
@@ -123,6 +130,8 @@ impl TeamDoc {
             body: body.to_string(),
             url: String::new(),
             hand_written: false,
+            finished_links: Vec::new(),
+            people: People::default(),
         })
     }
 
@@ -135,7 +144,22 @@ impl TeamDoc {
             body: body.to_string(),
             url: url.to_string(),
             hand_written: true,
+            finished_links: Vec::new(),
+            people: People::default(),
         }
+    }
+
+    /// Whether every issue or pull request `text` links is finished (and
+    /// it links one).
+    fn links_finished(&self, text: &str) -> bool {
+        let links = in_text(text);
+        !links.is_empty() && links.iter().all(|l| self.finished_links.contains(l))
+    }
+
+    /// The same comment, read with the first names `people` stand for.
+    pub fn with_people(mut self, people: &People) -> TeamDoc {
+        self.people = people.clone();
+        self
     }
 
     /// The same comment, known to live at `url`.
@@ -149,9 +173,15 @@ impl TeamDoc {
     /// comment that writes none of its own.
     pub fn fates(&self, legend: Option<&Legend>) -> Fates {
         let mut out = Fates::default();
-        for item in team_read::read(&self.body, legend).items {
-            let Some(fate) = item.fate() else { continue };
+        for item in team_read::read_as(&self.body, legend, &self.people).items {
+            let Some(mut fate) = item.fate() else {
+                continue;
+            };
             let mut h = item.hang_over();
+            if fate == Fate::Carried && self.links_finished(&h.text) {
+                fate = Fate::Done;
+                h.guessed = false;
+            }
             if !self.url.is_empty() {
                 h.from = Some(self.url.clone());
             }

@@ -71,7 +71,7 @@ mod tests {
             name: name.into(),
             slug: name.to_lowercase().replace(' ', "-"),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
-            legend: None,
+            ..TeamView::default()
         }
     }
 

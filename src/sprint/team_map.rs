@@ -8,7 +8,7 @@
 //! and commands are not plans. Pure.
 
 use super::Login;
-use super::team_read::{self, handles};
+use super::team_read::{self, People};
 
 /// A configured team as the mapping sees it.
 #[derive(Debug, Clone, Copy)]
@@ -112,14 +112,21 @@ fn same(a: &Login, b: &Login) -> bool {
 }
 
 /// Map one comment people wrote (`author`, `body`) to a team.
-pub fn map_comment(teams: &[TeamPeople<'_>], author: &Login, body: &str) -> Mapping {
+/// `people`: the first names people write for each other (`[people]`),
+/// counted like handles.
+pub fn map_comment(
+    teams: &[TeamPeople<'_>],
+    people: &People,
+    author: &Login,
+    body: &str,
+) -> Mapping {
     let Some(first) = first_line(body) else {
         return Mapping::NotAPlan;
     };
     if first.starts_with('/') || first.starts_with('>') {
         return Mapping::NotAPlan; // a command, or a reply quoting someone
     }
-    let reading = team_read::read(body, None);
+    let reading = team_read::read_as(body, None, people);
     let is_team_line = team_line(first);
     let planned = reading
         .items
@@ -128,16 +135,16 @@ pub fn map_comment(teams: &[TeamPeople<'_>], author: &Login, body: &str) -> Mapp
     if !is_team_line && reading.role_headings == 0 && !planned {
         return Mapping::NotAPlan;
     }
-    let mut people = vec![author.clone()];
-    for h in handles(body) {
-        if !people.iter().any(|p| same(p, &h)) {
-            people.push(h);
+    let mut named = vec![author.clone()];
+    for h in people.owners(body) {
+        if !named.iter().any(|p| same(p, &h)) {
+            named.push(h);
         }
     }
     let shared: Vec<usize> = teams
         .iter()
         .map(|t| {
-            people
+            named
                 .iter()
                 .filter(|p| t.members.iter().any(|m| same(m, p)))
                 .count()

@@ -11,6 +11,7 @@ struct Fixture {
     members: Vec<Vec<Login>>,
     aliases: Vec<Vec<String>>,
     names: Vec<&'static str>,
+    people: People,
 }
 
 impl Fixture {
@@ -22,6 +23,7 @@ impl Fixture {
                 .collect(),
             aliases: teams.iter().map(|_| Vec::new()).collect(),
             names: teams.iter().map(|(n, _)| *n).collect(),
+            people: People::default(),
         }
     }
 
@@ -39,7 +41,7 @@ impl Fixture {
     }
 
     fn map(&self, author: &str, body: &str) -> Mapping {
-        map_comment(&self.teams(), &login(author), body)
+        map_comment(&self.teams(), &self.people, &login(author), body)
     }
 }
 
@@ -156,4 +158,19 @@ fn a_team_handle_is_not_a_person() {
     let f = org();
     let body = "Team Search\n\n## Plan\n\n- Review with @acme/billing\n";
     assert_eq!(f.map("ikaika", body), team(0));
+}
+
+#[test]
+fn configured_first_names_count_as_people_and_own_items() {
+    let mut f = org();
+    f.people = People(vec![("Odile".into(), login("odile"))]);
+    let body = "Team Money\n\n### Odile\n\n- Refund flow\n";
+    assert_eq!(f.map("newcomer", body), team(1));
+    // Unconfigured first names stay text: no one to map by.
+    assert!(matches!(
+        org().map("newcomer", body),
+        Mapping::Unmapped { .. }
+    ));
+    let reading = team_read::read_as(body, None, &f.people);
+    assert_eq!(reading.items[0].owners, [login("odile")]);
 }

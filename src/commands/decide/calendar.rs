@@ -15,6 +15,7 @@ use crate::sprint::numbering::SprintLabel;
 use crate::sprint::off::{self, Off};
 use crate::sprint::preview::{self, Inputs};
 use crate::sprint::render;
+use crate::sprint::team::TeamDoc;
 use crate::sprint::timeline::Calendar;
 
 /// What a calendar command does.
@@ -32,6 +33,7 @@ pub(super) fn decide(
     config: &RepoConfig,
     author: &Login,
     cmd: &Command,
+    team_comments: &[TeamDoc],
 ) -> Option<Decided> {
     if !matches!(
         cmd,
@@ -61,6 +63,7 @@ pub(super) fn decide(
                 numbering: &config.numbering,
                 rotation: &config.rotation,
                 settings: &settings,
+                team_comments,
             };
             match preview::preview(&inputs) {
                 Ok(p) => Decided::Note(messages::preview(&p)),

@@ -17,6 +17,7 @@ pub const TOP: &[Key] = &[
     Key::table("reminders", REMINDERS),
     Key::table("templates", TEMPLATES),
     Key::tables("leave", LEAVE),
+    Key::new("people", Shape::StrMap, "`Rosa = \"rosa-k\"`"),
 ];
 
 const LOGINS: &str = "[\"octocat\", \"hubot\"]";
@@ -29,6 +30,7 @@ const TEAM: &[Key] = &[
     Key::str("github_team", "\"org/team-slug\""),
     Key::strs("names", "[\"SEARCH\", \"Lookup\"]"),
     Key::str("legend", "\"🟢 = done, 🟡 = in progress, 🔴 = not done\""),
+    Key::bool("own_comment", "true"),
 ];
 
 const ENGINEERS: &[Key] = &[

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use super::validate::Report;
 use super::{Raw, Team};
 use crate::sprint::rotation::HeroOverride;
-use crate::sprint::team_read::Legend;
+use crate::sprint::team_read::{Legend, People};
 use crate::sprint::{Login, SprintId};
 
 pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
@@ -85,9 +85,39 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
             members,
             github_team: t.github_team.clone(),
             legend,
+            own_comment: t.own_comment,
         });
     }
     teams
+}
+
+/// `[people]`: each first name with its login.
+pub(super) fn names(r: &mut Report<'_>, raw: &Raw) -> People {
+    let mut out = Vec::new();
+    for (name, login) in &raw.people {
+        let path = format!("people.{name}");
+        if name.trim().is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        {
+            r.key(
+                &path,
+                format!("`{name}` is not a first name"),
+                "write a first name as people write it in their plans, e.g. Rosa = \"rosa-k\"",
+            );
+            continue;
+        }
+        match Login::parse(login.trim().trim_start_matches('@')) {
+            Some(l) => out.push((name.clone(), l)),
+            None => r.value(
+                &path,
+                format!("`{login}` is not a GitHub login"),
+                "write logins like \"octocat\"",
+            ),
+        }
+    }
+    People(out)
 }
 
 pub(super) fn overrides(r: &mut Report<'_>, raw: &Raw) -> Vec<HeroOverride> {

@@ -19,6 +19,8 @@ pub(super) struct Raw {
     pub(super) reminders: super::reminders::RawReminders,
     pub(super) templates: RawTemplates,
     pub(super) leave: Vec<RawLeave>,
+    /// First names people write in their plans, and whose login each is.
+    pub(super) people: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,6 +59,8 @@ pub(super) struct RawTeam {
     #[serde(default)]
     pub(super) names: Vec<String>,
     pub(super) legend: Option<String>,
+    #[serde(default)]
+    pub(super) own_comment: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -61,8 +61,7 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
     let sample = [TeamView {
         name: "Growth".into(),
         slug: "growth".into(),
-        aliases: Vec::new(),
-        legend: None,
+        ..TeamView::default()
     }];
     let teams = if teams.is_empty() { &sample[..] } else { teams };
 

@@ -176,6 +176,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     let overrides = overrides(r, &raw);
     let written_exceptions = calendar::exceptions(r, &raw);
     let leave = calendar::leave(r, &raw);
+    let people = super::people::names(r, &raw);
 
     if raw.labels.sprint.trim().is_empty() {
         r.key(
@@ -256,6 +257,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             slug: t.slug.clone(),
             aliases: t.aliases.clone(),
             legend: t.legend.clone(),
+            own_comment: t.own_comment,
         })
         .collect();
     for p in templates::check(&templates, &views) {
@@ -321,6 +323,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
         exceptions,
         count_skipped: raw.numbering.count_skipped,
         leave,
+        people,
     })
 }
 

@@ -170,6 +170,28 @@ impl Walker<'_> {
             (Shape::Table(keys), DeValue::Table(t)) => {
                 return Some(V::Table(self.table(t, path, keys)));
             }
+            (Shape::StrMap, DeValue::Table(t)) => {
+                let mut out = toml::Table::new();
+                for (k, v) in t.iter() {
+                    let here = join(path, k.get_ref());
+                    self.spans.keys.insert(here.clone(), k.span());
+                    self.spans.values.insert(here.clone(), v.span());
+                    match v.get_ref() {
+                        DeValue::String(s) => {
+                            out.insert(k.get_ref().to_string(), V::String(s.to_string()));
+                        }
+                        other => {
+                            let message = format!(
+                                "wrong type for `{}`: found {}",
+                                k.get_ref(),
+                                with_article(other.type_str())
+                            );
+                            self.problem(&here, k.span(), message, key.how(path));
+                        }
+                    }
+                }
+                return Some(V::Table(out));
+            }
             (Shape::Tables(keys), DeValue::Array(items))
                 if items.iter().all(|i| i.get_ref().is_table()) =>
             {

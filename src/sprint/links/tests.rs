@@ -185,3 +185,25 @@ fn a_ticked_goal_reads_back_with_its_marker() {
         })
     );
 }
+
+#[test]
+fn a_plan_item_s_links_are_read_in_every_shape() {
+    let here = |n| LinkRef {
+        repo: None,
+        number: n,
+    };
+    let there = |n| LinkRef {
+        repo: Some(("acme".into(), "app".into())),
+        number: n,
+    };
+    assert_eq!(
+        in_text("Ship the exporter (#812, #815)"),
+        [here(812), here(815)]
+    );
+    assert_eq!(
+        in_text("Retry queue [PR](https://github.com/acme/app/pull/45). Then #45"),
+        [there(45), here(45)]
+    );
+    assert_eq!(in_text("**acme/app#7** and #7."), [there(7), here(7)]);
+    assert!(in_text("Issue number 12 and a # sign").is_empty());
+}

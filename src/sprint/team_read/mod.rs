@@ -13,7 +13,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 
-pub use reader::read;
+pub use reader::{read, read_as};
 pub use status::{GUESS_MARK, Legend, Status};
 
 use super::Login;
@@ -168,6 +168,40 @@ impl HangOver {
         } else {
             t
         }
+    }
+}
+
+/// First names people write for each other in their plans, with the
+/// login each stands for (`[people]` in the config): a configured name
+/// owns an item as a handle does; other first names stay text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct People(pub Vec<(String, Login)>);
+
+impl People {
+    /// The handles in `s`, then the logins of the configured first names
+    /// it names as whole words (as written, capitals included), each once.
+    pub fn owners(&self, s: &str) -> Vec<Login> {
+        let mut out = handles(s);
+        if self.0.is_empty() {
+            return out;
+        }
+        let words: Vec<&str> = s
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (name, login) in &self.0 {
+            if words.contains(&name.as_str())
+                && !out.iter().any(|o| o.0.eq_ignore_ascii_case(&login.0))
+            {
+                out.push(login.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether `word` is a configured first name.
+    fn is_name(&self, word: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == word)
     }
 }
 

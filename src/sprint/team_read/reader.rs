@@ -6,7 +6,7 @@
 
 use super::roles::{Role, priority_key, role};
 use super::status::{GUESS_MARK, Legend, pairs, status};
-use super::{Part, ReadItem, handles};
+use super::{Part, People, ReadItem};
 use crate::sprint::Login;
 
 /// Everything a comment holds that the rollover reads.
@@ -109,12 +109,15 @@ fn heading(line: &str) -> Option<(usize, String)> {
     None
 }
 
-/// A line that only names people (`**@ana**`, `@ana:`, `- @ana`): them.
-fn group_owners(text: &str) -> Option<Vec<Login>> {
-    let owners = handles(text);
+/// A line that only names people (`**@ana**`, `@ana:`, `- @ana`, or a
+/// configured first name, `Rosa:`): them.
+fn group_owners(text: &str, people: &People) -> Option<Vec<Login>> {
+    let owners = people.owners(text);
     let rest: String = text
         .split_whitespace()
-        .filter(|w| !w.contains('@'))
+        .filter(|w| {
+            !w.contains('@') && !people.is_name(w.trim_matches(|c: char| !c.is_alphanumeric()))
+        })
         .collect::<String>()
         .replace(['*', ':', ',', '&', '/', '`'], "");
     (!owners.is_empty() && (rest.is_empty() || rest == "and")).then_some(owners)
@@ -173,6 +176,11 @@ fn meaningful(body: &str) -> Vec<&str> {
 /// Read a team comment; `default` is the legend to use when the comment
 /// has none (the team's previous one).
 pub fn read(body: &str, default: Option<&Legend>) -> Reading {
+    read_as(body, default, &People::default())
+}
+
+/// [`read`], with the first names `people` stand for.
+pub fn read_as(body: &str, default: Option<&Legend>, people: &People) -> Reading {
     let lines = meaningful(body);
     let legend = Legend::find(lines.iter().copied()).or_else(|| default.cloned());
     let has_plan_heading = lines
@@ -273,7 +281,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
                     Part::Retro
                 };
             } else if r == Role::None {
-                heading_owners = handles(&h);
+                heading_owners = people.owners(&h);
             } else {
                 part = part_of(r, part);
                 (context, context_level) = (r, level);
@@ -295,7 +303,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
                 group = None;
             }
             if l.boxed.is_none()
-                && let Some(owners) = group_owners(l.text)
+                && let Some(owners) = group_owners(l.text, people)
             {
                 group = Some((l.indent, owners));
                 continue;
@@ -303,7 +311,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
             if placeholder(l.text) {
                 continue;
             }
-            let mut owners = handles(l.text);
+            let mut owners = people.owners(l.text);
             if owners.is_empty() {
                 owners = group
                     .as_ref()
@@ -337,7 +345,7 @@ pub fn read(body: &str, default: Option<&Legend>) -> Reading {
         }
         finish(&mut items, &mut open, legend.as_ref());
         group = None;
-        if let Some(owners) = group_owners(t) {
+        if let Some(owners) = group_owners(t, people) {
             heading_owners = owners;
         }
     }
