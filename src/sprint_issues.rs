@@ -239,7 +239,16 @@ pub async fn currency(
     {
         return Ok((Currency::Current, false));
     }
-    let open = list(gh, repo, label, StateFilter::Open, bot).await?;
+    let mut open = list(gh, repo, label, StateFilter::Open, bot).await?;
+    // An open sprint issue whose label a person took off is still one: the
+    // label only makes the listing cheap.
+    if issue.state == IssueState::Open
+        && !open.iter().any(|(_, i)| i.number == issue.number)
+        && let Some(meta) = recognise_on_github(gh, repo, issue, bot).await?
+        && open.first().is_none_or(|(m, _)| meta.sprint >= m.sprint)
+    {
+        open.insert(0, (meta, issue.clone()));
+    }
     let newest = open.first().map(|(m, i)| (i.number, note(m, i)));
     if let Some((n, note)) = &newest {
         store

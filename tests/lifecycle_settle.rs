@@ -260,3 +260,42 @@ async fn deliveries_refused_on_purpose_are_never_asked_for_again() {
         assert!(!asked_for(&org, *id), "{id} was asked for");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sprint_issue_deleted_while_its_webhook_was_lost_is_opened_again_once() {
+    let org = org_at("2022-11-27T08:00:00Z").await;
+    let n = org.fake.issues(REPO)[0].number;
+    // An admin deletes the sprint issue; the `issues.deleted` webhook is
+    // lost, so the store still remembers it as current.
+    org.fake.delete_issue(REPO, n);
+    // The review is due at 09:00: its job finds the issue gone (410).
+    let calls = one_hour(&org, "2022-11-27T09:00:00Z").await;
+    println!(
+        "deleted, webhook lost: {} GitHub calls in the hour after the review instant",
+        calls.len()
+    );
+    assert!(calls.len() <= 30, "{calls:#?}");
+    // GitHub is the record: the sprint had no issue, so it has one again,
+    // with every team's comment, opened once.
+    let issues = org.fake.issues(REPO);
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    let again = issues[0].number;
+    assert!(again > n && issues[0].open);
+    let teams = org
+        .fake
+        .comments(REPO, again)
+        .iter()
+        .filter(|c| c.body.starts_with("<!-- sprintbot:team "))
+        .count();
+    assert_eq!(teams, support::sprint::example_config().teams.len());
+    // And then nothing more until the next instant.
+    let quiet = one_hour(&org, "2022-11-27T11:00:00Z").await;
+    let quiet: Vec<&String> = quiet
+        .iter()
+        .filter(|c| !c.ends_with("(conditional)") && !c.ends_with("/access_tokens"))
+        .collect();
+    assert!(quiet.len() <= 3, "{quiet:#?}");
+    let step = org.scheduler.step(org.now()).await;
+    assert_eq!((step.overdue, step.rollovers_queued), (0, 0));
+    org.fake.assert_no_violations();
+}

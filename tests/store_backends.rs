@@ -17,6 +17,8 @@ mod deliveries;
 mod held;
 #[path = "store_backends/limits.rs"]
 mod limits;
+#[path = "store_backends/outcomes.rs"]
+mod outcomes;
 #[path = "store_backends/postgres_only.rs"]
 mod postgres_only;
 #[path = "store_backends/queue.rs"]
@@ -163,4 +165,6 @@ on_both_backends!(
     registry::a_renamed_repository_keeps_its_state,
     registry::configs_and_current_issues_round_trip,
     registry::audit_entries_filter_by_action,
+    outcomes::outcomes_are_kept_until_the_current_issue_is_forgotten,
+    outcomes::outcomes_are_shared_by_every_handle,
 );

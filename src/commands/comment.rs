@@ -128,7 +128,12 @@ impl Commands {
                     .self_service(&asked, &kind, None, &lines, &reason)
                     .await;
             }
-            None => return Ok(Vec::new()),
+            // Once a sprint issue, always answered.
+            None => {
+                return self
+                    .on_unreadable(gh.as_ref(), &ev, &issue, &bot, &kind, &lines)
+                    .await;
+            }
             Some(m) if self_service && selfservice::adopted_by(&m, ev.comment.id) => {
                 let reason = messages::already_sprint_issue(Some(&m.sprint.to_string()));
                 return self

@@ -339,6 +339,10 @@ pub fn already_sprint_issue(sprint: Option<&str>) -> String {
 
 /// A command other than `/sprint adopt` or `/sprint doctor` on an issue
 /// that is not a sprint issue (in a comment that asked for one of those).
+pub fn metadata_lost() -> String {
+    "This is a sprint issue, but its hidden metadata line (the `sprintbot:sprint` comment line of its body) was edited away, so I cannot tell which sprint it is or which commands it has had, and I change nothing. Restore that line from the issue's edit history (the \"edited\" menu above the body), then post the command again.".into()
+}
+
 pub fn not_a_sprint_issue() -> String {
     "This issue is not a sprint issue, so this command does nothing here. Post it on the current sprint issue (or again here once `/sprint adopt` has taken this issue over).".into()
 }

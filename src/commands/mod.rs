@@ -20,6 +20,7 @@ pub mod replay;
 pub mod replies;
 pub mod selfservice;
 pub mod sync;
+mod unreadable;
 pub mod write;
 
 use std::sync::Arc;

@@ -31,6 +31,15 @@ pub enum GitHubError {
 }
 
 impl GitHubError {
+    /// The thing asked about is not there: never was, or was deleted (an
+    /// issue an admin deleted answers 410 Gone).
+    pub fn is_gone(&self) -> bool {
+        matches!(
+            self,
+            GitHubError::NotFound { .. } | GitHubError::Status { status: 410, .. }
+        )
+    }
+
     /// Worth trying again later (the job queue retries these).
     pub fn is_transient(&self) -> bool {
         matches!(

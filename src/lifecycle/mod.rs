@@ -22,6 +22,7 @@ pub mod scheduler;
 mod steps;
 pub mod team_docs;
 pub mod timed;
+mod unmarked;
 
 use crate::github::{GitHubError, IssueNumber};
 use crate::sprint::numbering::BeforeFirstVersion;

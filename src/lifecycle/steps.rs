@@ -9,7 +9,7 @@
 //! people when a damaged previous issue stops a rollover.
 
 use super::open::Repo;
-use super::{LifecycleError, Report, extras};
+use super::{LifecycleError, Report, extras, unmarked};
 use crate::github::{
     Comment, GitHubError, Issue, IssueNumber, IssueOp, IssueState, IssueUpdate, StateFilter,
 };
@@ -57,10 +57,21 @@ fn team_comments<'c>(
         })
         .collect();
     let slugs: Vec<&str> = docs.iter().map(|(s, _)| s.as_str()).collect();
-    crate::sprint::team_identity::match_comments(&r.config.team_views(), &slugs)
-        .into_iter()
-        .map(|found| found.map(|(i, _)| docs[i].1))
-        .collect()
+    let mut found: Vec<Option<&Comment>> =
+        crate::sprint::team_identity::match_comments(&r.config.team_views(), &slugs)
+            .into_iter()
+            .map(|found| found.map(|(i, _)| docs[i].1))
+            .collect();
+    // A team's comment whose marker a person deleted or changed is still
+    // its comment: posting another would double it.
+    for (slot, team) in found.iter_mut().zip(&r.config.teams) {
+        if slot.is_none() {
+            *slot = on_issue
+                .iter()
+                .find(|c| unmarked::is_team_comment(c, r.bot, issue, sprint, team));
+        }
+    }
+    found
 }
 
 impl<'a> Finishing<'a> {
@@ -128,8 +139,7 @@ impl<'a> Finishing<'a> {
         }
         if let (Some((_, p)), false) = (&self.previous, self.close_previous()) {
             let prev = self.r.gh.list_comments(self.r.repo, p.number, None).await?;
-            let marker = rollover::closing_marker(self.issue.number.0);
-            if find_marked(&prev, self.r.bot, p.number, &marker).is_none() {
+            if !unmarked::closing_posted(&prev, self.r.bot, p.number, self.issue.number.0) {
                 return self.finish(Some(on_issue)).await.map(Some);
             }
         }
@@ -192,7 +202,8 @@ impl<'a> Finishing<'a> {
                 ops.push(IssueOp::Pin(self.issue.node_id.clone()));
             }
             let marker = rollover::closing_marker(self.issue.number.0);
-            let linked = find_marked(&prev_comments, r.bot, p.number, &marker).is_some();
+            let linked =
+                unmarked::closing_posted(&prev_comments, r.bot, p.number, self.issue.number.0);
             let link = async || -> Result<(), LifecycleError> {
                 if !linked {
                     let to = Destination {

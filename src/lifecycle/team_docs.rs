@@ -49,16 +49,34 @@ pub fn read(
     sprint: SprintId,
     config: &RepoConfig,
 ) -> TeamComments {
-    let mut out = TeamComments::default();
-    out.docs = comments
-        .iter()
-        .filter(|c| c.author == *bot)
-        .filter_map(|c| {
-            let doc = TeamDoc::parse(&c.body)?;
-            Some(doc.at(&c.html_url).with_people(&config.people))
-        })
-        .filter(|t| t.sprint == sprint)
-        .collect();
+    let mut out = TeamComments {
+        docs: comments
+            .iter()
+            .filter(|c| c.author == *bot)
+            .filter_map(|c| {
+                let doc = TeamDoc::parse(&c.body)?;
+                Some(doc.at(&c.html_url).with_people(&config.people))
+            })
+            .filter(|t| t.sprint == sprint)
+            .collect(),
+        ..TeamComments::default()
+    };
+    // sprintbot's comment for a team whose marker a person deleted or
+    // changed: still that team's, and read as it.
+    for team in &config.teams {
+        if out.docs.iter().any(|d| d.slug == team.slug) {
+            continue;
+        }
+        let issue = comments.iter().find_map(|c| c.issue());
+        let found = issue.and_then(|issue| {
+            comments
+                .iter()
+                .find(|c| super::unmarked::is_team_comment(c, bot, issue, sprint, team))
+        });
+        if let Some(doc) = found.and_then(|c| super::unmarked::with_marker(c, team, sprint)) {
+            out.docs.push(doc.with_people(&config.people));
+        }
+    }
     let teams: Vec<TeamPeople<'_>> = config
         .teams
         .iter()

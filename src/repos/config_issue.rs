@@ -16,7 +16,7 @@ const ERROR_MARKER: &str = "<!-- sprintbot:config-error -->";
 /// The label of the bot's own notices (not sprint issues).
 pub const NOTICE_LABEL: &str = "sprintbot";
 
-fn is_error_issue(issue: &Issue, bot: &Login) -> bool {
+pub(crate) fn is_error_issue(issue: &Issue, bot: &Login) -> bool {
     issue.author == *bot && crate::sprint::markers::has_marker_line(&issue.body, ERROR_MARKER)
 }
 

@@ -6,7 +6,7 @@
 
 pub mod check_run;
 pub mod config;
-mod config_issue;
+pub(crate) mod config_issue;
 pub mod pull_request;
 
 /// Where a repository keeps its sprintbot config.

@@ -19,3 +19,4 @@ pub mod settle;
 pub mod sprint;
 pub mod timed;
 pub mod webhooks;
+pub mod written;

@@ -26,7 +26,61 @@ pub struct Org {
     pub clock: ManualClock,
     pub commands: Arc<Commands>,
     pub scheduler: Scheduler,
-    _stop: watch::Sender<bool>,
+    stop: watch::Sender<bool>,
+    worker: tokio::task::JoinHandle<()>,
+}
+
+/// One process's state: its GitHub client (tokens, caches), command
+/// context, scheduler and running worker, over `bot`'s store.
+struct Process {
+    commands: Arc<Commands>,
+    scheduler: Scheduler,
+    stop: watch::Sender<bool>,
+    worker: tokio::task::JoinHandle<()>,
+}
+
+fn process(fake: &FakeGitHub, clock: &ManualClock, bot: &TestBot) -> Process {
+    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+    let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
+    let policy = Policy {
+        timeout: Duration::from_secs(5),
+        ..Policy::default()
+    };
+    let app = Arc::new(GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap());
+    let commands = Arc::new(Commands::new(
+        app.clone(),
+        bot.store.clone(),
+        shared.clone(),
+        toml::Table::new(),
+    ));
+    let config = WorkerConfig {
+        concurrency: 4,
+        per_installation: 2,
+        backoff_base_ms: 1_000,
+        ..WorkerConfig::default()
+    };
+    let (stop, rx) = watch::channel(false);
+    let worker = Worker::new(
+        bot.store.clone(),
+        sprintbot::app::handlers(&commands),
+        config,
+        bot.jobs_ready.clone(),
+    )
+    .with_clock(shared);
+    let worker = tokio::spawn(worker.run(rx));
+    let scheduler = Scheduler {
+        app,
+        commands: commands.clone(),
+        jobs_ready: bot.jobs_ready.clone(),
+        settings: Settings::default(),
+        reminders_done: Default::default(),
+    };
+    Process {
+        commands,
+        scheduler,
+        stop,
+        worker,
+    }
 }
 
 impl Org {
@@ -41,51 +95,48 @@ impl Org {
     /// `fake` (a restart that lost its database, or a second replica).
     pub async fn on(fake: FakeGitHub, clock: ManualClock) -> Org {
         sprintbot::telemetry::metrics();
-        let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let bot = TestBot::start().await;
         fake.set_webhook_target(&bot.webhook_url(), SECRET);
-        let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
-        let policy = Policy {
-            timeout: Duration::from_secs(5),
-            ..Policy::default()
-        };
-        let app = Arc::new(GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap());
-        let commands = Arc::new(Commands::new(
-            app.clone(),
-            bot.store.clone(),
-            shared.clone(),
-            toml::Table::new(),
-        ));
-        let config = WorkerConfig {
-            concurrency: 4,
-            per_installation: 2,
-            backoff_base_ms: 1_000,
-            ..WorkerConfig::default()
-        };
-        let (stop, rx) = watch::channel(false);
-        let worker = Worker::new(
-            bot.store.clone(),
-            sprintbot::app::handlers(&commands),
-            config,
-            bot.jobs_ready.clone(),
-        )
-        .with_clock(shared);
-        tokio::spawn(worker.run(rx));
-        let scheduler = Scheduler {
-            app,
-            commands: commands.clone(),
-            jobs_ready: bot.jobs_ready.clone(),
-            settings: Settings::default(),
-            reminders_done: Default::default(),
-        };
+        let p = process(&fake, &clock, &bot);
         Org {
             fake,
             bot,
             clock,
-            commands,
-            scheduler,
-            _stop: stop,
+            commands: p.commands,
+            scheduler: p.scheduler,
+            stop: p.stop,
+            worker: p.worker,
         }
+    }
+
+    /// The process stops (its jobs finish or are put back) and a new one
+    /// starts on the same store: fresh caches, a fresh scheduler, and
+    /// `serve`'s start-up.
+    pub async fn restart(&mut self) {
+        self.stop.send(true).unwrap();
+        (&mut self.worker).await.unwrap();
+        let p = process(&self.fake, &self.clock, &self.bot);
+        self.commands = p.commands;
+        self.scheduler = p.scheduler;
+        self.stop = p.stop;
+        self.worker = p.worker;
+        self.scheduler.start_up().await;
+    }
+
+    /// The process stops and a new one starts with an empty store (its
+    /// database was lost), on the same GitHub and clock.
+    pub async fn lose_store(&mut self) {
+        self.stop.send(true).unwrap();
+        (&mut self.worker).await.unwrap();
+        self.bot = TestBot::start().await;
+        self.fake
+            .set_webhook_target(&self.bot.webhook_url(), SECRET);
+        let p = process(&self.fake, &self.clock, &self.bot);
+        self.commands = p.commands;
+        self.scheduler = p.scheduler;
+        self.stop = p.stop;
+        self.worker = p.worker;
+        self.scheduler.start_up().await;
     }
 
     /// An installation with `n` repositories `acme/repo-0`…; those in
@@ -186,9 +237,25 @@ impl Org {
     /// scheduler (`Commands::wake`) gets another step at once, which the
     /// clock counts as one second. Returns how many steps there were.
     pub async fn run_waking(&self, end: Timestamp, tick: Duration) -> usize {
+        match self.run_waking_at_most(end, tick, usize::MAX).await {
+            Ok(steps) | Err(steps) => steps,
+        }
+    }
+
+    /// [`Org::run_waking`], stopping after `max` steps: `Err` when the
+    /// scheduler needed more to reach `end` (it spins).
+    pub async fn run_waking_at_most(
+        &self,
+        end: Timestamp,
+        tick: Duration,
+        max: usize,
+    ) -> Result<usize, usize> {
         use futures_util::FutureExt as _;
         let mut steps = 0;
         loop {
+            if steps >= max {
+                return Err(steps);
+            }
             let now = self.clock.now();
             let step = self.scheduler.step(now).await;
             steps += 1;
@@ -209,7 +276,7 @@ impl Org {
                 next = Timestamp::from_millisecond(at).unwrap();
             }
             if now >= end {
-                return steps;
+                return Ok(steps);
             }
             self.clock
                 .set(next.max(now.checked_add(Duration::from_millis(1)).unwrap()));

@@ -85,6 +85,20 @@ fn is_reminder(c: &Comment, r: &Repo<'_>, issue: IssueNumber, marker: &str) -> b
     crate::sprint_issues::bot_marked(c, r.bot, issue, marker)
 }
 
+/// The remembered sprint issue was deleted (its webhook lost): the store
+/// forgets it, so the scheduler's next step finds the sprint missing and
+/// opens it again, as the `issues.deleted` webhook would have done.
+async fn forget_gone(r: &Repo<'_>, number: u64) -> Result<Ran, LifecycleError> {
+    tracing::warn!(repo = %r.repo, issue = number,
+        "the remembered sprint issue is gone from GitHub; forgetting it");
+    r.commands
+        .store
+        .forget_current_issue(&r.repo.to_string())
+        .await?;
+    r.commands.wake.notify_one();
+    Ok(Ran::default())
+}
+
 /// Write the reminders due at `now` on the repository's current sprint
 /// issue (as the store last saw it; GitHub confirms it before a write).
 /// With nothing due, or everything due recorded as done, it makes no call.
@@ -112,7 +126,11 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
         return Ok(Ran::default());
     }
     let issue = IssueNumber(number);
-    let comments = r.gh.list_comments(r.repo, issue, None).await?;
+    let comments = match r.gh.list_comments(r.repo, issue, None).await {
+        Ok(c) => c,
+        Err(e) if e.is_gone() => return forget_gone(r, number).await,
+        Err(e) => return Err(e.into()),
+    };
     let mine: Vec<&Comment> = comments.iter().filter(|c| c.author == *r.bot).collect();
     let mut todo = Vec::new();
     for d in due {
@@ -136,7 +154,11 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     // The store's current issue is a cache: GitHub says whether it is
     // still this sprint's open issue (a stale one waits for the rollover
     // or an `issues` webhook to set it right).
-    let found = r.gh.get_issue(r.repo, issue).await?;
+    let found = match r.gh.get_issue(r.repo, issue).await {
+        Ok(found) => found,
+        Err(e) if e.is_gone() => return forget_gone(r, number).await,
+        Err(e) => return Err(e.into()),
+    };
     let current = found.state == IssueState::Open
         && recognise_on_github(r.gh, r.repo, &found, r.bot)
             .await?

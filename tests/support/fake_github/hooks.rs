@@ -130,3 +130,16 @@ impl super::FakeGitHub {
         id
     }
 }
+
+impl super::FakeGitHub {
+    /// GitHub sends the last webhook it delivered again, under the same
+    /// `X-GitHub-Delivery` (as "Redeliver" in the App's settings does).
+    /// Returns the status, or `None` when nothing was delivered yet.
+    pub async fn redeliver_last(&self) -> Option<u16> {
+        let mut d = self.with(|s| s.hooks.log.last().cloned())?;
+        d.id = self.with(|s| s.next_id());
+        d.redelivery = true;
+        d.delivered_at = self.inner.clock.now();
+        Some(self.send_logged(d).await)
+    }
+}

@@ -276,7 +276,7 @@ impl FakeGitHub {
         self.with(|s| {
             let id = s.next_id();
             let r = s.repo(repo).expect("repo");
-            let number = r.issues.keys().max().copied().unwrap_or(0) + 1;
+            let number = r.next_number();
             r.issues.insert(
                 number,
                 FakeIssue {
@@ -396,6 +396,28 @@ impl FakeGitHub {
         })
     }
 
+    /// A person edits an issue's title on GitHub.
+    pub fn set_issue_title(&self, repo: &str, n: u64, title: &str) {
+        self.with(|s| {
+            let issue = s
+                .repo(repo)
+                .and_then(|r| r.issues.get_mut(&n))
+                .expect("issue");
+            issue.title = title.into();
+        })
+    }
+
+    /// A person takes a label off an issue on GitHub.
+    pub fn remove_issue_label(&self, repo: &str, n: u64, label: &str) {
+        self.with(|s| {
+            let issue = s
+                .repo(repo)
+                .and_then(|r| r.issues.get_mut(&n))
+                .expect("issue");
+            issue.labels.retain(|l| l != label);
+        })
+    }
+
     /// A person closes or reopens an issue on GitHub.
     pub fn set_issue_open(&self, repo: &str, n: u64, open: bool) {
         self.with(|s| {
@@ -404,6 +426,30 @@ impl FakeGitHub {
                 .and_then(|r| r.issues.get_mut(&n))
                 .expect("issue");
             issue.open = open;
+        })
+    }
+
+    /// An admin deletes an issue on GitHub: it leaves the lists with its
+    /// comments and reactions, and every request about it answers 410.
+    pub fn delete_issue(&self, repo: &str, n: u64) {
+        self.with(|s| {
+            let node = {
+                let r = s.repo(repo).expect("repo");
+                let issue = r.issues.remove(&n).expect("issue");
+                r.deleted_issues.insert(n);
+                let gone: Vec<u64> = r
+                    .comments
+                    .iter()
+                    .filter(|c| c.issue == n)
+                    .map(|c| c.id)
+                    .collect();
+                r.comments.retain(|c| c.issue != n);
+                r.reactions.retain(|(c, _, _)| !gone.contains(c));
+                r.issue_reactions.retain(|(i, _, _)| *i != n);
+                r.sub_issues.retain(|(p, c)| *p != n && *c != n);
+                issue.node_id
+            };
+            s.pinned.retain(|(_, id)| *id != node);
         })
     }
 

@@ -66,6 +66,18 @@ fn rollup(repo: &FakeRepo, comment: u64) -> (usize, usize) {
 }
 
 pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply {
+    if let ["issues", n, ..] = rest
+        && let Ok(n) = n.parse::<u64>()
+        && state
+            .repo(full)
+            .is_some_and(|r| r.deleted_issues.contains(&n))
+    {
+        // GitHub's answer about a deleted issue, whatever was asked.
+        return with_status(
+            410,
+            json!({"message": "This issue was deleted", "documentation_url": "https://docs.github.com/rest/issues/issues#get-an-issue"}),
+        );
+    }
     if let Some(reply) = super::pulls::route(state, full, q, rest) {
         return reply;
     }
@@ -108,7 +120,7 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
             if let Some(refused) = too_long("Issue", &body) {
                 return refused;
             }
-            let number = repo.issues.keys().max().copied().unwrap_or(0) + 1;
+            let number = repo.next_number();
             let issue = FakeIssue {
                 id,
                 number,

@@ -63,6 +63,17 @@ pub struct FakeRepo {
     pub sub_issues: Vec<(u64, u64)>,
     /// Comments pinned on their issue.
     pub pinned_comments: Vec<u64>,
+    /// Issues people deleted: GitHub answers 410 Gone about them, and
+    /// never gives their numbers to new issues.
+    pub deleted_issues: std::collections::BTreeSet<u64>,
+}
+
+impl FakeRepo {
+    /// The number GitHub gives the next issue.
+    pub fn next_number(&self) -> u64 {
+        let used = self.issues.keys().chain(&self.deleted_issues);
+        used.max().copied().unwrap_or(0) + 1
+    }
 }
 
 /// How a request authenticated.
