@@ -87,14 +87,14 @@ fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
 /// The marker of the template's placeholder title.
 struct Placeholder;
 
-type VersionPart = (Option<(u64, u64, u64)>, Option<(u32, u32)>);
+/// A title's version and half, when written.
+type Version = Option<(u64, u64, u64)>;
+type Part = Option<(u32, u32)>;
 
 /// A leading `N.N.N P/Q` (either may be missing); letters in either mean
 /// the template's placeholder.
-fn version_and_part(
-    s: &str,
-) -> Result<(Option<(u64, u64, u64)>, Option<(u32, u32)>, &str), Placeholder> {
-    let mut out: VersionPart = (None, None);
+fn version_and_part(s: &str) -> Result<(Version, Part, &str), Placeholder> {
+    let mut out: (Version, Part) = (None, None);
     let mut rest = s;
     let word = |r: &str| r.split_whitespace().next().unwrap_or("").to_string();
     let w = word(rest);
