@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use super::auth::TokenSource;
 use super::clock::Clock;
 use super::error::GitHubError;
+use super::budget::WriteLimits;
 use super::pacing::{Pacer, SharedLimits};
 
 /// How hard to try.
@@ -27,6 +28,9 @@ pub struct Policy {
     pub write_interval: Duration,
     /// A request with no answer by then counts as timed out.
     pub timeout: Duration,
+    /// GitHub's content-creation windows for this identity's writes (none
+    /// for the App's own calls, which create no content).
+    pub write_limits: Option<WriteLimits>,
 }
 
 impl Default for Policy {
@@ -37,6 +41,7 @@ impl Default for Policy {
             backoff_max: Duration::from_secs(30),
             write_interval: Duration::from_secs(1),
             timeout: Duration::from_secs(30),
+            write_limits: Some(WriteLimits::default()),
         }
     }
 }
@@ -131,7 +136,7 @@ impl Transport {
             graphql: graphql_url(&base),
             base,
             auth,
-            pacer: Pacer::new(policy.write_interval, clock.clone()),
+            pacer: Pacer::new(policy.write_interval, policy.write_limits, clock.clone()),
             clock,
             policy,
             budget: Mutex::new(Budget::default()),
@@ -189,12 +194,14 @@ impl Transport {
         loop {
             attempt += 1;
             self.check_rate_limit()?;
-            if is_write && let Some(until) = self.pacer.wait_for_slot().await {
-                let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
-                b.remaining = Some(0);
-                b.reset = Some(until);
-                drop(b);
-                self.check_rate_limit()?;
+            // Checked right before sending, on every attempt: nothing is
+            // written while GitHub's "wait" is pending, whoever heard it.
+            if is_write && let Err(until) = self.pacer.take().await {
+                super::budget::note_wait(until.as_millisecond());
+                return Err(GitHubError::RateLimited {
+                    message: "the installation's write budget is spent until then".into(),
+                    until: Some(until),
+                });
             }
             let authorization = self.auth.authorization().await?;
             let result = self
@@ -232,18 +239,21 @@ impl Transport {
                 }
                 // A rate limit is not waited for here: the caller (a job)
                 // is put back in the queue until GitHub takes requests again.
-                403 | 429
-                    if retry_after(&resp.headers).is_some() || remaining_is_zero(&resp.headers) =>
-                {
+                403 | 429 if is_rate_limit(resp.status, &resp.headers, &resp.body) => {
                     metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit")
                         .increment(1);
+                    let now = self.clock.now();
                     let until = match retry_after(&resp.headers) {
-                        Some(wait) => self.clock.now().checked_add(wait).ok(),
-                        None => self.budget().reset,
-                    };
+                        Some(wait) => now.checked_add(wait).ok(),
+                        None if remaining_is_zero(&resp.headers) => self.budget().reset,
+                        None => None,
+                    }
+                    // GitHub's advice when it gives no time: wait a minute.
+                    .or_else(|| now.checked_add(Duration::from_secs(60)).ok());
                     tracing::warn!(status = resp.status, until = ?until, "GitHub rate limit");
                     if let Some(until) = until {
                         self.pacer.note_limited(until).await;
+                        super::budget::note_wait(until.as_millisecond());
                     }
                     return Err(GitHubError::RateLimited {
                         message: format!("GitHub answered {} (rate limit)", resp.status),
@@ -340,6 +350,7 @@ impl Transport {
         let b = self.budget();
         match (b.remaining, b.reset) {
             (Some(0), Some(reset)) if reset > self.clock.now() => {
+                super::budget::note_wait(reset.as_millisecond());
                 metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit_reset")
                     .increment(1);
                 Err(GitHubError::RateLimited {
@@ -358,6 +369,17 @@ fn header_i64(headers: &HeaderMap, name: &str) -> Option<i64> {
 
 fn remaining_is_zero(headers: &HeaderMap) -> bool {
     header_i64(headers, "x-ratelimit-remaining") == Some(0)
+}
+
+/// A refusal for a rate limit: GitHub's primary limit (`remaining: 0`),
+/// a secondary one (`Retry-After`, or a message naming it), or any 429.
+fn is_rate_limit(status: u16, headers: &HeaderMap, body: &[u8]) -> bool {
+    status == 429
+        || retry_after(headers).is_some()
+        || remaining_is_zero(headers)
+        || String::from_utf8_lossy(body)
+            .to_lowercase()
+            .contains("rate limit")
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {

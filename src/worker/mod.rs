@@ -370,8 +370,13 @@ impl Worker {
 
     async fn run_job_in_span(&self, job: Job) {
         let started = std::time::Instant::now();
+        let class = crate::github::budget::WriteClass::of_job(&job.kind);
         let result = match self.handlers.by_kind.get(&job.kind) {
-            Some(handler) => handler.handle(&job).await,
+            Some(handler) => {
+                let (result, waited) =
+                    crate::github::budget::as_class(class, handler.handle(&job)).await;
+                budget_outcome(result, waited, self.now_ms())
+            }
             None => {
                 metrics::counter!("sprintbot_jobs_unhandled_total", "kind" => job.kind.clone())
                     .increment(1);
@@ -397,7 +402,13 @@ impl Worker {
             Err(JobError::Defer { until_ms, reason }) => {
                 metrics::counter!("sprintbot_jobs_deferred_total", "kind" => job.kind.clone())
                     .increment(1);
-                tracing::info!(until_ms, reason = %reason, "job deferred");
+                // Budget waits are counted (gauges, `sprintbot jobs`), not
+                // logged one by one: an opening morning defers hundreds.
+                if reason.starts_with(crate::github::budget::BUDGET_WAIT) {
+                    tracing::debug!(until_ms, reason = %reason, "job waits for the write budget");
+                } else {
+                    tracing::info!(until_ms, reason = %reason, "job deferred");
+                }
                 self.store
                     .defer(job.id, &self.claimant, until_ms, reason)
                     .await
@@ -458,6 +469,34 @@ impl Worker {
             // The job stays `running` until its claim lapses; then it runs again.
             tracing::error!(error = %e, "could not record a job outcome");
         }
+    }
+}
+
+/// A job that met GitHub's limits (its own write budget, or GitHub saying
+/// wait) is deferred to when writes may go again, however its handler
+/// reported the failure: never retried on a backoff meanwhile. A permanent
+/// failure stays one.
+fn budget_outcome(
+    result: Result<Vec<Effect>, JobError>,
+    waited: Option<i64>,
+    now_ms: i64,
+) -> Result<Vec<Effect>, JobError> {
+    let Some(until_ms) = waited.filter(|u| *u > now_ms) else {
+        return result;
+    };
+    match result {
+        Err(JobError::Transient(e)) => Err(JobError::Defer {
+            until_ms,
+            reason: format!("{}: {e}", crate::github::budget::BUDGET_WAIT),
+        }),
+        Err(JobError::Defer {
+            until_ms: at,
+            reason,
+        }) if at <= until_ms => Err(JobError::Defer {
+            until_ms,
+            reason: format!("{}: {reason}", crate::github::budget::BUDGET_WAIT),
+        }),
+        other => other,
     }
 }
 
