@@ -75,6 +75,15 @@ impl SharedLimits for StoreLimits {
         })
     }
 
+    fn refund_write(&self, installation: u64, at_ms: i64) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.0
+                .refund_write(installation, at_ms)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
     fn note_limited(&self, installation: u64, until_ms: i64) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
             self.0

@@ -31,6 +31,9 @@ pub trait SharedLimits: Send + Sync {
     /// Tell every process that GitHub refuses the installation's writes
     /// until `until_ms`.
     fn note_limited(&self, installation: u64, until_ms: i64) -> BoxFuture<'_, Result<(), String>>;
+    /// Uncount the write taken at `at_ms`: GitHub answered it with a
+    /// server error, so it created nothing.
+    fn refund_write(&self, installation: u64, at_ms: i64) -> BoxFuture<'_, Result<(), String>>;
 }
 
 /// One identity's write budget: shared when it is an installation with
@@ -74,9 +77,10 @@ impl Pacer {
     }
 
     /// Take a place for one write of the current job's class, right before
-    /// it is sent. `Err` is the time the write may go: GitHub said wait, or
-    /// the class's share of the minute or hour is used up.
-    pub(super) async fn take(&self) -> Result<(), Timestamp> {
+    /// it is sent; `Ok` is the time it was counted at. `Err` is the time
+    /// the write may go: GitHub said wait, or the class's share of the
+    /// minute or hour is used up.
+    pub(super) async fn take(&self) -> Result<i64, Timestamp> {
         let class = budget::current_class();
         let interval = self.interval.as_millis() as i64;
         let limits = self.limits();
@@ -94,7 +98,7 @@ impl Pacer {
                 }
             };
             match grant {
-                Grant::Go => return Ok(()),
+                Grant::Go => return Ok(now),
                 Grant::Wait {
                     until_ms,
                     why: WaitFor::Pace,
@@ -147,6 +151,22 @@ impl Pacer {
                 tracing::warn!(installation, error = %e, "cannot use the shared write budget; counting locally");
                 None
             }
+        }
+    }
+
+    /// The write counted at `at_ms` created nothing (GitHub answered 5xx):
+    /// it does not use up the budget.
+    pub(super) async fn refund(&self, at_ms: i64) {
+        {
+            let mut s = self.local.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = s.writes.iter().rposition(|t| *t == at_ms) {
+                s.writes.remove(i);
+            }
+        }
+        if let Some((installation, shared)) = &self.shared
+            && let Err(e) = shared.refund_write(*installation, at_ms).await
+        {
+            tracing::warn!(installation, error = %e, "cannot uncount a failed write");
         }
     }
 
@@ -206,7 +226,7 @@ mod tests {
             clock,
         ));
         // The first job writes; the second waits for its turn...
-        assert_eq!(pacer.take().await, Ok(()));
+        assert!(pacer.take().await.is_ok());
         let second = tokio::spawn({
             let pacer = pacer.clone();
             async move { pacer.take().await }
@@ -231,7 +251,7 @@ mod tests {
         let mut written = 0;
         let refused = loop {
             match pacer.take().await {
-                Ok(()) => written += 1,
+                Ok(_) => written += 1,
                 Err(until) => break until,
             }
         };

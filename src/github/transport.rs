@@ -196,13 +196,21 @@ impl Transport {
             self.check_rate_limit()?;
             // Checked right before sending, on every attempt: nothing is
             // written while GitHub's "wait" is pending, whoever heard it.
-            if is_write && let Err(until) = self.pacer.take().await {
-                super::budget::note_wait(until.as_millisecond());
-                return Err(GitHubError::RateLimited {
-                    message: "the installation's write budget is spent until then".into(),
-                    until: Some(until),
-                });
-            }
+            let counted = if is_write {
+                match self.pacer.take().await {
+                    Ok(at) => Some(at),
+                    Err(until) => {
+                        super::budget::note_wait(until.as_millisecond());
+                        return Err(GitHubError::RateLimited {
+                            message: "the installation's write budget is spent until then"
+                                .into(),
+                            until: Some(until),
+                        });
+                    }
+                }
+            } else {
+                None
+            };
             let authorization = self.auth.authorization().await?;
             let result = self
                 .send_once(&method, &url, &authorization, body.as_ref(), if_none_match)
@@ -229,6 +237,9 @@ impl Transport {
                 }
             };
             self.note_rate_limit(&resp.headers);
+            if let Some(at) = counted.filter(|_| resp.status >= 500) {
+                self.pacer.refund(at).await;
+            }
             match resp.status {
                 200..=299 | 304 => return Ok(resp),
                 401 if !refreshed => {

@@ -371,6 +371,12 @@ impl Store {
         dispatch!(self.take_write(installation, now_ms, class, limits, interval_ms))
     }
 
+    /// Uncount one write of an installation taken at `at_ms` (it created
+    /// nothing).
+    pub async fn refund_write(&self, installation: u64, at_ms: i64) -> Result<(), StoreError> {
+        dispatch!(self.refund_write(installation, at_ms))
+    }
+
     /// Record that GitHub refuses an installation's requests until `until_ms`.
     pub async fn note_rate_limited(
         &self,

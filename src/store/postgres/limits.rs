@@ -74,6 +74,19 @@ impl Postgres {
         Ok(grant)
     }
 
+    /// Uncount one write taken at `at_ms`.
+    pub async fn refund_write(&self, installation: u64, at_ms: i64) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        exec(
+            &client,
+            "DELETE FROM write_log WHERE ctid IN (SELECT ctid FROM write_log
+               WHERE installation = $1 AND at_ms = $2 LIMIT 1)",
+            &[&(installation as i64), &at_ms],
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Record that GitHub refuses the installation's requests until `until_ms`.
     pub async fn note_rate_limited(
         &self,

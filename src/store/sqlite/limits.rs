@@ -57,6 +57,19 @@ impl Sqlite {
         .await
     }
 
+    /// Uncount one write taken at `at_ms`.
+    pub async fn refund_write(&self, installation: u64, at_ms: i64) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "DELETE FROM write_log WHERE rowid IN (SELECT rowid FROM write_log
+                   WHERE installation = ?1 AND at_ms = ?2 LIMIT 1)",
+            )?
+            .execute(params![installation as i64, at_ms])?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Record that GitHub refuses the installation's requests until `until_ms`.
     pub async fn note_rate_limited(
         &self,
