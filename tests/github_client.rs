@@ -207,7 +207,10 @@ async fn a_secondary_rate_limit_says_when_to_try_again_without_waiting() {
     let again = gh
         .create_comment(&w.repo, IssueNumber(n), "hello", Some("<!-- m1 -->"))
         .await;
-    assert!(matches!(again, Err(GitHubError::RateLimited { .. })), "{again:?}");
+    assert!(
+        matches!(again, Err(GitHubError::RateLimited { .. })),
+        "{again:?}"
+    );
     assert_eq!(w.fake.count("POST", "/comments"), 1, "GitHub was not asked");
     w.clock.advance(Duration::from_secs(2));
     gh.create_comment(&w.repo, IssueNumber(n), "hello", Some("<!-- m1 -->"))

@@ -59,7 +59,13 @@ impl Replicas {
 }
 
 /// One write by path number `k`: every kind of write the bot makes.
-async fn write(gh: &Client, k: usize, issue: u64, comment: u64, node: &str) -> Result<(), GitHubError> {
+async fn write(
+    gh: &Client,
+    k: usize,
+    issue: u64,
+    comment: u64,
+    node: &str,
+) -> Result<(), GitHubError> {
     let repo = RepoRef::new("acme", "app");
     let n = IssueNumber(issue);
     match k % 11 {
@@ -95,11 +101,17 @@ async fn write(gh: &Client, k: usize, issue: u64, comment: u64, node: &str) -> R
             .update_comment(&repo, CommentId(comment), &format!("edit {k}"))
             .await
             .map(drop),
-        5 => gh.add_reaction(&repo, CommentId(comment), Reaction::PlusOne).await,
+        5 => {
+            gh.add_reaction(&repo, CommentId(comment), Reaction::PlusOne)
+                .await
+        }
         6 => gh.add_labels(&repo, n, &["sprint".to_string()]).await,
         7 => gh.ensure_label(&repo, &format!("label-{k}")).await,
         8 => gh.add_issue_reaction(&repo, n, Reaction::Eyes).await,
-        9 => gh.delete_comment(&repo, CommentId(comment + 1_000_000)).await,
+        9 => {
+            gh.delete_comment(&repo, CommentId(comment + 1_000_000))
+                .await
+        }
         _ => gh
             .issue_ops(&[IssueOp::Pin(node.to_string())])
             .await
@@ -112,7 +124,9 @@ async fn write(gh: &Client, k: usize, issue: u64, comment: u64, node: &str) -> R
 /// other jobs' writes would, whether or not the wait is over. Returns
 /// (writes made, waits met).
 async fn write_for(r: &Replicas, minutes: u64) -> (usize, usize) {
-    let issue = r.fake.add_issue(REPO, "Sprint", "", &["sprint"], "sprintbot[bot]");
+    let issue = r
+        .fake
+        .add_issue(REPO, "Sprint", "", &["sprint"], "sprintbot[bot]");
     let comment = r.fake.add_comment(REPO, issue, "sprintbot[bot]", "mine");
     let node = r.fake.issue(REPO, issue).unwrap().node_id;
     let end = r
@@ -144,7 +158,11 @@ async fn no_write_reaches_github_after_it_said_wait_on_any_path() {
     let r = replicas(2).await;
     r.fake.enforce_write_limits(20, 60);
     let (made, waits) = write_for(&r, 130).await;
-    assert!(r.fake.refusals() >= 2, "GitHub said wait {}", r.fake.refusals());
+    assert!(
+        r.fake.refusals() >= 2,
+        "GitHub said wait {}",
+        r.fake.refusals()
+    );
     assert!(waits >= r.fake.refusals() as usize);
     assert_eq!(r.fake.writes_after_refusal(), Vec::<String>::new());
     // Writes went on after each wait, up to the limits and no further.
@@ -160,7 +178,11 @@ async fn a_reset_one_replica_met_holds_every_replicas_writes() {
     for i in 0..2 {
         r.client(i).get_issue(&repo, IssueNumber(n)).await.unwrap();
     }
-    let reset = r.clock.now().checked_add(Duration::from_secs(3032)).unwrap();
+    let reset = r
+        .clock
+        .now()
+        .checked_add(Duration::from_secs(3032))
+        .unwrap();
     r.fake.exhaust_rate_limit(INSTALLATION, reset);
     for i in 0..6 {
         let err = write(&r.client(i), i, n, 1, "x").await.unwrap_err();
@@ -196,7 +218,11 @@ async fn openings_leave_the_hours_command_share_to_people() {
     let gh = r.client(0);
     let opened = as_class(WriteClass::Opening, async {
         let mut made = 0;
-        while gh.add_labels(&repo, IssueNumber(n), &["sprint".into()]).await.is_ok() {
+        while gh
+            .add_labels(&repo, IssueNumber(n), &["sprint".into()])
+            .await
+            .is_ok()
+        {
             made += 1;
         }
         made
@@ -206,7 +232,11 @@ async fn openings_leave_the_hours_command_share_to_people() {
     assert_eq!(opened, 420, "openings stop 80 short of the hour");
     let answered = as_class(WriteClass::Command, async {
         let mut made = 0;
-        while gh.create_comment(&repo, IssueNumber(n), "ok", None).await.is_ok() {
+        while gh
+            .create_comment(&repo, IssueNumber(n), "ok", None)
+            .await
+            .is_ok()
+        {
             made += 1;
         }
         made

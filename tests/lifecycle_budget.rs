@@ -14,18 +14,28 @@ use support::sprint::EXAMPLE_CONFIG;
 #[tokio::test]
 async fn a_rollover_meeting_the_limit_runs_once_after_the_reset_and_not_before() {
     let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-14T09:00:00Z").await;
-    let reset = s.clock.now().checked_add(Duration::from_secs(50 * 60)).unwrap();
+    let reset = s
+        .clock
+        .now()
+        .checked_add(Duration::from_secs(50 * 60))
+        .unwrap();
     s.fake.exhaust_rate_limit(INSTALLATION, reset);
     let before = s.fake.requests().len();
     s.rollover_due().await;
-    assert!(s.fake.issues(REPO).is_empty(), "nothing opened before the reset");
+    assert!(
+        s.fake.issues(REPO).is_empty(),
+        "nothing opened before the reset"
+    );
     let stats = s.bot.store.queue_stats().await.unwrap();
     assert_eq!(stats.budget_waiting, 1, "{stats:?}");
     assert_eq!(stats.budget_until_ms, Some(reset.as_millisecond()));
     let rows = s.bot.store.open_jobs(10).await.unwrap();
     let job = rows.iter().find(|j| j.kind == "rollover").unwrap();
     assert_eq!(job.attempts, 0, "a wait is not a failed attempt");
-    assert!(s.bot.store.job_errors(job.id).await.unwrap().is_empty(), "no error rows");
+    assert!(
+        s.bot.store.job_errors(job.id).await.unwrap().is_empty(),
+        "no error rows"
+    );
     // One request met the limit; none went out after it.
     let asked: Vec<_> = s.fake.requests()[before..]
         .iter()
@@ -35,7 +45,8 @@ async fn a_rollover_meeting_the_limit_runs_once_after_the_reset_and_not_before()
     assert_eq!(asked.len(), 1, "{asked:?}");
     // Two minutes before the reset (the settle loop moves the clock to
     // anything due within a minute) nothing has run again...
-    s.clock.set(reset.checked_sub(Duration::from_secs(120)).unwrap());
+    s.clock
+        .set(reset.checked_sub(Duration::from_secs(120)).unwrap());
     s.settle().await;
     assert_eq!(
         s.fake.requests().len() - before,
@@ -72,7 +83,11 @@ async fn commands_are_answered_while_openings_wait_for_the_hour() {
     let s = Scenario::start().await;
     s.clock.set("2022-11-28T09:30:00Z".parse().unwrap());
     // Openings elsewhere used their share of the hour.
-    let gh = s.commands.github.client(InstallationId(INSTALLATION)).unwrap();
+    let gh = s
+        .commands
+        .github
+        .client(InstallationId(INSTALLATION))
+        .unwrap();
     let repo = RepoRef::new("acme", "app");
     let spent = as_class(WriteClass::Opening, async {
         let mut n = 0;

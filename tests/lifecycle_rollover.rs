@@ -854,7 +854,10 @@ async fn a_team_comment_filled_in_as_people_write_rolls_every_unfinished_item() 
     // ones go nowhere; neither is a hang-over or a plan item.
     let (retro, rest) = carried.split_once("## Hang over").unwrap();
     for done in ["Ship the onboarding checklist", "Broken avatar upload"] {
-        assert!(retro.contains(&format!("✅ {done}")) || retro.contains(done) && retro.contains("- ✅"), "{done} not in the retro:\n{carried}");
+        assert!(
+            retro.contains(&format!("✅ {done}")) || retro.contains(done) && retro.contains("- ✅"),
+            "{done} not in the retro:\n{carried}"
+        );
         assert!(!rest.contains(done), "{done} carried:\n{carried}");
     }
     assert!(

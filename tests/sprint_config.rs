@@ -529,9 +529,20 @@ fn a_team_legend_that_gives_no_mark_a_meaning_is_located() {
     let e = errors(src);
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].line, 3, "{}", e[0]);
-    assert!(e[0].message.contains("gives no status mark a meaning"), "{}", e[0]);
-    assert!(e[0].help.as_deref().unwrap_or("").contains("🟢 = done"), "{}", e[0]);
-    let ok = src.replace("green is good", "🟢 = done, 🟡 = in progress, 🔴 = not done");
+    assert!(
+        e[0].message.contains("gives no status mark a meaning"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e[0].help.as_deref().unwrap_or("").contains("🟢 = done"),
+        "{}",
+        e[0]
+    );
+    let ok = src.replace(
+        "green is good",
+        "🟢 = done, 🟡 = in progress, 🔴 = not done",
+    );
     let config = repo::parse(".github/sprintbot.toml", &ok, &toml::Table::new()).unwrap();
     let legend = config.teams[0].legend.as_ref().unwrap();
     assert_eq!(legend.0.len(), 3);

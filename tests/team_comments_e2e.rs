@@ -44,7 +44,8 @@ fn team_comment(fake: &FakeGitHub, repo: &str, n: u64, slug: &str) -> FakeCommen
 
 /// The part of a team comment after its retro, where hang-overs go.
 fn after_retro(body: &str) -> &str {
-    body.split_once("## Hang over").map_or(body, |(_, rest)| rest)
+    body.split_once("## Hang over")
+        .map_or(body, |(_, rest)| rest)
 }
 
 #[tokio::test]
@@ -59,13 +60,12 @@ async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_app_mode() {
         BOT,
         &format!("{}\nTeam Pipeline\n", team_marker("pipeline", sprint.id)),
     );
-    s.fake.edit_comment(
-        REPO,
-        own,
-        &filled_in(&team_marker("pipeline", sprint.id)),
-    );
+    s.fake
+        .edit_comment(REPO, own, &filled_in(&team_marker("pipeline", sprint.id)));
     let hand = s.comment("neilkakkar", OWN_PLAN).await;
-    let praise = s.comment("tiina303", "What a sprint, well done all 🎉").await;
+    let praise = s
+        .comment("tiina303", "What a sprint, well done all 🎉")
+        .await;
     // Plans and praise are read, never answered.
     for c in [hand, praise] {
         assert!(s.reactions(c).is_empty(), "{:?}", s.reactions(c));
@@ -77,7 +77,10 @@ async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_app_mode() {
     let issues = s.fake.issues(REPO);
     assert_eq!(issues.len(), 2, "{issues:?}");
     let next = issues[1].number;
-    let hand_url = format!("https://github.com/{REPO}/issues/{}#issuecomment-{hand}", s.issue);
+    let hand_url = format!(
+        "https://github.com/{REPO}/issues/{}#issuecomment-{hand}",
+        s.issue
+    );
 
     let growth = team_comment(&s.fake, REPO, next, "growth").body;
     let carried = after_retro(&growth);
@@ -98,7 +101,10 @@ async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_app_mode() {
         after_retro(&pipeline).contains("🟡 Retry queue for failed exports `@tiina303`"),
         "{pipeline}"
     );
-    assert!(!after_retro(&pipeline).contains("Batch export"), "{pipeline}");
+    assert!(
+        !after_retro(&pipeline).contains("Batch export"),
+        "{pipeline}"
+    );
 
     // The audit on the old issue names every item and where it went.
     let audit = s
@@ -143,9 +149,7 @@ fn tick(fake: &FakeGitHub, db: &std::path::Path, now: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_one_shot_mode() {
-    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(
-        "2022-11-14T09:30:00Z".parse().unwrap(),
-    ));
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new("2022-11-14T09:30:00Z".parse().unwrap()));
     let fake = FakeGitHub::start(clock).await;
     fake.add_repo(REPO);
     fake.add_plain_token("ghp_actions");
@@ -208,9 +212,17 @@ async fn doctor_says_whose_each_team_comment_is_and_which_plans_are_no_team_s() 
         .lines()
         .find(|l| l.contains("Team comments"))
         .unwrap_or_else(|| panic!("no Team comments item:\n{reply}"));
-    let url = |id: u64| format!("https://github.com/{REPO}/issues/{}#issuecomment-{id}", s.issue);
+    let url = |id: u64| {
+        format!(
+            "https://github.com/{REPO}/issues/{}#issuecomment-{id}",
+            s.issue
+        )
+    };
     assert!(
-        line.contains(&format!("Team Growth: [`@neilkakkar`'s own]({})", url(hand))),
+        line.contains(&format!(
+            "Team Growth: [`@neilkakkar`'s own]({})",
+            url(hand)
+        )),
         "{line}"
     );
     assert!(line.contains("Team Pipeline: no comment yet"), "{line}");
@@ -219,7 +231,10 @@ async fn doctor_says_whose_each_team_comment_is_and_which_plans_are_no_team_s() 
             && line.contains("left out of the rollover"),
         "{line}"
     );
-    assert!(reply.contains("add its author to the team's `members`"), "{reply}");
+    assert!(
+        reply.contains("add its author to the team's `members`"),
+        "{reply}"
+    );
 }
 
 #[tokio::test]
@@ -240,7 +255,8 @@ async fn a_plan_item_whose_pull_request_merged_counts_as_done_without_an_edit() 
     let hand = s.comment("yakkomajuri", &plan).await;
     // The first try at the rollover meets a failing lookup: nothing is
     // decided on a guess, the rollover is tried again.
-    s.fake.fail("GET", &format!("/issues/{merged}"), 1, 502, &[]);
+    s.fake
+        .fail("GET", &format!("/issues/{merged}"), 1, 502, &[]);
     s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
     let from = s.fake.requests().len();
     s.rollover_due().await;
@@ -249,7 +265,10 @@ async fn a_plan_item_whose_pull_request_merged_counts_as_done_without_an_edit() 
     let pipeline = team_comment(&s.fake, REPO, next, "pipeline").body;
     let carried = after_retro(&pipeline);
     assert!(!carried.contains("Retry queue"), "{pipeline}");
-    assert!(pipeline.contains("✅ Retry queue for failed exports"), "{pipeline}");
+    assert!(
+        pipeline.contains("✅ Retry queue for failed exports"),
+        "{pipeline}"
+    );
     assert!(carried.contains("Fix the flaky export"), "{pipeline}");
     assert!(carried.contains("Upstream patch"), "{pipeline}");
     let lookups: Vec<String> = s

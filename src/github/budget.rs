@@ -156,7 +156,10 @@ pub enum WaitFor {
 pub enum Grant {
     /// Write now; it is counted.
     Go,
-    Wait { until_ms: i64, why: WaitFor },
+    Wait {
+        until_ms: i64,
+        why: WaitFor,
+    },
 }
 
 pub const HOUR_MS: i64 = 3_600_000;
@@ -315,6 +318,10 @@ mod tests {
             }
         );
         s.record(HOUR_MS + 5, 1_000);
-        assert_eq!(s.writes, vec![HOUR_MS + 5], "an hour-old write is forgotten");
+        assert_eq!(
+            s.writes,
+            vec![HOUR_MS + 5],
+            "an hour-old write is forgotten"
+        );
     }
 }

@@ -13,9 +13,9 @@ use http_body_util::BodyExt;
 use jiff::Timestamp;
 
 use super::auth::TokenSource;
+use super::budget::WriteLimits;
 use super::clock::Clock;
 use super::error::GitHubError;
-use super::budget::WriteLimits;
 use super::pacing::{Pacer, SharedLimits};
 
 /// How hard to try.
@@ -202,8 +202,7 @@ impl Transport {
                     Err(until) => {
                         super::budget::note_wait(until.as_millisecond());
                         return Err(GitHubError::RateLimited {
-                            message: "the installation's write budget is spent until then"
-                                .into(),
+                            message: "the installation's write budget is spent until then".into(),
                             until: Some(until),
                         });
                     }

@@ -43,7 +43,12 @@ pub struct TeamComments {
 }
 
 /// Read the comments of the issue of `sprint`.
-pub fn read(comments: &[Comment], bot: &Login, sprint: SprintId, config: &RepoConfig) -> TeamComments {
+pub fn read(
+    comments: &[Comment],
+    bot: &Login,
+    sprint: SprintId,
+    config: &RepoConfig,
+) -> TeamComments {
     let mut out = TeamComments::default();
     out.docs = comments
         .iter()

@@ -64,9 +64,7 @@ impl Moving {
                 .zip(found)
                 .map(|(t, found)| {
                     let legend = t.legend.as_ref();
-                    let mut fates = found
-                        .map(|(i, _)| own[i].fates(legend))
-                        .unwrap_or_default();
+                    let mut fates = found.map(|(i, _)| own[i].fates(legend)).unwrap_or_default();
                     for hand in team_comments
                         .iter()
                         .filter(|c| c.hand_written && c.slug == t.slug)
@@ -257,7 +255,10 @@ pub fn audit_comment(moving: &Moving, to: &Destination<'_>) -> String {
 /// A team's done and dropped items in the audit: where each goes.
 fn decided(s: &mut String, t: &TeamItems, cap: usize) {
     for (list, place) in [
-        (&t.done, "done: listed as done in the retro of its next comment"),
+        (
+            &t.done,
+            "done: listed as done in the retro of its next comment",
+        ),
         (&t.dropped, "dropped: carried nowhere"),
     ] {
         if list.is_empty() {

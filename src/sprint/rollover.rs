@@ -224,7 +224,11 @@ pub fn plan(
             .map(|h| {
                 // Marked done for good: ✅ is done under every legend.
                 let text = h.rendered();
-                if text.contains('✅') { text } else { format!("✅ {text}") }
+                if text.contains('✅') {
+                    text
+                } else {
+                    format!("✅ {text}")
+                }
             })
             .collect();
         let link = previous
@@ -241,8 +245,7 @@ pub fn plan(
                 ));
             }
             let done = &done[..keep.min(done.len())];
-            let comment =
-                render::team_comment(&settings.templates, team, next, &hang_overs, done)?;
+            let comment = render::team_comment(&settings.templates, team, next, &hang_overs, done)?;
             if fits(&comment) || keep == 0 {
                 break comment;
             }

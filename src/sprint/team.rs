@@ -164,7 +164,9 @@ impl TeamDoc {
     pub fn fates(&self, legend: Option<&Legend>) -> Fates {
         let mut out = Fates::default();
         for item in team_read::read(&self.body, legend).items {
-            let Some(mut fate) = item.fate() else { continue };
+            let Some(mut fate) = item.fate() else {
+                continue;
+            };
             let mut h = item.hang_over();
             if fate == Fate::Carried && self.links_finished(&h.text) {
                 fate = Fate::Done;

@@ -121,7 +121,10 @@ pub fn map_comment(teams: &[TeamPeople<'_>], author: &Login, body: &str) -> Mapp
     }
     let reading = team_read::read(body, None);
     let is_team_line = team_line(first);
-    let planned = reading.items.iter().any(|i| i.part == team_read::Part::Plan);
+    let planned = reading
+        .items
+        .iter()
+        .any(|i| i.part == team_read::Part::Plan);
     if !is_team_line && reading.role_headings == 0 && !planned {
         return Mapping::NotAPlan;
     }

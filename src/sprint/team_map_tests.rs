@@ -95,8 +95,7 @@ fn one_person_posting_for_two_teams_gives_two_teams() {
 #[test]
 fn a_member_of_two_teams_with_no_name_hint_is_reported_not_guessed() {
     let f = Fixture::new(&[("Search", &["wren"]), ("Billing", &["wren"])]);
-    let Mapping::Unmapped { why } = f.map("wren", "# Team Mystery\n\n## Plan\n\n- Thing\n")
-    else {
+    let Mapping::Unmapped { why } = f.map("wren", "# Team Mystery\n\n## Plan\n\n- Thing\n") else {
         panic!("expected unmapped");
     };
     assert!(why.contains("Team Search or Team Billing"), "{why}");
@@ -106,10 +105,7 @@ fn a_member_of_two_teams_with_no_name_hint_is_reported_not_guessed() {
 fn a_heading_alone_never_maps_a_stranger_s_plan() {
     let f = org();
     let body = "# Team Search\n\n## Plan\n\n- Something @outsider\n";
-    assert!(matches!(
-        f.map("outsider", body),
-        Mapping::Unmapped { .. }
-    ));
+    assert!(matches!(f.map("outsider", body), Mapping::Unmapped { .. }));
 }
 
 #[test]

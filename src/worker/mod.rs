@@ -6,6 +6,7 @@
 //! of several processes share one queue and a dead one's jobs are taken
 //! over once its claims lapse.
 
+mod budget_wait;
 mod handlers;
 
 use std::collections::HashMap;
@@ -375,7 +376,7 @@ impl Worker {
             Some(handler) => {
                 let (result, waited) =
                     crate::github::budget::as_class(class, handler.handle(&job)).await;
-                budget_outcome(result, waited, self.now_ms())
+                budget_wait::outcome(result, waited, self.now_ms())
             }
             None => {
                 metrics::counter!("sprintbot_jobs_unhandled_total", "kind" => job.kind.clone())
@@ -469,34 +470,6 @@ impl Worker {
             // The job stays `running` until its claim lapses; then it runs again.
             tracing::error!(error = %e, "could not record a job outcome");
         }
-    }
-}
-
-/// A job that met GitHub's limits (its own write budget, or GitHub saying
-/// wait) is deferred to when writes may go again, however its handler
-/// reported the failure: never retried on a backoff meanwhile. A permanent
-/// failure stays one.
-fn budget_outcome(
-    result: Result<Vec<Effect>, JobError>,
-    waited: Option<i64>,
-    now_ms: i64,
-) -> Result<Vec<Effect>, JobError> {
-    let Some(until_ms) = waited.filter(|u| *u > now_ms) else {
-        return result;
-    };
-    match result {
-        Err(JobError::Transient(e)) => Err(JobError::Defer {
-            until_ms,
-            reason: format!("{}: {e}", crate::github::budget::BUDGET_WAIT),
-        }),
-        Err(JobError::Defer {
-            until_ms: at,
-            reason,
-        }) if at <= until_ms => Err(JobError::Defer {
-            until_ms,
-            reason: format!("{}: {reason}", crate::github::budget::BUDGET_WAIT),
-        }),
-        other => other,
     }
 }
 

@@ -76,7 +76,11 @@ pub async fn the_hour_is_counted_across_handles_and_kept_for_commands(db: Db) {
     for i in 0..420 {
         let store = if i % 2 == 0 { &one } else { &two };
         let at = t + i * 5_000;
-        assert_eq!(take(store, 7, go(WriteClass::Opening)(at)).await, Grant::Go, "write {i}");
+        assert_eq!(
+            take(store, 7, go(WriteClass::Opening)(at)).await,
+            Grant::Go,
+            "write {i}"
+        );
     }
     let now = t + 420 * 5_000;
     assert_eq!(

@@ -175,14 +175,15 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
     };
     // sprintbot's team comments and those people wrote for a team, each
     // with the comment it was read from.
-    let teams: Vec<(TeamDoc, &Comment)> = super::team_docs::read(&comments, r.bot, sprint.id, r.config)
-        .docs
-        .into_iter()
-        .filter_map(|t| {
-            let c = comments.iter().find(|c| c.html_url == t.url)?;
-            Some((t, c))
-        })
-        .collect();
+    let teams: Vec<(TeamDoc, &Comment)> =
+        super::team_docs::read(&comments, r.bot, sprint.id, r.config)
+            .docs
+            .into_iter()
+            .filter_map(|t| {
+                let c = comments.iter().find(|c| c.html_url == t.url)?;
+                Some((t, c))
+            })
+            .collect();
     let mut ran = Ran::default();
     for d in todo {
         let detail = match compose(r, d, &sprint, &goals, &teams, now, &away) {

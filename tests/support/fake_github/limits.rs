@@ -47,14 +47,21 @@ pub(super) fn check(
         return None;
     }
     let l = &mut s.limits;
-    if let Some(until) = l.refused_until.get(&installation).copied().filter(|u| *u > now) {
+    if let Some(until) = l
+        .refused_until
+        .get(&installation)
+        .copied()
+        .filter(|u| *u > now)
+    {
         l.after_refusal.push(format!("{method} {path} at {now}"));
         l.refusals += 1;
         return Some(secondary(now, until));
     }
     let (per_minute, per_hour) = l.enforced?;
     let writes = l.writes.entry(installation).or_default();
-    let hour_ago = now.checked_sub(jiff::SignedDuration::from_secs(3600)).ok()?;
+    let hour_ago = now
+        .checked_sub(jiff::SignedDuration::from_secs(3600))
+        .ok()?;
     let minute_ago = now.checked_sub(jiff::SignedDuration::from_secs(60)).ok()?;
     writes.retain(|t| *t > hour_ago);
     let in_minute: Vec<Timestamp> = writes.iter().copied().filter(|t| *t > minute_ago).collect();
@@ -87,7 +94,9 @@ pub(super) fn check(
 
 /// GitHub's answer to a write over a secondary limit.
 fn secondary(now: Timestamp, until: Timestamp) -> Response {
-    let wait = (until.duration_since(now).as_millis() as u64).div_ceil(1000).max(1);
+    let wait = (until.duration_since(now).as_millis() as u64)
+        .div_ceil(1000)
+        .max(1);
     reply(
         403,
         &responses::error(
