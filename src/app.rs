@@ -10,7 +10,8 @@ use crate::commands::answers::AnswerHandler;
 use crate::commands::comment::CommentHandler;
 use crate::commands::doctor::{DOCTOR, DoctorHandler};
 use crate::commands::sync::{SYNC, SyncHandler};
-use crate::github::pacing::{SharedLimits, SharedSlot};
+use crate::github::budget::{Grant, WriteClass, WriteLimits};
+use crate::github::pacing::SharedLimits;
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
 use crate::lifecycle::installations::ConfirmedInstallationHandler;
 use crate::lifecycle::push::PushHandler;
@@ -53,27 +54,33 @@ pub fn handlers(commands: &Arc<Commands>) -> Handlers {
     h
 }
 
-/// The store keeps each installation's write slots and rate-limit resets
+/// The store keeps each installation's write budget and rate-limit resets
 /// for every replica sharing it.
 pub struct StoreLimits(pub Store);
 
 impl SharedLimits for StoreLimits {
-    fn reserve_write(
+    fn take_write(
         &self,
         installation: u64,
         now_ms: i64,
+        class: WriteClass,
+        limits: WriteLimits,
         interval_ms: i64,
-    ) -> BoxFuture<'_, Result<SharedSlot, String>> {
+    ) -> BoxFuture<'_, Result<Grant, String>> {
         Box::pin(async move {
-            let slot = self
-                .0
-                .reserve_write(installation, now_ms, interval_ms)
+            self.0
+                .take_write(installation, now_ms, class, limits, interval_ms)
                 .await
-                .map_err(|e| e.to_string())?;
-            Ok(SharedSlot {
-                at_ms: slot.at_ms,
-                limited_until_ms: slot.limited_until_ms,
-            })
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn refund_write(&self, installation: u64, at_ms: i64) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.0
+                .refund_write(installation, at_ms)
+                .await
+                .map_err(|e| e.to_string())
         })
     }
 

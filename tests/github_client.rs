@@ -26,6 +26,7 @@ fn policy() -> Policy {
         backoff_max: Duration::from_secs(5),
         write_interval: Duration::from_secs(1),
         timeout: Duration::from_millis(800),
+        ..Policy::default()
     }
 }
 
@@ -202,6 +203,16 @@ async fn a_secondary_rate_limit_says_when_to_try_again_without_waiting() {
         other => panic!("{other:?}"),
     }
     assert_eq!(w.fake.count("POST", "/comments"), 1, "not retried in place");
+    // Until then no write is sent, whoever asks.
+    let again = gh
+        .create_comment(&w.repo, IssueNumber(n), "hello", Some("<!-- m1 -->"))
+        .await;
+    assert!(
+        matches!(again, Err(GitHubError::RateLimited { .. })),
+        "{again:?}"
+    );
+    assert_eq!(w.fake.count("POST", "/comments"), 1, "GitHub was not asked");
+    w.clock.advance(Duration::from_secs(2));
     gh.create_comment(&w.repo, IssueNumber(n), "hello", Some("<!-- m1 -->"))
         .await
         .unwrap();

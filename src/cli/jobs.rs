@@ -62,6 +62,16 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
         "pending {}  running {}  retrying {}  dead {}  done {}",
         stats.pending, stats.running, stats.retrying, stats.dead, stats.done
     );
+    if stats.budget_waiting > 0 {
+        let until = stats
+            .budget_until_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map_or_else(|| "-".into(), |t| t.to_string());
+        println!(
+            "waiting for GitHub's write budget: {} (the last until {until})",
+            stats.budget_waiting
+        );
+    }
     if !jobs.is_empty() {
         println!();
         println!(

@@ -3,6 +3,7 @@
 //! App authentication, retries, rate-limit obedience and write pacing.
 
 pub mod auth;
+pub mod budget;
 mod checks;
 mod client;
 pub mod clock;
@@ -258,15 +259,20 @@ impl GitHubApp {
             app: app.clone(),
             clock: clock.clone(),
         });
+        // The App's own calls (token mints, redeliveries) create no content.
+        let app_policy = Policy {
+            write_limits: None,
+            ..policy.clone()
+        };
         let app_transport = Arc::new(Transport::new(
             api_base,
             jwt.clone(),
             clock.clone(),
-            policy.clone(),
+            app_policy.clone(),
         )?);
         let unpaced = Policy {
             write_interval: std::time::Duration::ZERO,
-            ..policy.clone()
+            ..app_policy
         };
         let hook_transport = Transport::new(api_base, jwt, clock.clone(), unpaced)?;
         Ok(GitHubApp {

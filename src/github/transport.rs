@@ -13,6 +13,7 @@ use http_body_util::BodyExt;
 use jiff::Timestamp;
 
 use super::auth::TokenSource;
+use super::budget::WriteLimits;
 use super::clock::Clock;
 use super::error::GitHubError;
 use super::pacing::{Pacer, SharedLimits};
@@ -27,6 +28,9 @@ pub struct Policy {
     pub write_interval: Duration,
     /// A request with no answer by then counts as timed out.
     pub timeout: Duration,
+    /// GitHub's content-creation windows for this identity's writes (none
+    /// for the App's own calls, which create no content).
+    pub write_limits: Option<WriteLimits>,
 }
 
 impl Default for Policy {
@@ -37,6 +41,7 @@ impl Default for Policy {
             backoff_max: Duration::from_secs(30),
             write_interval: Duration::from_secs(1),
             timeout: Duration::from_secs(30),
+            write_limits: Some(WriteLimits::default()),
         }
     }
 }
@@ -131,7 +136,7 @@ impl Transport {
             graphql: graphql_url(&base),
             base,
             auth,
-            pacer: Pacer::new(policy.write_interval, clock.clone()),
+            pacer: Pacer::new(policy.write_interval, policy.write_limits, clock.clone()),
             clock,
             policy,
             budget: Mutex::new(Budget::default()),
@@ -189,13 +194,22 @@ impl Transport {
         loop {
             attempt += 1;
             self.check_rate_limit()?;
-            if is_write && let Some(until) = self.pacer.wait_for_slot().await {
-                let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
-                b.remaining = Some(0);
-                b.reset = Some(until);
-                drop(b);
-                self.check_rate_limit()?;
-            }
+            // Checked right before sending, on every attempt: nothing is
+            // written while GitHub's "wait" is pending, whoever heard it.
+            let counted = if is_write {
+                match self.pacer.take().await {
+                    Ok(at) => Some(at),
+                    Err(until) => {
+                        super::budget::note_wait(until.as_millisecond());
+                        return Err(GitHubError::RateLimited {
+                            message: "the installation's write budget is spent until then".into(),
+                            until: Some(until),
+                        });
+                    }
+                }
+            } else {
+                None
+            };
             let authorization = self.auth.authorization().await?;
             let result = self
                 .send_once(&method, &url, &authorization, body.as_ref(), if_none_match)
@@ -222,6 +236,9 @@ impl Transport {
                 }
             };
             self.note_rate_limit(&resp.headers);
+            if let Some(at) = counted.filter(|_| resp.status >= 500) {
+                self.pacer.refund(at).await;
+            }
             match resp.status {
                 200..=299 | 304 => return Ok(resp),
                 401 if !refreshed => {
@@ -232,18 +249,21 @@ impl Transport {
                 }
                 // A rate limit is not waited for here: the caller (a job)
                 // is put back in the queue until GitHub takes requests again.
-                403 | 429
-                    if retry_after(&resp.headers).is_some() || remaining_is_zero(&resp.headers) =>
-                {
+                403 | 429 if is_rate_limit(resp.status, &resp.headers, &resp.body) => {
                     metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit")
                         .increment(1);
+                    let now = self.clock.now();
                     let until = match retry_after(&resp.headers) {
-                        Some(wait) => self.clock.now().checked_add(wait).ok(),
-                        None => self.budget().reset,
-                    };
+                        Some(wait) => now.checked_add(wait).ok(),
+                        None if remaining_is_zero(&resp.headers) => self.budget().reset,
+                        None => None,
+                    }
+                    // GitHub's advice when it gives no time: wait a minute.
+                    .or_else(|| now.checked_add(Duration::from_secs(60)).ok());
                     tracing::warn!(status = resp.status, until = ?until, "GitHub rate limit");
                     if let Some(until) = until {
                         self.pacer.note_limited(until).await;
+                        super::budget::note_wait(until.as_millisecond());
                     }
                     return Err(GitHubError::RateLimited {
                         message: format!("GitHub answered {} (rate limit)", resp.status),
@@ -340,6 +360,7 @@ impl Transport {
         let b = self.budget();
         match (b.remaining, b.reset) {
             (Some(0), Some(reset)) if reset > self.clock.now() => {
+                super::budget::note_wait(reset.as_millisecond());
                 metrics::counter!("sprintbot_github_retries_total", "reason" => "rate_limit_reset")
                     .increment(1);
                 Err(GitHubError::RateLimited {
@@ -358,6 +379,17 @@ fn header_i64(headers: &HeaderMap, name: &str) -> Option<i64> {
 
 fn remaining_is_zero(headers: &HeaderMap) -> bool {
     header_i64(headers, "x-ratelimit-remaining") == Some(0)
+}
+
+/// A refusal for a rate limit: GitHub's primary limit (`remaining: 0`),
+/// a secondary one (`Retry-After`, or a message naming it), or any 429.
+fn is_rate_limit(status: u16, headers: &HeaderMap, body: &[u8]) -> bool {
+    status == 429
+        || retry_after(headers).is_some()
+        || remaining_is_zero(headers)
+        || String::from_utf8_lossy(body)
+            .to_lowercase()
+            .contains("rate limit")
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {

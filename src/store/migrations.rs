@@ -18,6 +18,7 @@ pub(super) const SQLITE: &[(u32, &str)] = &[
     (7, include_str!("migrations/sqlite/0007_claims.sql")),
     (8, include_str!("migrations/sqlite/0008_claim_indexes.sql")),
     (9, include_str!("migrations/sqlite/0009_last_delivery.sql")),
+    (10, include_str!("migrations/sqlite/0010_write_log.sql")),
 ];
 
 /// The PostgreSQL database's migrations: the first brings it to the schema
@@ -32,4 +33,5 @@ pub(super) const POSTGRES: &[(u32, &str)] = &[
         3,
         include_str!("migrations/postgres/0003_last_delivery.sql"),
     ),
+    (4, include_str!("migrations/postgres/0004_write_log.sql")),
 ];

@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 pub use types::*;
 
+use crate::github::budget::{Grant, WriteClass, WriteLimits};
+
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -356,15 +358,23 @@ impl Store {
         dispatch!(self.steps(repo, sprint))
     }
 
-    /// Reserve the next write slot of an installation (shared by every
-    /// replica): returns when it may write, `interval_ms` after the last.
-    pub async fn reserve_write(
+    /// Decide one write of an installation against its budget (shared by
+    /// every replica) and count it when it may go: one atomic step.
+    pub async fn take_write(
         &self,
         installation: u64,
         now_ms: i64,
+        class: WriteClass,
+        limits: WriteLimits,
         interval_ms: i64,
-    ) -> Result<WriteSlot, StoreError> {
-        dispatch!(self.reserve_write(installation, now_ms, interval_ms))
+    ) -> Result<Grant, StoreError> {
+        dispatch!(self.take_write(installation, now_ms, class, limits, interval_ms))
+    }
+
+    /// Uncount one write of an installation taken at `at_ms` (it created
+    /// nothing).
+    pub async fn refund_write(&self, installation: u64, at_ms: i64) -> Result<(), StoreError> {
+        dispatch!(self.refund_write(installation, at_ms))
     }
 
     /// Record that GitHub refuses an installation's requests until `until_ms`.

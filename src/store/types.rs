@@ -134,6 +134,10 @@ pub struct QueueStats {
     pub retrying: u64,
     pub dead: u64,
     pub done: u64,
+    /// Jobs deferred until GitHub's write budget has room again, and the
+    /// latest time one of them waits for (Unix ms).
+    pub budget_waiting: u64,
+    pub budget_until_ms: Option<i64>,
 }
 
 /// One job as `sprintbot jobs` shows it.
@@ -261,14 +265,6 @@ pub struct AuditEntry {
     pub after: Option<String>,
     /// Where it came from: a delivery id, a comment id.
     pub source: Option<String>,
-}
-
-/// An installation's reserved write slot, and the time GitHub stops
-/// refusing its requests when a rate limit was seen by any process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WriteSlot {
-    pub at_ms: i64,
-    pub limited_until_ms: Option<i64>,
 }
 
 /// Milliseconds since the Unix epoch, the store's time unit.

@@ -305,6 +305,10 @@ async fn render_metrics(State(state): State<AppState>) -> Response {
         ] {
             metrics::gauge!("sprintbot_queue_jobs", "state" => name).set(n as f64);
         }
+        // How many jobs wait for GitHub's write budget, and until when.
+        metrics::gauge!("sprintbot_jobs_waiting_for_budget").set(stats.budget_waiting as f64);
+        metrics::gauge!("sprintbot_write_budget_until_seconds")
+            .set(stats.budget_until_ms.map_or(0.0, |ms| ms as f64 / 1000.0));
     }
     let body = crate::telemetry::metrics().render();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()

@@ -6,6 +6,7 @@
 //! of several processes share one queue and a dead one's jobs are taken
 //! over once its claims lapse.
 
+mod budget_wait;
 mod handlers;
 
 use std::collections::HashMap;
@@ -370,8 +371,13 @@ impl Worker {
 
     async fn run_job_in_span(&self, job: Job) {
         let started = std::time::Instant::now();
+        let class = crate::github::budget::WriteClass::of_job(&job.kind);
         let result = match self.handlers.by_kind.get(&job.kind) {
-            Some(handler) => handler.handle(&job).await,
+            Some(handler) => {
+                let (result, waited) =
+                    crate::github::budget::as_class(class, handler.handle(&job)).await;
+                budget_wait::outcome(result, waited, self.now_ms())
+            }
             None => {
                 metrics::counter!("sprintbot_jobs_unhandled_total", "kind" => job.kind.clone())
                     .increment(1);
@@ -397,7 +403,13 @@ impl Worker {
             Err(JobError::Defer { until_ms, reason }) => {
                 metrics::counter!("sprintbot_jobs_deferred_total", "kind" => job.kind.clone())
                     .increment(1);
-                tracing::info!(until_ms, reason = %reason, "job deferred");
+                // Budget waits are counted (gauges, `sprintbot jobs`), not
+                // logged one by one: an opening morning defers hundreds.
+                if reason.starts_with(crate::github::budget::BUDGET_WAIT) {
+                    tracing::debug!(until_ms, reason = %reason, "job waits for the write budget");
+                } else {
+                    tracing::info!(until_ms, reason = %reason, "job deferred");
+                }
                 self.store
                     .defer(job.id, &self.claimant, until_ms, reason)
                     .await

@@ -1,8 +1,10 @@
-//! What replicas share to stay polite and single-minded: leases, write
-//! slots and rate limits per installation, and the record of rollover
+//! What replicas share to stay polite and single-minded: leases, the
+//! write budget and rate limits per installation, and the record of rollover
 //! steps.
 
 use std::time::Duration;
+
+use sprintbot::github::budget::{Grant, WaitFor, WriteClass, WriteLimits};
 
 use crate::Db;
 
@@ -36,49 +38,89 @@ pub async fn a_lease_refuses_a_second_holder_until_it_expires(db: Db) {
     assert!(store.try_lease(name, "a", 1_000).await.unwrap());
 }
 
+fn go(class: WriteClass) -> impl Fn(i64) -> (i64, WriteClass) {
+    move |t| (t, class)
+}
+
+async fn take(store: &sprintbot::store::Store, inst: u64, (t, class): (i64, WriteClass)) -> Grant {
+    store
+        .take_write(inst, t, class, WriteLimits::default(), 1_000)
+        .await
+        .unwrap()
+}
+
 pub async fn write_slots_are_spaced_across_handles(db: Db) {
     let one = db.open().await;
     let two = db.open().await;
+    let at = go(WriteClass::Command);
     let t = 1_000_000;
-    assert_eq!(one.reserve_write(7, t, 1_000).await.unwrap().at_ms, t);
+    assert_eq!(take(&one, 7, at(t)).await, Grant::Go);
     assert_eq!(
-        two.reserve_write(7, t, 1_000).await.unwrap().at_ms,
-        t + 1_000
+        take(&two, 7, at(t + 10)).await,
+        Grant::Wait {
+            until_ms: t + 1_000,
+            why: WaitFor::Pace
+        },
+        "the other handle sees the write"
     );
-    assert_eq!(
-        one.reserve_write(7, t + 10, 1_000).await.unwrap().at_ms,
-        t + 2_000
-    );
-    // Another installation has its own slots; a late caller starts afresh.
-    assert_eq!(two.reserve_write(8, t, 1_000).await.unwrap().at_ms, t);
-    let late = t + 60_000;
-    let slot = one.reserve_write(7, late, 1_000).await.unwrap();
-    assert_eq!(slot.at_ms, late);
-    assert_eq!(slot.limited_until_ms, None);
+    assert_eq!(take(&two, 7, at(t + 1_000)).await, Grant::Go);
+    // Another installation has its own budget.
+    assert_eq!(take(&two, 8, at(t)).await, Grant::Go);
 }
 
-pub async fn a_rate_limit_is_seen_by_the_next_reservation(db: Db) {
+pub async fn the_hour_is_counted_across_handles_and_kept_for_commands(db: Db) {
     let one = db.open().await;
     let two = db.open().await;
     let t = 1_000_000;
-    one.reserve_write(7, t, 1_000).await.unwrap();
-    two.note_rate_limited(7, t + 30_000).await.unwrap();
-    let slot = one.reserve_write(7, t, 1_000).await.unwrap();
-    assert_eq!(slot.limited_until_ms, Some(t + 30_000));
-    assert_eq!(slot.at_ms, t + 1_000, "noting a limit keeps the slots");
-
-    two.note_rate_limited(7, t + 5_000).await.unwrap();
-    let slot = one.reserve_write(7, t, 1_000).await.unwrap();
+    // 420 opening writes, 5 s apart, from both handles in turn.
+    for i in 0..420 {
+        let store = if i % 2 == 0 { &one } else { &two };
+        let at = t + i * 5_000;
+        assert_eq!(
+            take(store, 7, go(WriteClass::Opening)(at)).await,
+            Grant::Go,
+            "write {i}"
+        );
+    }
+    let now = t + 420 * 5_000;
     assert_eq!(
-        slot.limited_until_ms,
-        Some(t + 30_000),
+        take(&one, 7, go(WriteClass::Opening)(now)).await,
+        Grant::Wait {
+            until_ms: t + 3_600_000,
+            why: WaitFor::Window
+        }
+    );
+    assert_eq!(take(&two, 7, go(WriteClass::Command)(now)).await, Grant::Go);
+}
+
+pub async fn a_rate_limit_is_seen_by_the_next_write(db: Db) {
+    let one = db.open().await;
+    let two = db.open().await;
+    let at = go(WriteClass::Command);
+    let t = 1_000_000;
+    assert_eq!(take(&one, 7, at(t)).await, Grant::Go);
+    two.note_rate_limited(7, t + 30_000).await.unwrap();
+    let refused = Grant::Wait {
+        until_ms: t + 30_000,
+        why: WaitFor::Refused,
+    };
+    assert_eq!(take(&one, 7, at(t + 5_000)).await, refused);
+    two.note_rate_limited(7, t + 5_000).await.unwrap();
+    assert_eq!(
+        take(&one, 7, at(t + 6_000)).await,
+        refused,
         "an earlier reset never shortens a known one"
     );
-
-    // A limit seen before any write was reserved.
+    assert_eq!(take(&one, 7, at(t + 30_000)).await, Grant::Go);
+    // A limit seen before any write.
     two.note_rate_limited(9, t + 7_000).await.unwrap();
-    let slot = one.reserve_write(9, t, 1_000).await.unwrap();
-    assert_eq!((slot.at_ms, slot.limited_until_ms), (t, Some(t + 7_000)));
+    assert!(matches!(
+        take(&one, 9, at(t)).await,
+        Grant::Wait {
+            why: WaitFor::Refused,
+            ..
+        }
+    ));
 }
 
 pub async fn rollover_steps_list_in_order(db: Db) {

@@ -1,7 +1,7 @@
 //! Views of the job queue: counts by state, the jobs not done, and each
 //! job's recorded errors (for `sprintbot jobs` and `/metrics`).
 
-use super::{Postgres, row_opt, rows};
+use super::{Postgres, row, row_opt, rows};
 use crate::store::{AttemptError, JobRow, QueueStats, StoreError};
 
 impl Postgres {
@@ -27,6 +27,16 @@ impl Postgres {
                 _ => {}
             }
         }
+        let pattern = format!("{}%", crate::github::budget::BUDGET_WAIT);
+        let r = row(
+            &client,
+            "SELECT COUNT(*), MAX(run_after_ms) FROM jobs
+             WHERE state = 'retrying' AND last_error LIKE $1",
+            &[&pattern],
+        )
+        .await?;
+        stats.budget_waiting = r.get::<_, i64>(0) as u64;
+        stats.budget_until_ms = r.get(1);
         Ok(stats)
     }
 

@@ -102,5 +102,16 @@ fn queue_stats(conn: &Connection) -> rusqlite::Result<QueueStats> {
             _ => {}
         }
     }
+    let (waiting, until) = conn
+        .prepare_cached(BUDGET_WAITS)?
+        .query_row([format!("{}%", crate::github::budget::BUDGET_WAIT)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get(1)?))
+        })?;
+    stats.budget_waiting = waiting as u64;
+    stats.budget_until_ms = until;
     Ok(stats)
 }
+
+/// Jobs deferred for the write budget, and the latest time they wait for.
+const BUDGET_WAITS: &str = "SELECT COUNT(*), MAX(run_after_ms) FROM jobs
+     WHERE state = 'retrying' AND last_error LIKE ?1";

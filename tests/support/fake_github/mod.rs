@@ -7,6 +7,7 @@
 
 mod app_auth;
 mod hooks;
+mod limits;
 mod links;
 mod manifest;
 mod openapi;
@@ -184,6 +185,23 @@ impl FakeGitHub {
                 s.suspended.remove(&installation);
             }
         });
+    }
+
+    /// Refuse an installation's writes over `per_minute` a rolling minute
+    /// or `per_hour` a rolling hour, as GitHub's secondary limits do (80
+    /// and 500).
+    pub fn enforce_write_limits(&self, per_minute: usize, per_hour: usize) {
+        self.with(|s| s.limits.enforced = Some((per_minute, per_hour)));
+    }
+
+    /// How many writes GitHub refused for a limit.
+    pub fn refusals(&self) -> u64 {
+        self.with(|s| s.limits.refusals)
+    }
+
+    /// Writes sent while a refusal was pending (there should be none).
+    pub fn writes_after_refusal(&self) -> Vec<String> {
+        self.with(|s| s.limits.after_refusal.clone())
     }
 
     /// An installation spends its rate limit until `reset`.

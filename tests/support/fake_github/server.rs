@@ -264,6 +264,7 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
     }
     if let Some(reset) = s.rate_limited.get(&installation).copied() {
         if reset > now {
+            super::limits::primary_refused(s, installation, method, path, now, reset);
             let reset = reset.as_second().to_string();
             return reply(
                 403,
@@ -275,6 +276,9 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
             );
         }
         s.rate_limited.remove(&installation);
+    }
+    if let Some(refused) = super::limits::check(s, installation, method, path, now) {
+        return refused;
     }
     if path == "/graphql" || path == "/api/graphql" {
         let r = routes::graphql(s, &body.unwrap_or(Value::Null));

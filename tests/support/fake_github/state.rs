@@ -173,6 +173,8 @@ pub struct State {
     pub rate_limited: HashMap<u64, Timestamp>,
     /// Every write fails with this status until then (an outage).
     pub writes_fail_until: Option<(Timestamp, u16)>,
+    /// GitHub's write limits, when enforced, and what they refused.
+    pub limits: super::limits::LimitsState,
 }
 
 impl State {

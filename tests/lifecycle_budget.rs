@@ -1,0 +1,114 @@
+//! Jobs that meet GitHub's limits: a rollover refused by the rate limit
+//! waits for its reset (no backoff retries, no error per try) and then
+//! runs once; `sprintbot jobs`' counts say how many wait and until when;
+//! people's commands are answered while openings wait for the hour.
+
+mod support;
+
+use std::time::Duration;
+
+use sprintbot::github::clock::Clock;
+use support::scenario::{INSTALLATION, REPO, Scenario};
+use support::sprint::EXAMPLE_CONFIG;
+
+#[tokio::test]
+async fn a_rollover_meeting_the_limit_runs_once_after_the_reset_and_not_before() {
+    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-14T09:00:00Z").await;
+    let reset = s
+        .clock
+        .now()
+        .checked_add(Duration::from_secs(50 * 60))
+        .unwrap();
+    s.fake.exhaust_rate_limit(INSTALLATION, reset);
+    let before = s.fake.requests().len();
+    s.rollover_due().await;
+    assert!(
+        s.fake.issues(REPO).is_empty(),
+        "nothing opened before the reset"
+    );
+    let stats = s.bot.store.queue_stats().await.unwrap();
+    assert_eq!(stats.budget_waiting, 1, "{stats:?}");
+    assert_eq!(stats.budget_until_ms, Some(reset.as_millisecond()));
+    let rows = s.bot.store.open_jobs(10).await.unwrap();
+    let job = rows.iter().find(|j| j.kind == "rollover").unwrap();
+    assert_eq!(job.attempts, 0, "a wait is not a failed attempt");
+    assert!(
+        s.bot.store.job_errors(job.id).await.unwrap().is_empty(),
+        "no error rows"
+    );
+    // One request met the limit; none went out after it.
+    let asked: Vec<_> = s.fake.requests()[before..]
+        .iter()
+        .filter(|r| !is_app(&r.path))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    // Two minutes before the reset (the settle loop moves the clock to
+    // anything due within a minute) nothing has run again...
+    s.clock
+        .set(reset.checked_sub(Duration::from_secs(120)).unwrap());
+    s.settle().await;
+    assert_eq!(
+        s.fake.requests().len() - before,
+        asked.len() + count_app(&s, before),
+        "{:?}",
+        s.requests_since(before)
+    );
+    // ...and at the reset it opens the sprint, once.
+    s.clock.set(reset);
+    s.bot.jobs_ready.notify_one();
+    s.settle().await;
+    assert_eq!(s.fake.issues(REPO).len(), 1);
+    assert_eq!(s.bot.store.queue_stats().await.unwrap().budget_waiting, 0);
+    assert!(s.fake.writes_after_refusal().is_empty());
+    assert!(s.bot.store.job_errors(job.id).await.unwrap().is_empty());
+}
+
+fn count_app(s: &Scenario, from: usize) -> usize {
+    s.fake.requests()[from..]
+        .iter()
+        .filter(|r| is_app(&r.path))
+        .count()
+}
+
+/// The App's own calls (who it is, token mints): not the installation's.
+fn is_app(path: &str) -> bool {
+    path == "/app" || path.starts_with("/app/")
+}
+
+#[tokio::test]
+async fn commands_are_answered_while_openings_wait_for_the_hour() {
+    use sprintbot::github::budget::{WriteClass, as_class};
+    use sprintbot::github::{InstallationId, IssueNumber, RepoRef};
+    let s = Scenario::start().await;
+    s.clock.set("2022-11-28T09:30:00Z".parse().unwrap());
+    // Openings elsewhere used their share of the hour.
+    let gh = s
+        .commands
+        .github
+        .client(InstallationId(INSTALLATION))
+        .unwrap();
+    let repo = RepoRef::new("acme", "app");
+    let spent = as_class(WriteClass::Opening, async {
+        let mut n = 0;
+        while gh
+            .add_labels(&repo, IssueNumber(s.issue), &["sprint".into()])
+            .await
+            .is_ok()
+        {
+            n += 1;
+        }
+        n
+    })
+    .await
+    .0;
+    assert_eq!(spent, 420);
+    s.rollover_due().await;
+    assert_eq!(s.fake.issues(REPO).len(), 1, "the opening waits");
+    assert_eq!(s.bot.store.queue_stats().await.unwrap().budget_waiting, 1);
+    // A person's command is applied and answered at once.
+    let c = s.comment("kappa90", "/goal Ship exploration").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    assert!(s.body().contains("Ship exploration"));
+    assert_eq!(s.fake.refusals(), 0);
+}
