@@ -160,3 +160,28 @@ fn a_carried_item_keeps_text_marks_owner_and_nesting_and_pings_nobody() {
     assert!(!got[1].text.contains("guess") && got[1].guessed);
     assert_eq!(quiet("`@a` and @b"), "`@a` and `@b`");
 }
+
+#[test]
+fn a_details_block_takes_its_summary_s_role_or_the_heading_above_it() {
+    // P1: the summary names the role.
+    let named = "## Plan\n- Build it\n<details><summary>Retro - Tasks</summary>\n\n- Old thing ✅\n- Older thing\n</details>\n";
+    let parts: Vec<Part> = items(named).iter().map(|i| i.part).collect();
+    assert_eq!(parts, [Part::Plan, Part::Retro, Part::Retro]);
+    // P1: a summary that is no role word ("Theme: …") takes the role of the
+    // heading just above the <details>.
+    let theme = "## Retro\n<details><summary>Theme: fewer pages</summary>\n\n- Paging ran quiet\n</details>\n\n## Plan\n<details>\n<summary>Theme: speed</summary>\n\n- Faster search\n</details>\n";
+    let got = items(theme);
+    assert_eq!(
+        got.iter().map(|i| (i.text.as_str(), i.part)).collect::<Vec<_>>(),
+        [("Paging ran quiet", Part::Retro), ("Faster search", Part::Plan)]
+    );
+}
+
+#[test]
+fn a_heading_written_twice_in_a_row_is_one_list() {
+    // P7: `### High priority` twice is one list, not a second set (P3).
+    let twice = "## Plan\n### High priority\n### High priority\n- First\n- Second\n### Low priority\n- Third\n";
+    let got = items(twice);
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|i| i.part == Part::Plan), "{got:?}");
+}
