@@ -9,7 +9,8 @@
 //! has them; (3) the sprint label; (4) the pin; and the store learns the
 //! current issue with the job's completion. Refused, with the reason, when
 //! the config is missing or broken, another sprint issue is open or holds
-//! this sprint, or the issue lacks a section. Calls: the config (cached),
+//! this sprint, the issue lacks a section, or its title is the template's
+//! placeholder (a title with the calendar's dates is proposed). Calls: the config (cached),
 //! the sprint issues (a page per 100), the issue's comments since the
 //! command, a comment, the seal, the issue again, its body, the label, the
 //! pin.
@@ -22,6 +23,7 @@ use crate::github::{IssueOp, IssueUpdate, Reaction, StateFilter};
 use crate::sprint::adopt::{AdoptError, adopt};
 use crate::sprint::ledger::Ledger;
 use crate::sprint::markers::Metadata;
+use crate::sprint::title_read::{TitleRead, read_title};
 use crate::sprint_issues;
 use crate::store::{AuditEntry, Effect};
 use crate::worker::{JobError, github_error};
@@ -51,6 +53,13 @@ impl Commands {
             Ok(label) => label,
             Err(e) => return Ok(Err(e.to_string())),
         };
+        // The template's title, never edited, names no dates to adopt.
+        let today = sprint.start;
+        if read_title(&a.issue.title, today) == TitleRead::Placeholder {
+            let proposed = crate::sprint::render::title(&config.templates, &sprint, &label)
+                .unwrap_or_else(|_| label.to_string());
+            return Ok(Err(messages::adopt_placeholder(&proposed)));
+        }
         let this = a.issue.number;
         let issues = sprint_issues::list(gh, repo, &config.sprint_label, StateFilter::All, &bot)
             .await

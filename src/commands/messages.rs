@@ -359,6 +359,13 @@ pub fn adopt_taken(issue: u64, sprint: &str) -> String {
     )
 }
 
+pub fn adopt_placeholder(proposed: &str) -> String {
+    format!(
+        "This issue's title is the sprint template's placeholder (`Sprint 1.n.0 m/2 - …`), so it names no sprint to adopt. Rename it, for example to `{}` (the calendar's current sprint), then post `/sprint adopt` again.",
+        neutralise(proposed)
+    )
+}
+
 pub fn adopt_closed() -> String {
     "This issue is closed, and the current sprint issue must be open. Reopen it, then post `/sprint adopt` again.".into()
 }

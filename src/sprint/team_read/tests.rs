@@ -172,8 +172,13 @@ fn a_details_block_takes_its_summary_s_role_or_the_heading_above_it() {
     let theme = "## Retro\n<details><summary>Theme: fewer pages</summary>\n\n- Paging ran quiet\n</details>\n\n## Plan\n<details>\n<summary>Theme: speed</summary>\n\n- Faster search\n</details>\n";
     let got = items(theme);
     assert_eq!(
-        got.iter().map(|i| (i.text.as_str(), i.part)).collect::<Vec<_>>(),
-        [("Paging ran quiet", Part::Retro), ("Faster search", Part::Plan)]
+        got.iter()
+            .map(|i| (i.text.as_str(), i.part))
+            .collect::<Vec<_>>(),
+        [
+            ("Paging ran quiet", Part::Retro),
+            ("Faster search", Part::Plan)
+        ]
     );
 }
 
