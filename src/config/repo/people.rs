@@ -37,30 +37,35 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
                 "give each team a distinct name or `slug`",
             );
         }
+        // Earlier names keep the team's old comments its own; other names
+        // are hints for finding the team's own comments.
         let mut aliases: Vec<String> = Vec::new();
-        for (j, old) in t.previous_names.iter().enumerate() {
-            let alias = slugify(old.trim());
-            if alias.is_empty() {
-                r.value(
-                    &format!("teams[{i}].previous_names[{j}]"),
-                    "an earlier name needs letters or digits".into(),
-                    "list the team's earlier display names, e.g. previous_names = [\"Growth\"]",
-                );
-            } else if alias != slug && !aliases.contains(&alias) {
-                aliases.push(alias);
-            }
-        }
-        // Other names are hints for finding the team's own comments.
-        for (j, other) in t.names.iter().enumerate() {
-            let alias = slugify(other.trim());
-            if alias.is_empty() {
-                r.value(
-                    &format!("teams[{i}].names[{j}]"),
-                    "a name needs letters or digits".into(),
-                    "list names people use for the team in their own comments, e.g. names = [\"SEARCH\"]",
-                );
-            } else if alias != slug && !aliases.contains(&alias) {
-                aliases.push(alias);
+        let lists = [
+            (
+                "previous_names",
+                &t.previous_names,
+                "an earlier name",
+                "list the team's earlier display names, e.g. previous_names = [\"Growth\"]",
+            ),
+            (
+                "names",
+                &t.names,
+                "a name",
+                "list names people use for the team in their own comments, e.g. names = [\"SEARCH\"]",
+            ),
+        ];
+        for (key, list, what, help) in lists {
+            for (j, name) in list.iter().enumerate() {
+                let alias = slugify(name.trim());
+                if alias.is_empty() {
+                    r.value(
+                        &format!("teams[{i}].{key}[{j}]"),
+                        format!("{what} needs letters or digits"),
+                        help,
+                    );
+                } else if alias != slug && !aliases.contains(&alias) {
+                    aliases.push(alias);
+                }
             }
         }
         let legend = t.legend.as_deref().and_then(|l| {
