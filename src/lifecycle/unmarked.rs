@@ -3,7 +3,8 @@
 //! is still sprintbot's earlier effect, so it is recognised by what it
 //! says, never posted again: a team's comment by its title line ("Team
 //! Growth", as the team template writes it, or the team's name alone), the
-//! closing comment by its first sentence, which names the new issue. Only
+//! closing comment by its first sentence, which names the new issue, a
+//! reminder by its first line (the one it would write now). Only
 //! comments sprintbot's account wrote on the issue in question count, and
 //! only those without an intact marker of another kind (a reply quoting a
 //! person's line, a reminder naming teams), so nobody can forge an effect
@@ -94,5 +95,25 @@ pub fn closing_posted(comments: &[Comment], bot: &Login, previous: IssueNumber, 
                 && c.body
                     .lines()
                     .any(|l| l.trim_start().starts_with(&sentence)))
+    })
+}
+
+/// sprintbot's reminder on `issue` whose marker is gone: a comment its
+/// account wrote there with no intact marker left, whose first line is
+/// the first line of `text`, the reminder it would write now.
+pub fn reminder_posted<'c>(
+    comments: &'c [Comment],
+    bot: &Login,
+    issue: IssueNumber,
+    text: &str,
+) -> Option<&'c Comment> {
+    let first = title_line(text)?;
+    comments.iter().find(|c| {
+        ours_on(c, bot, issue)
+            && !c.body.lines().any(|l| {
+                let t = l.trim();
+                t.starts_with("<!-- sprintbot:") && t.ends_with("-->")
+            })
+            && title_line(&c.body).as_deref() == Some(first.as_str())
     })
 }
