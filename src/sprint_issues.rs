@@ -66,6 +66,52 @@ pub fn find_marked<'c>(
     comments.iter().find(|c| bot_marked(c, bot, issue, marker))
 }
 
+/// The first of `comments` that [`bot_marked`] accepts, else sprintbot's
+/// comment on `issue` that a person took every marker out of but that
+/// says what `text` (the comment it would write now) says first: still
+/// its earlier effect, never written again.
+pub fn find_written<'c>(
+    comments: &'c [Comment],
+    bot: &Login,
+    issue: IssueNumber,
+    marker: &str,
+    text: &str,
+) -> Option<&'c Comment> {
+    find_marked(comments, bot, issue, marker).or_else(|| unmarked_twin(comments, bot, issue, text))
+}
+
+/// The first line of text of a body, past marker lines and what is left
+/// of one, without heading marks or emphasis, in lower case.
+pub fn first_text_line(body: &str) -> Option<String> {
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("<!--") && !l.contains("sprintbot:"))?;
+    let bare = line.trim_start_matches('#').trim();
+    let bare = bare.trim_matches(|c| c == '*' || c == '_').trim();
+    Some(bare.to_lowercase())
+}
+
+/// sprintbot's comment on `issue` with no intact marker left whose first
+/// line of text is `text`'s.
+pub fn unmarked_twin<'c>(
+    comments: &'c [Comment],
+    bot: &Login,
+    issue: IssueNumber,
+    text: &str,
+) -> Option<&'c Comment> {
+    let first = first_text_line(text)?;
+    comments.iter().find(|c| {
+        c.author.0.eq_ignore_ascii_case(&bot.0)
+            && c.issue() == Some(issue)
+            && !c.body.lines().any(|l| {
+                let t = l.trim();
+                t.starts_with("<!-- sprintbot:") && t.ends_with("-->")
+            })
+            && first_text_line(&c.body).as_deref() == Some(first.as_str())
+    })
+}
+
 /// Forget the adoptions this process has proven, so the next look asks
 /// GitHub again (as a restarted process does).
 pub fn forget_proven() {

@@ -25,7 +25,7 @@ pub async fn summary(
     on_issue: &[Comment],
 ) -> Result<(), LifecycleError> {
     let marker = summary_marker(sprint);
-    let posted = crate::sprint_issues::find_marked(on_issue, r.bot, issue.number, &marker);
+    let posted = crate::sprint_issues::find_written(on_issue, r.bot, issue.number, &marker, text);
     let id = match posted {
         Some(c) => c.id,
         None => {

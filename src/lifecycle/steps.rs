@@ -19,7 +19,7 @@ use crate::sprint::markers::{Metadata, team_marker};
 use crate::sprint::moving::{Destination, audit_comment};
 use crate::sprint::rollover::{self, Plan, Previous};
 use crate::sprint::team::TeamDoc;
-use crate::sprint_issues::{self, bot_marked, find_marked};
+use crate::sprint_issues::{self, bot_marked};
 
 /// Finishing the opening of one sprint issue.
 pub struct Finishing<'a> {
@@ -401,13 +401,13 @@ pub async fn report_damage(
     metrics::counter!("sprintbot_rollover_blocked_total").increment(1);
     tracing::error!(repo = %r.repo, issue = p.number.0, problem, "a damaged sprint issue stops the rollover");
     let marker = format!("<!-- sprintbot:damaged sprint={} -->", meta.sprint);
-    if find_marked(comments, r.bot, p.number, &marker).is_some() {
-        return Ok(());
-    }
     let text = format!(
         "{marker}\nI cannot open the next sprint: this issue's structure is damaged ({problem}), so I cannot read its goals for the retro, and I will not guess them. \
          Restore the hidden marker lines (`<!-- sprintbot:... -->`) from the issue's edit history; I try again every few minutes and carry on once it reads.\n"
     );
+    if sprint_issues::find_written(comments, r.bot, p.number, &marker, &text).is_some() {
+        return Ok(());
+    }
     r.gh.create_comment(r.repo, p.number, &text, Some(&marker))
         .await?;
     Ok(())

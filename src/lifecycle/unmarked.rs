@@ -3,8 +3,9 @@
 //! is still sprintbot's earlier effect, so it is recognised by what it
 //! says, never posted again: a team's comment by its title line ("Team
 //! Growth", as the team template writes it, or the team's name alone), the
-//! closing comment by its first sentence, which names the new issue, a
-//! reminder by its first line (the one it would write now). Only
+//! closing comment by its first sentence, which names the new issue
+//! (reminders, the summary and other notes by their first line:
+//! `sprint_issues::find_written`). Only
 //! comments sprintbot's account wrote on the issue in question count, and
 //! only those without an intact marker of another kind (a reply quoting a
 //! person's line, a reminder naming teams), so nobody can forge an effect
@@ -30,13 +31,7 @@ fn other_marker(line: &str) -> bool {
 
 /// The first line of text, past marker lines and what is left of one.
 fn title_line(body: &str) -> Option<String> {
-    let line = body
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with("<!--") && !l.contains("sprintbot:"))?;
-    let bare = line.trim_start_matches('#').trim();
-    let bare = bare.trim_matches(|c| c == '*' || c == '_').trim();
-    Some(bare.to_lowercase())
+    crate::sprint_issues::first_text_line(body)
 }
 
 fn names_team(title: &str, team: &Team) -> bool {
@@ -95,25 +90,5 @@ pub fn closing_posted(comments: &[Comment], bot: &Login, previous: IssueNumber, 
                 && c.body
                     .lines()
                     .any(|l| l.trim_start().starts_with(&sentence)))
-    })
-}
-
-/// sprintbot's reminder on `issue` whose marker is gone: a comment its
-/// account wrote there with no intact marker left, whose first line is
-/// the first line of `text`, the reminder it would write now.
-pub fn reminder_posted<'c>(
-    comments: &'c [Comment],
-    bot: &Login,
-    issue: IssueNumber,
-    text: &str,
-) -> Option<&'c Comment> {
-    let first = title_line(text)?;
-    comments.iter().find(|c| {
-        ours_on(c, bot, issue)
-            && !c.body.lines().any(|l| {
-                let t = l.trim();
-                t.starts_with("<!-- sprintbot:") && t.ends_with("-->")
-            })
-            && title_line(&c.body).as_deref() == Some(first.as_str())
     })
 }

@@ -261,10 +261,7 @@ pub async fn note(
             &listed
         }
     };
-    match comments
-        .iter()
-        .find(|c| crate::sprint_issues::bot_marked(c, bot, issue, NOTE_MARKER))
-    {
+    match crate::sprint_issues::find_written(comments, bot, issue, NOTE_MARKER, &text) {
         Some(c) if c.body == text => Ok(()),
         Some(c) => gh.update_comment(repo, c.id, &text).await.map(|_| ()),
         None => gh

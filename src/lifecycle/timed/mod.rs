@@ -215,7 +215,8 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
                 let marker = d.marker_for(&sprint);
                 let text = text.replacen(&d.marker(sprint.id), &marker, 1);
                 // Written before, and its marker edited away since.
-                if let Some(c) = super::unmarked::reminder_posted(&comments, r.bot, issue, &text) {
+                if let Some(c) = crate::sprint_issues::unmarked_twin(&comments, r.bot, issue, &text)
+                {
                     let detail = format!("comment {} (its marker edited away)", c.id.0);
                     store
                         .record_step(&name, &id, &d.step(), Some(detail))
