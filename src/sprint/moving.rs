@@ -103,34 +103,13 @@ impl Moving {
 
     /// The unfinished items of team `slug`.
     pub fn team(&self, slug: &str) -> &[HangOver] {
-        self.teams
-            .iter()
-            .find(|t| t.slug == slug)
-            .map_or(&[], |t| t.items.as_slice())
+        self.of_team(slug).map_or(&[], |t| t.items.as_slice())
     }
 
-    /// The addresses of team `slug`'s own plans.
-    pub fn team_plans(&self, slug: &str) -> &[String] {
-        self.teams
-            .iter()
-            .find(|t| t.slug == slug)
-            .map_or(&[], |t| t.plans.as_slice())
-    }
-
-    /// The legend team `slug`'s comments wrote, to carry forward.
-    pub fn team_legend(&self, slug: &str) -> Option<&Legend> {
-        self.teams
-            .iter()
-            .find(|t| t.slug == slug)
-            .and_then(|t| t.legend.as_ref())
-    }
-
-    /// The done items of team `slug`, for its next retro.
-    pub fn team_done(&self, slug: &str) -> &[HangOver] {
-        self.teams
-            .iter()
-            .find(|t| t.slug == slug)
-            .map_or(&[], |t| t.done.as_slice())
+    /// Everything team `slug` moves: its done items and legend, the
+    /// addresses of its own plans.
+    pub fn of_team(&self, slug: &str) -> Option<&TeamItems> {
+        self.teams.iter().find(|t| t.slug == slug)
     }
 }
 

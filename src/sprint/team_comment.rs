@@ -19,9 +19,13 @@ pub fn build(
     moving: &Moving,
     previous: Option<u64>,
 ) -> Result<String, TemplateError> {
+    let items = moving.of_team(&team.slug);
     let all = moving.team(&team.slug);
-    let done: Vec<String> = moving
-        .team_done(&team.slug)
+    let (done, plans, legend) = match items {
+        Some(t) => (t.done.as_slice(), t.plans.as_slice(), t.legend.as_ref()),
+        None => (&[][..], &[][..], None),
+    };
+    let done: Vec<String> = done
         .iter()
         .map(|h| {
             // Marked done for good: ✅ is done under every legend.
@@ -46,16 +50,9 @@ pub fn build(
         }
         let done = &done[..keep.min(done.len())];
         let comment = if team.own_comment {
-            own_comment_stub(team, next, &hang_overs, moving.team_plans(&team.slug))
+            own_comment_stub(team, next, &hang_overs, plans)
         } else {
-            render::team_comment(
-                templates,
-                team,
-                next,
-                &hang_overs,
-                done,
-                moving.team_legend(&team.slug),
-            )?
+            render::team_comment(templates, team, next, &hang_overs, done, legend)?
         };
         if fits(&comment) || keep == 0 {
             return Ok(comment);
@@ -181,7 +178,11 @@ mod tests {
             "",
         );
         let moving = Moving::of(&[], &[ours, theirs], &[team]);
-        assert_eq!(moving.team_done("search").len(), 1, "{moving:?}");
+        assert_eq!(
+            moving.of_team("search").unwrap().done.len(),
+            1,
+            "{moving:?}"
+        );
         assert!(
             moving
                 .team("search")
