@@ -18,6 +18,7 @@ use crate::sprint::markers::Section;
 use crate::sprint::team::TeamDoc;
 
 mod calendar;
+pub mod layout;
 pub use calendar::retitle;
 
 /// The longest command line that is run, in characters.
@@ -368,6 +369,10 @@ pub fn decide(
                 "hero.set",
             ),
         };
+        if let Some(reason) = layout::missing(&scratch, config, &change) {
+            refuse(&mut d, reason);
+            continue;
+        }
         let target = target_of(&change).and_then(|(section, n)| {
             identity(&scratch, section, n).map(|identity| Target {
                 section,

@@ -13,6 +13,7 @@ use crate::sprint::Login;
 use crate::sprint::calendar::{Cadence, Sprint};
 use crate::sprint::exceptions::{Exception, Recorded};
 use crate::sprint::health::{Roster, RosterTeam};
+use crate::sprint::layout::Layout;
 use crate::sprint::numbering::Numbering;
 use crate::sprint::off::Off;
 use crate::sprint::render::{TeamView, Templates};
@@ -26,6 +27,7 @@ use raw::Raw;
 mod advice;
 mod calendar;
 pub mod keys;
+mod layout;
 mod people;
 mod raw;
 mod reminders;
@@ -57,6 +59,9 @@ pub struct RepoConfig {
     pub leave: Vec<Off>,
     /// First names people write in their plans, with their logins (`[people]`).
     pub people: People,
+    /// The sections of the body and of team comments (`preset`,
+    /// `[[body.sections]]`, `[[team.sections]]`).
+    pub layout: Layout,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +78,8 @@ pub struct Team {
     pub legend: Option<Legend>,
     /// It writes its plan in a comment of its own (`own_comment`).
     pub own_comment: bool,
+    /// Its own support-hero rotation (`heroes`).
+    pub heroes: Vec<Login>,
 }
 
 /// Who may own goals. When nothing is configured, team members are engineers.
@@ -118,6 +125,7 @@ impl RepoConfig {
                 aliases: t.aliases.clone(),
                 legend: t.legend.clone(),
                 own_comment: t.own_comment,
+                heroes: t.heroes.clone(),
             })
             .collect()
     }
@@ -135,6 +143,7 @@ impl RepoConfig {
             shipped_per_team: self.switches.shipped_per_team,
             pin_summary: self.switches.pin_summary,
             leave: self.leave.clone(),
+            layout: self.layout.clone(),
         }
     }
 

@@ -75,7 +75,7 @@ fn section_of(line: &str) -> Option<Section> {
         Section::Heroes => n.starts_with("support hero"),
         Section::Goals => n.contains("proposed goals for next sprint"),
         // Optional: sprintbot adds it the first time someone is off.
-        Section::Off => false,
+        Section::Off | Section::Notes => false,
     };
     // A list item that mentions a heading's words is not a heading.
     if items::list_item(line.trim_start()).is_some() || n.chars().count() > 60 {

@@ -25,6 +25,9 @@ pub enum Section {
     /// "Off this sprint": who is away (see `off`). Optional: sprintbot adds
     /// it the first time someone is off.
     Off,
+    /// A free list a layout declares (`notes`: incidents, agenda), kept or
+    /// cleared at rollover. Optional: only layouts that declare it have it.
+    Notes,
 }
 
 impl Section {
@@ -37,7 +40,7 @@ impl Section {
     ];
 
     /// Sections a body may lack until they are first needed.
-    pub const OPTIONAL: [Section; 1] = [Section::Off];
+    pub const OPTIONAL: [Section; 2] = [Section::Off, Section::Notes];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -47,6 +50,7 @@ impl Section {
             Section::Heroes => "heroes",
             Section::Goals => "goals",
             Section::Off => "off",
+            Section::Notes => "notes",
         }
     }
 

@@ -39,6 +39,9 @@ pub struct TeamItems {
     /// The legend its comments wrote (none when the config gives one),
     /// carried into its next comment so that it still governs.
     pub legend: Option<Legend>,
+    /// Its quarter goals as its comments last wrote them (see
+    /// `quarter_goals`), or empty.
+    pub quarter_goals: String,
 }
 
 impl TeamItems {
@@ -52,6 +55,7 @@ impl TeamItems {
             dropped: Vec::new(),
             plans: Vec::new(),
             legend: None,
+            quarter_goals: String::new(),
         }
     }
 }
@@ -73,11 +77,17 @@ impl Moving {
                 .map(|(t, found)| {
                     // The config's legend, else the one the team's
                     // comments wrote (each comment's own wins for it).
-                    let mine = team_comments.iter().filter(|c| {
+                    let is_mine = |c: &&TeamDoc| {
                         (c.hand_written && c.slug == t.slug)
                             || found.is_some_and(|(i, _)| std::ptr::eq(*c, own[i]))
-                    });
+                    };
+                    let mine = team_comments.iter().filter(is_mine);
                     let written = mine.filter_map(|c| read(&c.body, None).legend).next();
+                    let quarter_goals = team_comments
+                        .iter()
+                        .filter(is_mine)
+                        .find_map(|c| super::quarter_goals::read(&c.body))
+                        .unwrap_or_default();
                     let legend = t.legend.as_ref().or(written.as_ref());
                     let mut fates = found.map(|(i, _)| own[i].fates(legend)).unwrap_or_default();
                     let mut plans = Vec::new();
@@ -94,6 +104,7 @@ impl Moving {
                         dropped: fates.dropped,
                         plans,
                         legend: written.clone().filter(|_| t.legend.is_none()),
+                        quarter_goals,
                         ..TeamItems::empty(&t.name, &t.slug)
                     }
                 })

@@ -147,6 +147,7 @@ mod tests {
             shipped_per_team: 10,
             pin_summary: false,
             leave: vec![],
+            layout: Default::default(),
         };
         let plain = Calendar::plain(&cadence);
         let current = plain.sprint(1);

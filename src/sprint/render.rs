@@ -105,6 +105,10 @@ pub struct TeamView {
     /// sprintbot's comment for it holds only its hang-overs.
     #[serde(skip)]
     pub own_comment: bool,
+    /// The team's own support-hero rotation (`heroes`), for the layouts
+    /// with a hero line per team.
+    #[serde(skip)]
+    pub heroes: Vec<Login>,
 }
 
 /// Everything the issue body shows, already decided.
@@ -123,6 +127,21 @@ pub struct IssueContent {
     pub health: String,
     /// The rendered "shipped last sprint" section, markers included, or empty.
     pub shipped: String,
+    /// A kept `notes` list's items, carried from the previous sprint.
+    pub notes: Vec<String>,
+}
+
+/// A team comment's lines besides its items: its support hero, who is
+/// off, and its quarter goals carried with their last status (the
+/// layouts that declare them show them; the others ignore them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamLines {
+    /// `@ana`, or empty: not decided (shown as `___`, as the template did).
+    pub hero: String,
+    /// Who is away, or empty.
+    pub off: String,
+    /// The quarter goals block as the team last wrote it, or empty.
+    pub quarter_goals: String,
 }
 
 /// Title dates look like `Nov 14`.
@@ -146,7 +165,7 @@ pub fn title(
     let ctx = context! {
         version => label.version.to_string(), part => label.part, parts => label.parts,
         start => short_date(sprint.start), end => short_date(sprint.last_working_day),
-        sprint_id => sprint.id.to_string(),
+        sprint_id => sprint.id.to_string(), year => sprint.last_working_day.year(),
     };
     Ok(render_template("title", &templates.title, ctx)?
         .trim()
@@ -193,6 +212,7 @@ pub fn issue_body(templates: &Templates, c: &IssueContent) -> Result<String, Tem
         teams => c.teams.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
         health => c.health.clone(),
         shipped => c.shipped.clone(),
+        notes => lines(&c.notes), off => "",
     };
     let mut body = render_template("issue", &templates.issue, ctx)?;
     body.push('\n');
@@ -209,7 +229,21 @@ pub fn team_comment(
     hang_overs: &[String],
     done: &[String],
     legend: Option<&Legend>,
+    extra: &TeamLines,
 ) -> Result<String, TemplateError> {
+    let or_blank = |s: &str| {
+        if s.trim().is_empty() {
+            "___".to_string()
+        } else {
+            super::markers::neutralise(s)
+        }
+    };
+    let quarter_goals: String = extra
+        .quarter_goals
+        .lines()
+        .map(carried_line)
+        .collect::<Vec<_>>()
+        .join("\n");
     let safe: Vec<String> = hang_overs.iter().map(|h| safe_hang_over(h)).collect();
     let done: Vec<String> = done.iter().map(|h| safe_hang_over(h)).collect();
     let ctx = context! {
@@ -219,10 +253,28 @@ pub fn team_comment(
         done,
         legend => legend.map(Legend::line).unwrap_or_default(),
         sprint_id => sprint.id.to_string(),
+        hero => or_blank(&extra.hero), off => or_blank(&extra.off),
+        quarter_goals,
     };
     let mut body = render_template("team", &templates.team, ctx)?;
     body.push('\n');
     Ok(body)
+}
+
+/// A line people wrote, carried as it is (its HTML, such as a legend's
+/// `<details>`, still works) unless it is a whole-line HTML comment, which
+/// could be a marker: that is escaped.
+fn carried_line(l: &str) -> String {
+    if l.trim_start().starts_with("<!--") {
+        let body = l.trim_start();
+        format!(
+            "{}{}",
+            &l[..l.len() - body.len()],
+            super::markers::neutralise(body)
+        )
+    } else {
+        l.to_string()
+    }
 }
 
 /// A hang-over made safe from markers line by line, keeping its nested
@@ -318,10 +370,22 @@ mod tests {
             teams: teams.clone(),
             health: String::new(),
             shipped: String::new(),
+            notes: Vec::new(),
         };
         let t = Templates::default();
         assert!(issue_body(&t, &content).is_ok());
         let hang_overs: Vec<String> = (0..200).map(|i| format!("Item {i}")).collect();
-        assert!(team_comment(&t, &teams[0], &sprint, &hang_overs, &[], None).is_ok());
+        assert!(
+            team_comment(
+                &t,
+                &teams[0],
+                &sprint,
+                &hang_overs,
+                &[],
+                None,
+                &TeamLines::default()
+            )
+            .is_ok()
+        );
     }
 }

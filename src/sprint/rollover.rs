@@ -28,6 +28,8 @@ use super::calendar::Sprint;
 use super::carry::{carried_mark, next_count};
 use super::health::{self, Health, Roster, SprintSummary, history, section};
 use super::items::GoalText;
+use super::layout::{Kind, Layout};
+use super::markers::Section;
 use super::moving::Moving;
 use super::numbering::SprintLabel;
 use super::off::{self, Off};
@@ -35,6 +37,7 @@ use super::render::{self, IssueContent, TeamView, TemplateError, Templates};
 use super::shipped::{self, Shipped};
 use super::team::TeamDoc;
 use super::team_comment;
+use super::team_lines;
 
 /// The previous sprint as found on GitHub.
 #[derive(Debug, Clone)]
@@ -73,6 +76,9 @@ pub struct Settings {
     /// Known time off (`[[leave]]`): shown in the new issue's "Off this
     /// sprint" and spared the retro's questions.
     pub leave: Vec<Off>,
+    /// The sections of the body and of team comments (`layout`): which
+    /// notes are kept.
+    pub layout: Layout,
 }
 
 /// One team comment to post.
@@ -128,6 +134,25 @@ fn summarised_retro(
         ));
     }
     lines
+}
+
+/// The items of the previous body's `notes` list, when the layout keeps it.
+fn kept_notes(previous: Option<&Previous>, layout: &Layout) -> Vec<String> {
+    let keep = layout.body_section(Kind::Notes).is_some_and(|d| d.keep);
+    previous
+        .filter(|_| keep)
+        .and_then(|p| p.doc.list(Section::Notes).ok())
+        .unwrap_or_default()
+}
+
+/// The members of `team` as the roster knows them.
+fn members_of(roster: &Roster, team: &TeamView) -> Vec<Login> {
+    roster
+        .teams
+        .iter()
+        .find(|t| t.name == team.name)
+        .map(|t| t.members.clone())
+        .unwrap_or_default()
 }
 
 /// Plan the opening of `next`. A retro or a team's hang-overs too long for
@@ -195,6 +220,7 @@ pub fn plan(
         teams: settings.teams.clone(),
         health,
         shipped: shipped_section(settings.shipped_per_team)?,
+        notes: kept_notes(previous, &settings.layout),
     };
     let mut body = decorate(render::issue_body(&settings.templates, &content)?);
     // Too long for GitHub: fewer shipped pull requests per team first (the
@@ -226,6 +252,13 @@ pub fn plan(
                 next,
                 &moving,
                 previous.map(|p| p.issue),
+                &team_lines::for_team(
+                    team,
+                    &members_of(&settings.roster, team),
+                    next,
+                    &away.shown,
+                    &moving,
+                ),
             )?,
         });
     }

@@ -8,7 +8,7 @@
 use super::calendar::Sprint;
 use super::markers::{neutralise, team_marker};
 use super::moving::{Moving, fits};
-use super::render::{self, TeamView, TemplateError, Templates};
+use super::render::{self, TeamLines, TeamView, TemplateError, Templates};
 
 /// The comment for `team` on the issue of `next`; `previous`: the number
 /// of the issue the items come from.
@@ -18,6 +18,7 @@ pub fn build(
     next: &Sprint,
     moving: &Moving,
     previous: Option<u64>,
+    lines: &TeamLines,
 ) -> Result<String, TemplateError> {
     let items = moving.of_team(&team.slug);
     let all = moving.team(&team.slug);
@@ -52,7 +53,7 @@ pub fn build(
         let comment = if team.own_comment {
             own_comment_stub(team, next, &hang_overs, plans)
         } else {
-            render::team_comment(templates, team, next, &hang_overs, done, legend)?
+            render::team_comment(templates, team, next, &hang_overs, done, legend, lines)?
         };
         if fits(&comment) || keep == 0 {
             return Ok(comment);
@@ -120,7 +121,15 @@ mod tests {
             goals: Vec::new(),
             teams: vec![items],
         };
-        let body = build(&Templates::default(), &team, &sprint, &moving, Some(3)).unwrap();
+        let body = build(
+            &Templates::default(),
+            &team,
+            &sprint,
+            &moving,
+            Some(3),
+            &Default::default(),
+        )
+        .unwrap();
         assert!(
             body.starts_with(&team_marker("search", sprint.id)),
             "{body}"
@@ -163,7 +172,15 @@ mod tests {
         ))
         .unwrap();
         let moving = Moving::of(&[], &[before], std::slice::from_ref(&team));
-        let body = build(&Templates::default(), &team, &next, &moving, Some(1)).unwrap();
+        let body = build(
+            &Templates::default(),
+            &team,
+            &next,
+            &moving,
+            Some(1),
+            &Default::default(),
+        )
+        .unwrap();
         assert!(
             body.contains("\n\nLegend: 🟡 = not finished, 🟢 = done\n"),
             "{body}"

@@ -18,6 +18,9 @@ pub const TOP: &[Key] = &[
     Key::table("templates", TEMPLATES),
     Key::tables("leave", LEAVE),
     Key::new("people", Shape::StrMap, "`Rosa = \"rosa-k\"`"),
+    Key::new("preset", Shape::Choice(super::layout::PRESETS), "\"2026\""),
+    Key::table("body", super::layout::BODY),
+    Key::table("team", super::layout::TEAM),
 ];
 
 const LOGINS: &str = "[\"octocat\", \"hubot\"]";
@@ -31,6 +34,7 @@ const TEAM: &[Key] = &[
     Key::strs("names", "[\"SEARCH\", \"Lookup\"]"),
     Key::str("legend", "\"🟢 = done, 🟡 = in progress, 🔴 = not done\""),
     Key::bool("own_comment", "true"),
+    Key::strs("heroes", LOGINS),
 ];
 
 const ENGINEERS: &[Key] = &[

@@ -91,6 +91,7 @@ pub(super) fn teams(r: &mut Report<'_>, raw: &Raw) -> Vec<Team> {
             github_team: t.github_team.clone(),
             legend,
             own_comment: t.own_comment,
+            heroes: logins(r, &at("heroes"), &t.heroes),
         });
     }
     teams

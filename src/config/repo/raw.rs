@@ -21,6 +21,11 @@ pub(super) struct Raw {
     pub(super) leave: Vec<RawLeave>,
     /// First names people write in their plans, and whose login each is.
     pub(super) people: std::collections::BTreeMap<String, String>,
+    /// The era of the ritual whose layout the repository uses.
+    pub(super) preset: Option<String>,
+    /// Declared sections of the body and of team comments.
+    pub(super) body: super::layout::RawPlace,
+    pub(super) team: super::layout::RawPlace,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +66,9 @@ pub(super) struct RawTeam {
     pub(super) legend: Option<String>,
     #[serde(default)]
     pub(super) own_comment: bool,
+    /// The team's own support-hero rotation.
+    #[serde(default)]
+    pub(super) heroes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -16,6 +16,7 @@ use crate::sprint::calendar::{Cadence, weekdays};
 use crate::sprint::health::{
     self, Figures, Health, Roster, RosterTeam, SprintSummary, TeamFigures,
 };
+use crate::sprint::layout::Layout;
 use crate::sprint::markers::Section;
 use crate::sprint::moving::Moving;
 use crate::sprint::numbering::{SprintLabel, Version};
@@ -37,7 +38,7 @@ pub(super) struct Problem {
 
 /// Every problem with the three templates; `teams` are the config's teams
 /// (sample ones are used when it has none).
-pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
+pub(super) fn check(t: &Templates, teams: &[TeamView], layout: &Layout) -> Vec<Problem> {
     let mut out = Vec::new();
     // A fixed sample sprint: the templates are checked even when the
     // cadence itself is broken.
@@ -114,6 +115,7 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         teams: teams.to_vec(),
         health,
         shipped,
+        notes: vec!["An incident follow-up".into()],
     };
     let keep = "keep every `<!-- sprintbot:... -->` marker line of the default template (config/templates/issue.md.j2), and {{ metadata }}";
     match render::issue_body(t, &content).map(|b| SprintDoc::parse(&b)) {
@@ -124,7 +126,8 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
             keep,
         )),
         Ok(Ok(doc)) => {
-            let missing: Vec<&str> = Section::ALL
+            let missing: Vec<&str> = layout
+                .required_sections()
                 .iter()
                 .filter(|s| !doc.has_section(**s))
                 .map(|s| s.name())
@@ -146,7 +149,15 @@ pub(super) fn check(t: &Templates, teams: &[TeamView]) -> Vec<Problem> {
         }
     }
     let hang_overs = ["Fix the flaky test @octocat".to_string()];
-    match render::team_comment(t, &teams[0], &sprint, &hang_overs, &[], None) {
+    match render::team_comment(
+        t,
+        &teams[0],
+        &sprint,
+        &hang_overs,
+        &[],
+        None,
+        &sample_lines(),
+    ) {
         Err(e) => out.push(failed("team", e)),
         Ok(body) if TeamDoc::parse(&body).is_none() => out.push(problem(
             "team",
@@ -372,4 +383,13 @@ fn failed(key: &'static str, e: TemplateError) -> Problem {
         ),
     };
     Problem { key, message, help }
+}
+
+/// A team comment's sample lines: a hero, someone off, quarter goals.
+fn sample_lines() -> crate::sprint::render::TeamLines {
+    crate::sprint::render::TeamLines {
+        hero: "@octocat".into(),
+        off: "@hubot (Nov 15)".into(),
+        quarter_goals: "1. 🟢 Faster search @octocat".into(),
+    }
 }

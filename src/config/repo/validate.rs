@@ -13,6 +13,7 @@ use super::{Engineers, Raw, RepoConfig, Switches, calendar, templates};
 use crate::config::diag::Diagnostic;
 use crate::config::schema::Spans;
 use crate::sprint::calendar::Cadence;
+use crate::sprint::layout::{issue_template, team_template};
 use crate::sprint::numbering::{Numbering, Version};
 use crate::sprint::render::{self, TeamView, Templates};
 use crate::sprint::rotation::Rotation;
@@ -209,19 +210,29 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
         );
     }
 
+    let layout = super::layout::build(r, raw.preset.as_deref(), &raw.body, &raw.team);
     let templates = Templates {
-        title: raw
-            .templates
-            .title
-            .unwrap_or_else(|| render::DEFAULT_TITLE.to_string()),
-        issue: raw
-            .templates
-            .issue
-            .unwrap_or_else(|| render::DEFAULT_ISSUE.to_string()),
-        team: raw
-            .templates
-            .team
-            .unwrap_or_else(|| render::DEFAULT_TEAM.to_string()),
+        title: raw.templates.title.unwrap_or_else(|| {
+            layout
+                .preset
+                .title()
+                .unwrap_or(render::DEFAULT_TITLE)
+                .to_string()
+        }),
+        issue: raw.templates.issue.unwrap_or_else(|| {
+            if layout.generated_body {
+                issue_template(&layout)
+            } else {
+                render::DEFAULT_ISSUE.to_string()
+            }
+        }),
+        team: raw.templates.team.unwrap_or_else(|| {
+            if layout.generated_team {
+                team_template(&layout)
+            } else {
+                render::DEFAULT_TEAM.to_string()
+            }
+        }),
         health: raw
             .templates
             .health
@@ -258,9 +269,10 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             aliases: t.aliases.clone(),
             legend: t.legend.clone(),
             own_comment: t.own_comment,
+            heroes: t.heroes.clone(),
         })
         .collect();
-    for p in templates::check(&templates, &views) {
+    for p in templates::check(&templates, &views, &layout) {
         r.key(&format!("templates.{}", p.key), p.message, &p.help);
     }
 
@@ -324,6 +336,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
         count_skipped: raw.numbering.count_skipped,
         leave,
         people,
+        layout,
     })
 }
 

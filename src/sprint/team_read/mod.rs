@@ -14,6 +14,7 @@ mod status;
 mod tests;
 
 pub use reader::{read, read_as};
+pub(crate) use roles::{Role, role};
 pub use status::{GUESS_MARK, Legend, Status};
 
 use super::Login;
