@@ -48,6 +48,7 @@ fn previous_sprint() -> Previous {
         &[],
         &[],
         None,
+        &Default::default(),
     )
     .unwrap()
     .replace(

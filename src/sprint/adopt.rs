@@ -11,15 +11,16 @@ use std::ops::Range;
 
 use super::body::SprintDoc;
 use super::items;
+use super::layout::{Layout, Preset};
 use super::markers::{Metadata, Section};
 
 /// Why an issue cannot be adopted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AdoptError {
     #[error("it lacks {}", quoted(.0))]
-    Missing(Vec<&'static str>),
+    Missing(Vec<String>),
     #[error("{} appear(s) more than once", quoted(.0))]
-    Twice(Vec<&'static str>),
+    Twice(Vec<String>),
     #[error(
         "it already carries sprintbot's hidden markers (`<!-- sprintbot:... -->`, copied from another sprint issue?)"
     )]
@@ -28,7 +29,7 @@ pub enum AdoptError {
     Unreadable(String),
 }
 
-fn quoted(names: &[&str]) -> String {
+fn quoted(names: &[String]) -> String {
     let q: Vec<String> = names
         .iter()
         .map(|n| format!("the heading \"{n}\""))
@@ -65,8 +66,9 @@ fn normalised(line: &str) -> String {
         .to_lowercase()
 }
 
-/// The managed section a line heads, if it is one of their headings.
-fn section_of(line: &str) -> Option<Section> {
+/// The managed section a line heads, if it is one of their headings (as
+/// any era wrote them, or as the layout in force declares them).
+fn section_of(line: &str, declared: &[(Section, String)]) -> Option<Section> {
     let n = normalised(line);
     let is = |s: Section| match s {
         Section::Risks => n.ends_with("things that might take us down"),
@@ -74,21 +76,30 @@ fn section_of(line: &str) -> Option<Section> {
         Section::Retro => n.contains("what can we do better next sprint"),
         Section::Heroes => n.starts_with("support hero"),
         Section::Goals => n.contains("proposed goals for next sprint"),
+        Section::Notes => n.starts_with("list of incidents"),
         // Optional: sprintbot adds it the first time someone is off.
-        Section::Off | Section::Notes => false,
+        Section::Off => false,
     };
     // A list item that mentions a heading's words is not a heading.
-    if items::list_item(line.trim_start()).is_some() || n.chars().count() > 60 {
+    if items::list_item(line.trim_start()).is_some() || n.chars().count() > 80 {
         return None;
     }
-    HEADINGS.iter().map(|(s, _)| *s).find(|s| is(*s))
+    if let Some((s, _)) = declared.iter().find(|(_, h)| *h == n) {
+        return Some(*s);
+    }
+    Section::ALL
+        .into_iter()
+        .chain([Section::Notes])
+        .find(|s| is(*s))
 }
 
 /// A line that ends a section: any markdown heading, or a heading of the example.
-fn ends_section(line: &str) -> bool {
+fn ends_section(line: &str, declared: &[(Section, String)]) -> bool {
     let t = line.trim_start();
     let atx = t.starts_with('#') && t.trim_start_matches('#').starts_with([' ', '\t']);
-    atx || section_of(line).is_some() || OTHER_HEADINGS.contains(&normalised(line).as_str())
+    atx || section_of(line, declared).is_some()
+        || OTHER_HEADINGS.contains(&normalised(line).as_str())
+        || declared.iter().any(|(_, h)| *h == normalised(line))
 }
 
 /// One line of the body: its text (without line ending) and byte range
@@ -131,8 +142,87 @@ fn marker_places(all: &[Line<'_>], heading: usize, end: usize) -> (usize, usize)
 }
 
 /// The body with sprintbot's markers inserted for `meta`, or every reason
-/// it cannot be adopted.
+/// it cannot be adopted, under today's layout (preset "2022") or any era
+/// that fits (see [`adopt_as`]).
 pub fn adopt(body: &str, meta: &Metadata) -> Result<String, AdoptError> {
+    adopt_as(body, meta, &Layout::default()).map(|a| a.body)
+}
+
+/// An adopted body and the era it was written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adopted {
+    pub body: String,
+    /// The layout in force fits it (`None`), or this other preset does.
+    pub other_era: Option<Preset>,
+}
+
+/// The sections a layout needs to find in a hand-written body: today's
+/// layout needs all five; an era's needs its defining lists (the B era's
+/// retro was sometimes deleted); a declared layout needs its lists.
+fn required(layout: &Layout) -> Vec<Section> {
+    if layout.generated_body {
+        match layout.preset {
+            Preset::Y2023 if !layout_declared(layout) => vec![Section::Risks, Section::Heroes],
+            _ => layout.required_sections(),
+        }
+    } else {
+        Section::ALL.to_vec()
+    }
+}
+
+fn layout_declared(layout: &Layout) -> bool {
+    layout.body != layout.preset.layout().body
+}
+
+/// Headings every era and the layout in force write: the managed ones by
+/// section, the others only to end a section.
+struct Known {
+    managed: Vec<(Section, String)>,
+    other: Vec<String>,
+}
+
+impl Known {
+    fn of(layout: &Layout) -> Known {
+        let mut k = Known {
+            managed: Vec::new(),
+            other: Vec::new(),
+        };
+        let all = std::iter::once(layout.clone()).chain(Preset::ALL.map(Preset::layout));
+        for l in all {
+            for d in l.body.iter().filter(|d| !d.heading.trim().is_empty()) {
+                let h = normalised(&d.heading);
+                match d.kind.section() {
+                    Some(s) => k.managed.push((s, h)),
+                    None => k.other.push(h),
+                }
+            }
+        }
+        k
+    }
+
+    /// How a section's heading is named in a refusal: as the layout in
+    /// force writes it, else as the example did.
+    fn name(layout: &Layout, s: Section) -> String {
+        layout
+            .body
+            .iter()
+            .find(|d| d.kind.section() == Some(s) && !d.heading.trim().is_empty())
+            .map(|d| d.heading.trim().to_string())
+            .or_else(|| {
+                HEADINGS
+                    .iter()
+                    .find(|(h, _)| *h == s)
+                    .map(|(_, n)| n.to_string())
+            })
+            .unwrap_or_else(|| s.name().to_string())
+    }
+}
+
+/// [`adopt`] under `layout` (the one in force): its sections are looked
+/// for first; when they are not all there, another era whose sections are
+/// exactly what the body has is used, and named, so the adoption can say so.
+/// Sections a body lacks are never inserted.
+pub fn adopt_as(body: &str, meta: &Metadata, layout: &Layout) -> Result<Adopted, AdoptError> {
     let all = lines(body);
     if all
         .iter()
@@ -140,6 +230,7 @@ pub fn adopt(body: &str, meta: &Metadata) -> Result<String, AdoptError> {
     {
         return Err(AdoptError::HasMarkers);
     }
+    let known = Known::of(layout);
     let mut fenced = false;
     let mut heads: Vec<(Section, usize)> = Vec::new();
     let mut ends: Vec<usize> = Vec::new();
@@ -152,26 +243,43 @@ pub fn adopt(body: &str, meta: &Metadata) -> Result<String, AdoptError> {
         if fenced {
             continue;
         }
-        if let Some(s) = section_of(l.text) {
+        if let Some(s) = section_of(l.text, &known.managed) {
             heads.push((s, i));
         }
-        if ends_section(l.text) {
+        if ends_section(l.text, &known.managed) || known.other.contains(&normalised(l.text)) {
             ends.push(i);
         }
     }
     let count = |s: Section| heads.iter().filter(|(h, _)| *h == s).count();
-    let named = |pick: &dyn Fn(usize) -> bool| -> Vec<&'static str> {
-        HEADINGS
-            .iter()
-            .filter(|(s, _)| pick(count(*s)))
-            .map(|(_, name)| *name)
-            .collect()
+    let found: Vec<Section> = Section::ALL
+        .into_iter()
+        .chain(Section::OPTIONAL)
+        .filter(|s| count(*s) > 0)
+        .collect();
+    let fits = |l: &Layout, exact: bool| {
+        let all_there = required(l).iter().all(|s| found.contains(s));
+        all_there && (!exact || found.iter().all(|s| l.holds(*s) && *s != Section::Off))
     };
-    let missing = named(&|n| n == 0);
-    if !missing.is_empty() {
-        return Err(AdoptError::Missing(missing));
-    }
-    let twice = named(&|n| n > 1);
+    let other_era = if fits(layout, false) {
+        None
+    } else {
+        match Preset::ALL.into_iter().find(|p| fits(&p.layout(), true)) {
+            Some(p) => Some(p),
+            None => {
+                let missing: Vec<String> = required(layout)
+                    .into_iter()
+                    .filter(|s| count(*s) == 0)
+                    .map(|s| Known::name(layout, s))
+                    .collect();
+                return Err(AdoptError::Missing(missing));
+            }
+        }
+    };
+    let twice: Vec<String> = found
+        .iter()
+        .filter(|s| count(**s) > 1)
+        .map(|s| Known::name(layout, *s))
+        .collect();
     if !twice.is_empty() {
         return Err(AdoptError::Twice(twice));
     }
@@ -200,10 +308,13 @@ pub fn adopt(body: &str, meta: &Metadata) -> Result<String, AdoptError> {
     }
     out.push_str(&body[from..]);
     let doc = SprintDoc::parse(&out).map_err(|e| AdoptError::Unreadable(e.to_string()))?;
-    if doc.metadata().is_none() || !Section::ALL.iter().all(|s| doc.has_section(*s)) {
+    if doc.metadata().is_none() || !found.iter().all(|s| doc.has_section(*s)) {
         return Err(AdoptError::Unreadable("a marker is missing".into()));
     }
-    Ok(out)
+    Ok(Adopted {
+        body: out,
+        other_era,
+    })
 }
 
 #[cfg(test)]

@@ -262,8 +262,8 @@ pub fn team_comment(
 }
 
 /// A line people wrote, carried as it is (its HTML, such as a legend's
-/// `<details>`, still works) unless it is a whole-line HTML comment, which
-/// could be a marker: that is escaped.
+/// `<details>`, still works, and its handles are put in code) unless it is
+/// a whole-line HTML comment, which could be a marker: that is escaped.
 fn carried_line(l: &str) -> String {
     if l.trim_start().starts_with("<!--") {
         let body = l.trim_start();
@@ -273,7 +273,8 @@ fn carried_line(l: &str) -> String {
             super::markers::neutralise(body)
         )
     } else {
-        l.to_string()
+        // Carried by sprintbot, its handles must not notify people again.
+        super::team_read::quiet(l)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::sprint::Login;
 use crate::sprint::body::{Change, SprintDoc};
 use crate::sprint::calendar::Sprint;
 use crate::sprint::health::{Figures, SprintSummary};
+use crate::sprint::markers::Section;
 use crate::sprint::numbering::SprintLabel;
 use crate::sprint::rollover::{self, Previous};
 use crate::sprint::shipped::{MergedPull, Shipped, Window};
@@ -181,6 +182,45 @@ pub fn previous(
     let mut owner = people.iter().cycle();
     let mut next_owner = || owner.next();
     let i = shown.index;
+    // A layout without a goals list (presets 2023 to 2026) has no goals
+    // to invent: its previous sprint is a plain one.
+    let body = if repo.layout.holds(Section::Goals) {
+        invented_goals(repo, i, label, &mut next_owner)?
+    } else {
+        roll(repo, None, i - 1, label)?
+    };
+    let earlier = EARLIER
+        .iter()
+        .zip(1u64..)
+        .map(|(&(planned, done, carried, dropped), k)| SprintSummary {
+            sprint: repo.cadence.sprint(i - 7 + k as i64).id,
+            issue: ISSUE - 6 + k,
+            previous: Some(ISSUE - 7 + k),
+            figures: Figures {
+                planned,
+                done,
+                carried,
+                dropped,
+            },
+        })
+        .collect();
+    Ok(Previous {
+        issue: ISSUE,
+        doc: SprintDoc::parse(&body).map_err(|e| e.to_string())?,
+        team_comments: Vec::new(),
+        earlier,
+        shipped: Some(shipped(repo, &repo.cadence.sprint(i - 1), shown)),
+    })
+}
+
+/// The previous sprint's body with goals that rolled, were done, carried
+/// and dropped.
+fn invented_goals<'a>(
+    repo: &RepoConfig,
+    i: i64,
+    label: &SprintLabel,
+    next_owner: &mut impl FnMut() -> Option<&'a Login>,
+) -> Result<String, String> {
     // Three sprints ago a goal was planned that keeps rolling; two sprints
     // ago another joined it. Both roll into the previous sprint unfinished.
     let three_ago = add(
@@ -218,26 +258,5 @@ pub fn previous(
     {
         body = apply(&body, Change::Drop(n))?;
     }
-    let earlier = EARLIER
-        .iter()
-        .zip(1u64..)
-        .map(|(&(planned, done, carried, dropped), k)| SprintSummary {
-            sprint: repo.cadence.sprint(i - 7 + k as i64).id,
-            issue: ISSUE - 6 + k,
-            previous: Some(ISSUE - 7 + k),
-            figures: Figures {
-                planned,
-                done,
-                carried,
-                dropped,
-            },
-        })
-        .collect();
-    Ok(Previous {
-        issue: ISSUE,
-        doc: SprintDoc::parse(&body).map_err(|e| e.to_string())?,
-        team_comments: Vec::new(),
-        earlier,
-        shipped: Some(shipped(repo, &repo.cadence.sprint(i - 1), shown)),
-    })
+    Ok(body)
 }

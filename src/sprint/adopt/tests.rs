@@ -77,14 +77,17 @@ fn missing_and_doubled_sections_are_named() {
         .replace("## 3 things that might take us down\n", "");
     assert_eq!(
         adopt(&body, &meta()),
-        Err(AdoptError::Missing(vec![
+        Err(AdoptError::Missing(strings(&[
             "3 things that might take us down",
             "Support hero this sprint"
-        ]))
+        ])))
     );
     let twice = format!("{HAND}\n### Support hero this sprint\n");
     let err = adopt(&twice, &meta()).unwrap_err();
-    assert_eq!(err, AdoptError::Twice(vec!["Support hero this sprint"]));
+    assert_eq!(
+        err,
+        AdoptError::Twice(strings(&["Support hero this sprint"]))
+    );
     assert!(
         err.to_string().contains("\"Support hero this sprint\""),
         "{err}"
@@ -111,6 +114,10 @@ fn markers_already_there_and_headings_in_code_are_refused() {
     );
     assert_eq!(
         adopt(&fenced, &meta()),
-        Err(AdoptError::Missing(vec!["Support hero this sprint"]))
+        Err(AdoptError::Missing(strings(&["Support hero this sprint"])))
     );
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
 }

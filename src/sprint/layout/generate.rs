@@ -110,7 +110,7 @@ pub fn team_template(layout: &Layout) -> String {
             Kind::Hero => format!("{}{{{{ hero }}}}\n\n", heading(d)),
             Kind::Off => format!("{}{{{{ off }}}}\n\n", heading(d)),
             Kind::QuarterGoals => format!(
-                "{}{{% if quarter_goals %}}{{{{ quarter_goals }}}}\n{{% else %}}{}{{% endif %}}",
+                "{}{{% if quarter_goals %}}{{{{ quarter_goals }}}}\n\n{{% else %}}{}{{% endif %}}",
                 heading(d),
                 guidance(d)
             ),
