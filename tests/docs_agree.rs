@@ -1,9 +1,13 @@
 //! What a newcomer copies or follows must be right: the shipped example
 //! config names only invented people (and is the reference config with its
-//! people renamed, so the tests of the one cover the other).
+//! people renamed, so the tests of the one cover the other), and every
+//! pointer from the code and the configs into the README or the book names a
+//! file and heading that exist. Reads the repository's own files.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const SAMPLE: &str = include_str!("../config/repo-sprintbot.example.toml");
 const REFERENCE: &str = include_str!("fixtures/reference/posthog-sprintbot.toml");
 
@@ -146,4 +150,125 @@ fn the_built_in_preview_mentions_only_invented_people() {
         }
     }
     assert!(seen > 5, "{text}");
+}
+
+// ----- pointers into the README and the book -----
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// A heading's id as GitHub and mdBook make it.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for line in markdown.lines() {
+        if line.starts_with("```") || line.starts_with("~~~") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// Every `README.md`, `CONTRIBUTING.md` or `docs/src/….md` (with an
+/// optional `#anchor`) in `text`, and where.
+fn references(text: &str) -> Vec<(usize, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for start in ["README", "CONTRIBUTING.md", "SECURITY.md", "docs/src/"] {
+            for (i, _) in line.match_indices(start) {
+                let taken: String = line[i..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "/._-#".contains(*c))
+                    .collect();
+                let taken = taken.trim_end_matches(['.', '-']);
+                let (file, anchor) = match taken.split_once('#') {
+                    Some((f, a)) => (f.to_string(), Some(a.to_string())),
+                    None => (taken.to_string(), None),
+                };
+                out.push((n + 1, file, anchor));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_pointer_from_code_and_configs_into_the_docs_exists() {
+    let mut all = Vec::new();
+    files(&Path::new(ROOT).join("src"), &mut all);
+    files(&Path::new(ROOT).join("config"), &mut all);
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for path in &all {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let shown = path.strip_prefix(ROOT).unwrap().display();
+        for (line, file, anchor) in references(&text) {
+            checked += 1;
+            let Ok(target) = std::fs::read_to_string(Path::new(ROOT).join(&file)) else {
+                wrong.push(format!(
+                    "{shown}:{line}: `{file}` is not a file of the repository"
+                ));
+                continue;
+            };
+            if !file.ends_with(".md") {
+                wrong.push(format!("{shown}:{line}: `{file}` is not a page"));
+            } else if let Some(anchor) = anchor
+                && !anchors(&target).contains(&anchor)
+            {
+                wrong.push(format!(
+                    "{shown}:{line}: `{file}` has no heading `#{anchor}`"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(checked >= 5, "found only {checked} pointers");
+}
+
+#[test]
+fn a_pointer_to_a_missing_heading_or_page_is_caught() {
+    let text = "see docs/src/operations/deployment.md#local-testing, the README's \"Deploy\"";
+    let found = references(text);
+    assert_eq!(
+        found,
+        [
+            (1, "README".to_string(), None),
+            (
+                1,
+                "docs/src/operations/deployment.md".to_string(),
+                Some("local-testing".to_string())
+            ),
+        ]
+    );
+    assert!(!Path::new(ROOT).join("README").exists());
+    let page =
+        std::fs::read_to_string(Path::new(ROOT).join("docs/src/operations/deployment.md")).unwrap();
+    assert!(anchors(&page).contains(&"local-testing".to_string()));
+    assert!(anchors(&page).contains(&"tls-through-a-reverse-proxy".to_string()));
+    assert!(!anchors(&page).contains(&"deploy".to_string()));
 }
