@@ -5,11 +5,11 @@
 mod support;
 
 use support::scenario::{REPO, Scenario};
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 #[tokio::test]
 async fn adopt_refuses_the_placeholder_title_and_proposes_the_calendar_s() {
-    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    let s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-16T12:00:00Z").await;
     let body = "## Plan: Proposed Goals for Next Sprint\n\n1. Something\n";
     let n = s.fake.add_issue(
         REPO,

@@ -370,7 +370,7 @@ async fn a_broken_config_is_explained_to_whoever_posts_a_command() {
     s.fake.put_file(
         REPO,
         ".github/sprintbot.toml",
-        support::sprint::EXAMPLE_CONFIG,
+        support::sprint::POSTHOG_CONFIG,
     );
     let mut push = support::webhooks::payload("push");
     push["ref"] = serde_json::json!("refs/heads/main");

@@ -8,7 +8,7 @@ mod support;
 use support::fake_github::FakeCheckRun;
 use support::pull_requests::push_pull_request;
 use support::scenario::{BOT, REPO, Scenario};
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 const CONFIG: &str = ".github/sprintbot.toml";
 const SHA_1: &str = "1111111111111111111111111111111111111111";
@@ -31,7 +31,7 @@ fn only_run(s: &Scenario) -> FakeCheckRun {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_request_that_breaks_the_config_gets_a_red_check_with_annotations_at_its_lines() {
     let s = Scenario::start().await;
-    let broken = EXAMPLE_CONFIG
+    let broken = POSTHOG_CONFIG
         .replace(
             "timezone = \"Europe/London\"",
             "timezone = \"Europe/Lodnon\"",
@@ -93,13 +93,13 @@ async fn a_pull_request_that_breaks_the_config_gets_a_red_check_with_annotations
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_that_fixes_it_gets_a_green_check_that_previews_the_next_sprint() {
     let s = Scenario::start().await;
-    let broken = EXAMPLE_CONFIG.replace(
+    let broken = POSTHOG_CONFIG.replace(
         "timezone = \"Europe/London\"",
         "timezone = \"Europe/Lodnon\"",
     );
     push_pull_request(&s, "opened", 7, SHA_1, REPO, &[(CONFIG, Some(&broken))]).await;
-    let fixed = EXAMPLE_CONFIG.replace("heroes = [\"macobo\",", "heroes = [\"liyiy\", \"macobo\",");
-    assert_ne!(fixed, EXAMPLE_CONFIG);
+    let fixed = POSTHOG_CONFIG.replace("heroes = [\"macobo\",", "heroes = [\"liyiy\", \"macobo\",");
+    assert_ne!(fixed, POSTHOG_CONFIG);
 
     push_pull_request(&s, "synchronize", 7, SHA_2, REPO, &[(CONFIG, Some(&fixed))]).await;
 
@@ -132,7 +132,7 @@ async fn a_pull_request_from_a_fork_is_only_parsed() {
     // A stranger's title template: checked by the strict validation, never
     // used to render the preview.
     let theirs = format!(
-        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{{{ version }}}} brought to you by mallory\"\n"
+        "{POSTHOG_CONFIG}\n[templates]\ntitle = \"{{{{ version }}}} brought to you by mallory\"\n"
     );
     let before = s.fake.requests().len();
 
@@ -203,7 +203,7 @@ async fn a_pull_request_that_removes_the_config_says_what_merging_it_does() {
 async fn a_forks_template_that_would_loop_for_minutes_is_stopped_and_reported() {
     let s = Scenario::start().await;
     let looping = format!(
-        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{% for a in range(10000) %}}{{% for b in range(10000) %}}x{{% endfor %}}{{% endfor %}}\"\n"
+        "{POSTHOG_CONFIG}\n[templates]\ntitle = \"{{% for a in range(10000) %}}{{% for b in range(10000) %}}x{{% endfor %}}{{% endfor %}}\"\n"
     );
     let started = std::time::Instant::now();
 
@@ -240,7 +240,7 @@ async fn a_forks_ten_thousand_link_chain_is_refused_at_its_line_and_the_bot_live
     // About 70 KB of `|string`: enough to overflow a worker's stack in
     // minijinja's compiler if it were ever parsed.
     let chain = format!(
-        "{EXAMPLE_CONFIG}\n[templates]\nteam = \"{{{{ team.name{} }}}}\"\n",
+        "{POSTHOG_CONFIG}\n[templates]\nteam = \"{{{{ team.name{} }}}}\"\n",
         "|string".repeat(10_000)
     );
     push_pull_request(
@@ -264,7 +264,7 @@ async fn a_forks_ten_thousand_link_chain_is_refused_at_its_line_and_the_bot_live
 
     // The process is alive and checks the next pull request as before.
     let attrs = format!(
-        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{{{ version{} }}}}\"\n",
+        "{POSTHOG_CONFIG}\n[templates]\ntitle = \"{{{{ version{} }}}}\"\n",
         ".a".repeat(10_000)
     );
     push_pull_request(
@@ -289,7 +289,7 @@ async fn a_template_that_would_fill_memory_is_stopped_at_its_output_limit() {
     let s = Scenario::start().await;
     // A thousand 10 MB strings: 10 GB if nothing stopped it.
     let bomb = format!(
-        "{EXAMPLE_CONFIG}\n[templates]\ntitle = \"{{% for i in range(1000) %}}{{{{ 'x' * 10000000 }}}}{{% endfor %}}\"\n"
+        "{POSTHOG_CONFIG}\n[templates]\ntitle = \"{{% for i in range(1000) %}}{{{{ 'x' * 10000000 }}}}{{% endfor %}}\"\n"
     );
     push_pull_request(
         &s,

@@ -14,7 +14,7 @@ use sprintbot::sprint::body::SprintDoc;
 use support::fake_github::{ACTIONS_BOT, FakeGitHub};
 use support::links::issue_payload;
 use support::scenario::{REPO, Scenario};
-use support::sprint::{EXAMPLE_CONFIG, example_config, fresh_body};
+use support::sprint::{POSTHOG_CONFIG, fresh_body, posthog_config};
 
 /// Calls made since `from`, without reading the config or minting tokens.
 fn calls(s: &Scenario, from: usize) -> Vec<String> {
@@ -216,7 +216,7 @@ async fn a_tick_github_refuses_is_not_logged_and_the_next_event_makes_it() {
 #[tokio::test]
 async fn an_unmerged_pull_request_and_a_switched_off_repository_tick_nothing() {
     let s = Scenario::start_with_config(
-        &EXAMPLE_CONFIG.replace("tick_linked_goals = true", "tick_linked_goals = false"),
+        &POSTHOG_CONFIG.replace("tick_linked_goals = true", "tick_linked_goals = false"),
     )
     .await;
     let pr = s.fake.open_pull_request(REPO, "Feature", "kappa90", "main");
@@ -257,11 +257,11 @@ async fn tick_reads_each_link_once_and_a_merge_on_the_last_day_is_in_the_retro()
     let fake = FakeGitHub::start(clock).await;
     fake.add_repo(REPO);
     fake.add_plain_token("ghp_actions");
-    fake.put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+    fake.put_file(REPO, ".github/sprintbot.toml", POSTHOG_CONFIG);
     let sprint = fake.add_issue(
         REPO,
         "Sprint",
-        &fresh_body(&example_config(), "2022-11-16"),
+        &fresh_body(&posthog_config(), "2022-11-16"),
         &["sprint"],
         ACTIONS_BOT,
     );

@@ -9,10 +9,10 @@ mod support;
 
 use sprintbot::sprint::health::section::summary_marker;
 use support::scenario::{BOT, REPO, Scenario};
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 fn config() -> String {
-    EXAMPLE_CONFIG
+    POSTHOG_CONFIG
         .replace("goals_as_sub_issues = false", "goals_as_sub_issues = true")
         .replace(
             "carry_unfinished_goals = false",

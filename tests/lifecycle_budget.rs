@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use sprintbot::github::clock::Clock;
 use support::scenario::{INSTALLATION, REPO, Scenario};
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 #[tokio::test]
 async fn a_rollover_meeting_the_limit_runs_once_after_the_reset_and_not_before() {
-    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-14T09:00:00Z").await;
+    let s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-14T09:00:00Z").await;
     let reset = s
         .clock
         .now()

@@ -294,7 +294,7 @@ fn forgotten(org: &Org) -> Option<String> {
     })?;
     let sprint = written::sprint_of(&open.body)?;
     let comments = org.fake.comments(REPO, open.number);
-    let config = support::sprint::example_config();
+    let config = support::sprint::posthog_config();
     let missing: Vec<&str> = config
         .teams
         .iter()

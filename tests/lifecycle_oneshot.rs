@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sprintbot::github::clock::{Clock, ManualClock};
 use support::fake_github::FakeGitHub;
 use support::process::KillOnDrop;
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 const REPO: &str = "acme/app";
 
@@ -22,8 +22,8 @@ async fn fake_with_one_team_at(now: jiff::Timestamp) -> FakeGitHub {
     let fake = FakeGitHub::start(clock).await;
     fake.add_repo(REPO);
     fake.add_plain_token("ghp_actions");
-    let cut = EXAMPLE_CONFIG.find("[engineers]").unwrap();
-    let config = format!("[[teams]]\nname = \"Growth\"\n\n{}", &EXAMPLE_CONFIG[cut..]);
+    let cut = POSTHOG_CONFIG.find("[engineers]").unwrap();
+    let config = format!("[[teams]]\nname = \"Growth\"\n\n{}", &POSTHOG_CONFIG[cut..]);
     fake.put_file(REPO, ".github/sprintbot.toml", &config);
     fake
 }

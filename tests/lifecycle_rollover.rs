@@ -20,7 +20,7 @@ use sprintbot::sprint::markers::Section;
 use sprintbot::sprint::team::TeamDoc;
 use sprintbot::store::Store;
 use support::fake_github::FakeGitHub;
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 const REPO: &str = "acme/app";
 
@@ -28,11 +28,11 @@ const REPO: &str = "acme/app";
 /// the retro's shipped list: the calls of the rollover itself are counted
 /// here, those of every retro feature in `retro_cost.rs`.
 fn config_with_teams(teams: usize) -> String {
-    let cut = EXAMPLE_CONFIG.find("[engineers]").unwrap();
+    let cut = POSTHOG_CONFIG.find("[engineers]").unwrap();
     let mut s: String = (0..teams)
         .map(|i| format!("[[teams]]\nname = \"Team {i}\"\nmembers = [\"kappa90\"]\n\n"))
         .collect();
-    s.push_str(&EXAMPLE_CONFIG[cut..]);
+    s.push_str(&POSTHOG_CONFIG[cut..]);
     s.replace("shipped = true", "shipped = false")
 }
 
@@ -189,7 +189,7 @@ impl Drop for World {
 
 #[tokio::test]
 async fn nothing_opens_before_the_opening_instant_and_the_first_sprint_opens_cleanly() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     // 08:00 London is before 09:00: the previous sprint is current, and it
     // opens now (a repository's first sprint is whatever is current).
@@ -230,7 +230,7 @@ async fn nothing_opens_before_the_opening_instant_and_the_first_sprint_opens_cle
 
 #[tokio::test]
 async fn a_full_two_sprint_story() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     w.at("2022-11-14T09:00:00Z");
     let first = w.tick(&store).await.unwrap().unwrap().issue.0;
@@ -327,7 +327,7 @@ async fn a_full_two_sprint_story() {
 
 #[tokio::test]
 async fn a_hundred_ticks_and_an_empty_store_open_the_sprint_once() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     w.at("2022-11-14T09:00:00Z");
     let store = w.store();
     for _ in 0..100 {
@@ -354,7 +354,7 @@ async fn a_hundred_ticks_and_an_empty_store_open_the_sprint_once() {
 #[tokio::test]
 async fn a_failure_at_any_step_resumes_to_the_same_end_state() {
     // The clean run, for reference.
-    let clean = World::start(EXAMPLE_CONFIG).await;
+    let clean = World::start(POSTHOG_CONFIG).await;
     let store = clean.store();
     clean.at("2022-11-14T09:00:00Z");
     clean.tick(&store).await.unwrap();
@@ -374,7 +374,7 @@ async fn a_failure_at_any_step_resumes_to_the_same_end_state() {
         ("POST", "/graphql", 0),
     ];
     for &(method, path, skip) in steps {
-        let w = World::start(EXAMPLE_CONFIG).await;
+        let w = World::start(POSTHOG_CONFIG).await;
         let store = w.store();
         w.at("2022-11-14T09:00:00Z");
         w.tick(&store).await.unwrap();
@@ -403,7 +403,7 @@ async fn a_failure_at_any_step_resumes_to_the_same_end_state() {
 
 #[tokio::test]
 async fn after_downtime_only_the_current_sprint_opens_once() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     // Last tick 3 days before the opening instant, then down until after it.
     w.at("2022-11-11T09:00:00Z");
@@ -477,7 +477,7 @@ async fn a_rollover_costs_six_calls_plus_one_per_team() {
 
 #[tokio::test]
 async fn a_dry_run_prints_every_write_and_changes_nothing() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     w.at("2022-11-14T09:00:00Z");
     w.tick(&store).await.unwrap();
@@ -530,12 +530,12 @@ async fn a_dry_run_prints_every_write_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_broken_config_is_reported_once_and_the_last_good_one_stays_in_force() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     let load = || w.load(&store);
     assert!(load().await.config.is_some());
 
-    let broken = EXAMPLE_CONFIG.replace(
+    let broken = POSTHOG_CONFIG.replace(
         "timezone = \"Europe/London\"",
         "timezone = \"Europe/Lndon\"",
     );
@@ -585,14 +585,14 @@ async fn a_broken_config_is_reported_once_and_the_last_good_one_stays_in_force()
 
     // Fixed: the notice closes itself.
     w.fake
-        .put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+        .put_file(REPO, ".github/sprintbot.toml", POSTHOG_CONFIG);
     load().await;
     assert!(!w.fake.issue(REPO, notices[0].number).unwrap().open);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sprint_rollover_command_racing_the_scheduler_opens_one_sprint() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     w.at("2022-11-14T09:00:00Z");
     w.tick(&store).await.unwrap();
@@ -642,7 +642,7 @@ async fn a_repository_inherits_its_organisations_defaults() {
 
 #[tokio::test]
 async fn a_rerun_of_a_crashed_rollover_on_a_fresh_store_finishes_it_and_goes_no_further() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     w.at("2022-11-14T09:00:00Z");
     w.tick(&store).await.unwrap();
@@ -668,7 +668,7 @@ async fn a_rerun_of_a_crashed_rollover_on_a_fresh_store_finishes_it_and_goes_no_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_runs_at_once_on_empty_stores_leave_one_sprint_issue_open() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     w.at("2022-11-14T09:00:00Z");
     let (a, b) = (
         w.store(),
@@ -700,7 +700,7 @@ async fn two_runs_at_once_on_empty_stores_leave_one_sprint_issue_open() {
 
 #[tokio::test]
 async fn a_run_with_nothing_to_do_writes_nothing_even_with_an_empty_store() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     w.at("2022-11-14T09:00:00Z");
     w.tick(&w.store()).await.unwrap();
     for i in 0..3 {
@@ -761,7 +761,7 @@ fn without_source(text: &str) -> &str {
 #[tokio::test]
 async fn a_team_renamed_mid_sprint_keeps_its_items_and_gets_no_second_comment() {
     for declared in [false, true] {
-        let w = World::start(EXAMPLE_CONFIG).await;
+        let w = World::start(POSTHOG_CONFIG).await;
         let store = w.store();
         let first = first_sprint_with_a_growth_item(&w, &store).await;
         let comments = w.fake.comments(REPO, first).len();
@@ -775,7 +775,7 @@ async fn a_team_renamed_mid_sprint_keeps_its_items_and_gets_no_second_comment() 
         w.fake.put_file(
             REPO,
             ".github/sprintbot.toml",
-            &EXAMPLE_CONFIG.replacen("name = \"Growth\"", also, 1),
+            &POSTHOG_CONFIG.replacen("name = \"Growth\"", also, 1),
         );
         w.at("2022-11-21T12:00:00Z");
         assert_eq!(w.tick(&store).await.unwrap(), None);
@@ -796,7 +796,7 @@ async fn a_team_renamed_mid_sprint_keeps_its_items_and_gets_no_second_comment() 
 
 #[tokio::test]
 async fn a_team_comment_filled_in_as_people_write_rolls_every_unfinished_item() {
-    let w = World::start(EXAMPLE_CONFIG).await;
+    let w = World::start(POSTHOG_CONFIG).await;
     let store = w.store();
     w.at("2022-11-14T09:00:00Z");
     let first = w.tick(&store).await.unwrap().unwrap().issue.0;

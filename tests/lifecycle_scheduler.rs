@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use support::fake_github::BOT_LOGIN;
 use support::org::Org;
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 use support::webhooks::payload;
 
 /// The calls made since `from` that concern `repo` (its path).
@@ -248,7 +248,7 @@ async fn a_push_that_adds_a_config_opens_the_current_sprint_at_once() {
     org.settle_within(Duration::from_secs(120)).await;
     assert!(org.fake.issues("acme/repo-1").is_empty());
     org.fake
-        .put_file("acme/repo-1", ".github/sprintbot.toml", EXAMPLE_CONFIG);
+        .put_file("acme/repo-1", ".github/sprintbot.toml", POSTHOG_CONFIG);
     let p = push_payload(&org, "acme/repo-1", 7, &[".github/sprintbot.toml"]);
     let pushed = org.now();
     assert_eq!(org.fake.deliver("push", &p).await, 202);

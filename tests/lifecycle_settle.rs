@@ -287,7 +287,7 @@ async fn a_sprint_issue_deleted_while_its_webhook_was_lost_is_opened_again_once(
         .iter()
         .filter(|c| c.body.starts_with("<!-- sprintbot:team "))
         .count();
-    assert_eq!(teams, support::sprint::example_config().teams.len());
+    assert_eq!(teams, support::sprint::posthog_config().teams.len());
     // And then nothing more until the next instant.
     let quiet = one_hour(&org, "2022-11-27T11:00:00Z").await;
     let quiet: Vec<&String> = quiet

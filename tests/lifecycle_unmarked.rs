@@ -10,13 +10,13 @@ mod support;
 use sprintbot::sprint::markers::team_marker;
 use support::fake_github::FakeComment;
 use support::scenario::{BOT, REPO, Scenario};
-use support::sprint::example_config;
+use support::sprint::posthog_config;
 
 /// sprintbot's comment for every team on the sprint issue, as its opening
 /// posted them; Pipeline's filled in with one unfinished item. Returns
 /// Pipeline's comment id.
 fn teams_posted(s: &Scenario) -> u64 {
-    let config = example_config();
+    let config = posthog_config();
     let sprint = config
         .cadence
         .sprint_containing("2022-11-16".parse().unwrap());
@@ -85,7 +85,7 @@ async fn a_team_comment_keeps_its_place(edit: impl Fn(&str) -> Option<String>) {
     let next = look_again_then_roll(&s).await;
     let old = titled(&s, s.issue, "Team Pipeline");
     assert_eq!(old.len(), 1, "posted again: {old:#?}");
-    for team in example_config().teams {
+    for team in posthog_config().teams {
         let title = format!("Team {}", team.name);
         assert_eq!(titled(&s, s.issue, &title).len(), 1, "{title}");
         assert_eq!(titled(&s, next, &title).len(), 1, "{title} on #{next}");

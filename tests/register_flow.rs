@@ -10,34 +10,12 @@ use std::sync::Arc;
 
 use sprintbot::github::clock::SystemClock;
 use support::fake_github::FakeGitHub;
-use support::register::{self, read_form};
+use support::register::{self, form_encode, no_redirects, read_form};
 
 const PUBLIC: &str = "https://sprintbot.example.com";
 
 async fn fake() -> FakeGitHub {
     FakeGitHub::start(Arc::new(SystemClock)).await
-}
-
-/// `application/x-www-form-urlencoded`, as a browser posts a form.
-fn form_encode(name: &str, value: &str) -> String {
-    let enc: String = value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("{name}={enc}")
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn get(url: &str) -> (u16, String) {

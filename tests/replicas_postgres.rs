@@ -19,7 +19,7 @@ use sprintbot::store::Store;
 use support::bot::SECRET;
 use support::cluster::{Cluster, wait_until};
 use support::fake_github::{BOT_LOGIN, FaultKind};
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 use support::webhooks::{Delivery, payload};
 
 const REPO: &str = "acme/app";
@@ -121,7 +121,7 @@ async fn deliveries_over_three_replicas_survive_a_kill_9_exactly_once() {
 fn repository_running_sprints(c: &Cluster) {
     c.fake.add_installation(INSTALLATION, "acme", &[REPO]);
     c.fake
-        .put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+        .put_file(REPO, ".github/sprintbot.toml", POSTHOG_CONFIG);
     for engineer in ENGINEERS {
         c.fake.set_role(REPO, engineer, "write");
     }

@@ -114,7 +114,7 @@ fn the_shipped_and_summary_templates_are_checked_before_they_are_used() {
 fn the_preview_shows_the_shipped_list_and_the_pinned_summary_when_on() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sprintbot.toml");
-    let text = support::sprint::EXAMPLE_CONFIG.replace("pin_summary = false", "pin_summary = true");
+    let text = support::sprint::POSTHOG_CONFIG.replace("pin_summary = false", "pin_summary = true");
     std::fs::write(&file, text).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sprintbot"))
         .args(["preview", "--date", "2022-11-14", "--repo-config"])

@@ -13,11 +13,11 @@ use sprintbot::sprint::body::SprintDoc;
 use sprintbot::sprint::markers::Section;
 use sprintbot::sprint::shipped::{END_MARKER, START_MARKER};
 use support::scenario::{REPO, Scenario};
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 /// The example config, with unfinished goals carried into the next plan.
 fn config() -> String {
-    EXAMPLE_CONFIG.replace(
+    POSTHOG_CONFIG.replace(
         "carry_unfinished_goals = false",
         "carry_unfinished_goals = true",
     )

@@ -368,7 +368,7 @@ fn check_config_and_preview_agree_about_a_day_before_the_first_version() {
 #[test]
 fn a_misspelled_template_variable_is_an_error_not_an_empty_title() {
     use sprintbot::sprint::render::{self, Templates};
-    let repo = support::sprint::example_config();
+    let repo = support::sprint::posthog_config();
     let sprint = repo.cadence.sprint(6);
     let label = repo.numbering.label(6).unwrap();
     let templates = Templates {

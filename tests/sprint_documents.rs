@@ -8,7 +8,7 @@ use sprintbot::sprint::Login;
 use sprintbot::sprint::body::{BodyError, Change, SprintDoc};
 use sprintbot::sprint::ledger::Ledger;
 use sprintbot::sprint::markers::Section;
-use support::sprint::{example_config, fresh_body};
+use support::sprint::{fresh_body, posthog_config};
 
 fn login(s: &str) -> Login {
     Login(s.to_string())
@@ -20,7 +20,7 @@ fn apply(body: &str, change: Change) -> String {
 
 #[test]
 fn sprint_1_42_0_2_of_2_has_the_examples_title_and_sections_in_order() {
-    let repo = example_config();
+    let repo = posthog_config();
     let sprint = repo
         .cadence
         .sprint_containing("2022-11-16".parse().unwrap());
@@ -56,7 +56,7 @@ fn sprint_1_42_0_2_of_2_has_the_examples_title_and_sections_in_order() {
 
 #[test]
 fn goal_from_a_command_is_added_with_owner_and_why() {
-    let body = fresh_body(&example_config(), "2022-11-16");
+    let body = fresh_body(&posthog_config(), "2022-11-16");
     let body = apply(
         &body,
         Change::AddGoal {
@@ -75,7 +75,7 @@ fn goal_from_a_command_is_added_with_owner_and_why() {
 /// A body people have edited: prose between goals, a hand-ticked box, Windows
 /// line endings, and text outside every marker.
 fn human_body() -> String {
-    let mut body = fresh_body(&example_config(), "2022-11-16");
+    let mut body = fresh_body(&posthog_config(), "2022-11-16");
     for (title, owner) in [
         ("First goal", "kappa90"),
         ("Second goal", "tiina303"),
@@ -177,7 +177,7 @@ fn each_goal_command_changes_only_its_goal() {
 
 #[test]
 fn risks_retro_and_heroes_land_in_their_sections() {
-    let body = fresh_body(&example_config(), "2022-11-16");
+    let body = fresh_body(&posthog_config(), "2022-11-16");
     let body = apply(
         &body,
         Change::AddRisk {
@@ -219,7 +219,7 @@ fn risks_retro_and_heroes_land_in_their_sections() {
 
 #[test]
 fn refusals_name_what_is_wrong() {
-    let body = fresh_body(&example_config(), "2022-11-16");
+    let body = fresh_body(&posthog_config(), "2022-11-16");
     let doc = SprintDoc::parse(&body).unwrap();
     assert_eq!(
         doc.apply(&Change::Tick(1)),
@@ -267,7 +267,7 @@ fn refusals_name_what_is_wrong() {
 
 #[test]
 fn damaged_markers_are_reported_not_repaired() {
-    let body = fresh_body(&example_config(), "2022-11-16");
+    let body = fresh_body(&posthog_config(), "2022-11-16");
     let missing_end = body.replacen("<!-- sprintbot:goals:end -->", "", 1);
     assert_eq!(
         SprintDoc::parse(&missing_end),
@@ -319,7 +319,7 @@ fn damaged_markers_are_reported_not_repaired() {
 
 #[test]
 fn markers_and_mentions_typed_by_people_stay_text() {
-    let body = fresh_body(&example_config(), "2022-11-16");
+    let body = fresh_body(&posthog_config(), "2022-11-16");
     let evil = "<!-- sprintbot:goals:end --> and @someone else";
     let body = apply(
         &body,

@@ -12,7 +12,7 @@ use sprintbot::sprint::carry::{GoalId, GoalMark};
 use sprintbot::sprint::markers::Section;
 use sprintbot::sprint::markers::neutralise;
 use sprintbot::sprint::rollover::{self, Previous};
-use support::sprint::{example_config, fresh_body, settings};
+use support::sprint::{fresh_body, posthog_config, settings};
 
 #[derive(Debug, Clone)]
 struct GoalModel {
@@ -57,7 +57,7 @@ fn goal() -> impl Strategy<Value = GoalModel> {
 }
 
 fn body_with(goals: &[GoalModel]) -> String {
-    let mut body = fresh_body(&example_config(), "2022-11-16");
+    let mut body = fresh_body(&posthog_config(), "2022-11-16");
     for (i, g) in goals.iter().enumerate() {
         let doc = SprintDoc::parse(&body).unwrap();
         let add = Change::AddGoal {
@@ -171,7 +171,7 @@ proptest! {
             prop_assert!(!g.title.contains("sprintbot:goal "), "{}", g.title);
         }
         // And the next retro counts on from it.
-        let repo = example_config();
+        let repo = posthog_config();
         let next = repo.cadence.sprint_containing("2022-11-30".parse().unwrap());
         let label = repo.numbering.label(next.index).unwrap();
         let prev = Previous { issue: 1, doc: SprintDoc::parse(&edited).unwrap(), team_comments: vec![], earlier: vec![], shipped: None };

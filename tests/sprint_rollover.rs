@@ -8,7 +8,7 @@ use sprintbot::sprint::body::{Change, SprintDoc};
 use sprintbot::sprint::markers::Section;
 use sprintbot::sprint::rollover::{self, Previous};
 use sprintbot::sprint::team::TeamDoc;
-use support::sprint::{example_config, fresh_body, settings};
+use support::sprint::{fresh_body, posthog_config, settings};
 
 fn apply(body: String, change: Change) -> String {
     SprintDoc::parse(&body)
@@ -20,7 +20,7 @@ fn apply(body: String, change: Change) -> String {
 
 /// Sprint 1.42.0 2/2 with three goals: one done, one with a status, one silent.
 fn previous_sprint() -> Previous {
-    let repo = example_config();
+    let repo = posthog_config();
     let mut body = fresh_body(&repo, "2022-11-16");
     for (title, owner) in [
         ("Ship the data exploration view", "mariusandra"),
@@ -67,7 +67,7 @@ fn previous_sprint() -> Previous {
 
 #[test]
 fn every_previous_goal_is_in_the_next_retro_with_owner_and_status() {
-    let repo = example_config();
+    let repo = posthog_config();
     let next = repo
         .cadence
         .sprint_containing("2022-11-30".parse().unwrap());
@@ -113,7 +113,7 @@ fn every_previous_goal_is_in_the_next_retro_with_owner_and_status() {
 
 #[test]
 fn unticked_team_items_become_hang_overs_ticked_ones_do_not() {
-    let repo = example_config();
+    let repo = posthog_config();
     let next = repo
         .cadence
         .sprint_containing("2022-11-30".parse().unwrap());
@@ -149,7 +149,7 @@ fn unticked_team_items_become_hang_overs_ticked_ones_do_not() {
 
 #[test]
 fn unfinished_goals_can_be_carried_into_the_new_plan() {
-    let repo = example_config();
+    let repo = posthog_config();
     let next = repo.cadence.sprint(
         repo.cadence
             .sprint_containing("2022-11-30".parse().unwrap())
@@ -167,7 +167,7 @@ fn unfinished_goals_can_be_carried_into_the_new_plan() {
 
 #[test]
 fn the_first_sprint_opens_with_an_empty_retro() {
-    let repo = example_config();
+    let repo = posthog_config();
     let sprint = repo.cadence.sprint(0);
     let label = repo.numbering.label(0).unwrap();
     let plan = rollover::plan(None, &settings(&repo), &sprint, &label, vec![]).unwrap();
@@ -182,7 +182,7 @@ fn the_first_sprint_opens_with_an_empty_retro() {
 fn the_closing_comment_says_what_moved_where() {
     use sprintbot::sprint::moving::{Destination, Moving, audit_comment};
     let prev = previous_sprint();
-    let teams = example_config().team_views();
+    let teams = posthog_config().team_views();
     let moving = Moving::of(&prev.doc.goals().unwrap(), &prev.team_comments, &teams);
     let urls = [(
         "growth".to_string(),
@@ -212,7 +212,7 @@ fn the_closing_comment_says_what_moved_where() {
 /// The sprint after `prev` opened with unfinished goals carried into its
 /// plan, as issue `issue`.
 fn rolled(prev: &Previous, issue: u64, date: &str) -> Previous {
-    let repo = example_config();
+    let repo = posthog_config();
     let next = repo.cadence.sprint_containing(date.parse().unwrap());
     let label = repo.numbering.label(next.index).unwrap();
     let mut s = settings(&repo);
@@ -296,7 +296,7 @@ fn a_deleted_carry_marker_restarts_the_count_at_one() {
 
 #[test]
 fn with_carry_counts_off_retros_and_plans_carry_no_count() {
-    let repo = example_config();
+    let repo = posthog_config();
     let next = repo
         .cadence
         .sprint_containing("2022-11-30".parse().unwrap());
@@ -354,7 +354,7 @@ fn the_new_issue_shows_the_last_sprints_health_and_records_its_history() {
 
 #[test]
 fn health_can_be_switched_off_and_a_first_sprint_has_none() {
-    let repo = example_config();
+    let repo = posthog_config();
     let next = repo
         .cadence
         .sprint_containing("2022-11-30".parse().unwrap());
@@ -377,7 +377,7 @@ fn health_can_be_switched_off_and_a_first_sprint_has_none() {
 
 #[test]
 fn a_retro_too_long_for_github_is_summarised_and_keeps_its_health() {
-    let repo = example_config();
+    let repo = posthog_config();
     let mut body = fresh_body(&repo, "2022-11-16");
     let long = "x".repeat(400);
     for i in 0..200 {

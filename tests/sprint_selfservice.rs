@@ -10,7 +10,7 @@ use sprintbot::sprint::body::SprintDoc;
 use sprintbot::store::NewDelivery;
 use support::fake_github::{BOT_LOGIN, FakeComment};
 use support::scenario::{BOT, INSTALLATION, REPO, Scenario};
-use support::sprint::{EXAMPLE_CONFIG, fresh_body};
+use support::sprint::{POSTHOG_CONFIG, fresh_body};
 
 /// The hand-written sprint issue of the reference example (see the notice
 /// at the top of the fixture): everything after its scissors line.
@@ -54,7 +54,7 @@ fn item<'a>(reply: &'a str, what: &str) -> &'a str {
 async fn doctor_names_a_missing_permission_a_broken_config_and_a_stale_webhook() {
     // A sprint in 2099, so that a webhook the store received today is
     // long before the comment.
-    let config = EXAMPLE_CONFIG.replace("anchor = \"2022-10-03\"", "anchor = \"2099-11-02\"");
+    let config = POSTHOG_CONFIG.replace("anchor = \"2022-10-03\"", "anchor = \"2099-11-02\"");
     let mut s = Scenario::start_bare(&config, "2099-11-18T12:00:00Z").await;
     let parsed = repo::parse("t.toml", &config, &toml::Table::new()).unwrap();
     s.issue = s.fake.add_issue(
@@ -191,7 +191,7 @@ async fn doctor_on_a_healthy_repository_is_all_green_at_a_known_cost() {
 async fn doctor_on_a_fresh_install_finds_nothing_to_fix() {
     // Installed, configured, and the first sprint opened by sprintbot
     // itself: nobody has created a label or pinned anything by hand.
-    let mut s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-14T09:00:00Z").await;
+    let mut s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-14T09:00:00Z").await;
     s.rollover_due().await;
     let opened = s.fake.issues(REPO);
     assert_eq!(opened.len(), 1, "{opened:?}");
@@ -216,7 +216,7 @@ async fn doctor_on_a_fresh_install_finds_nothing_to_fix() {
 async fn doctor_counts_a_sprint_that_did_not_open_once() {
     // Two days into a sprint no issue was opened for: one thing to fix (the
     // late opening), not also the missing issue and the labels it brings.
-    let mut s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    let mut s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-16T12:00:00Z").await;
     s.issue = s
         .fake
         .add_issue(REPO, "Set up sprintbot", "", &[], "kappa90");
@@ -278,7 +278,7 @@ async fn doctor_needs_write_access_and_works_on_any_issue() {
 /// A repository at Wednesday of sprint 1.42.0 2/2 with no sprint issue
 /// from sprintbot, and the issue people wrote for that sprint.
 async fn hand_run(body: &str) -> (Scenario, u64) {
-    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    let s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-16T12:00:00Z").await;
     let n = s.fake.add_issue(
         REPO,
         "Sprint 1.42.0 2/2 - Nov 14 - Nov 25",

@@ -14,7 +14,7 @@ use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::sprint::markers::team_marker;
 use support::fake_github::{ACTIONS_BOT, FakeComment, FakeGitHub};
 use support::scenario::{BOT, REPO, Scenario};
-use support::sprint::{EXAMPLE_CONFIG, example_config};
+use support::sprint::{POSTHOG_CONFIG, posthog_config};
 
 /// Team Growth's own plan, posted as a new comment under a pun of a name
 /// by a member who owns none of its items.
@@ -51,7 +51,7 @@ fn after_retro(body: &str) -> &str {
 #[tokio::test]
 async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_app_mode() {
     let s = Scenario::start().await;
-    let sprint = example_config()
+    let sprint = posthog_config()
         .cadence
         .sprint_containing("2022-11-16".parse().unwrap());
     let own = s.fake.add_comment(
@@ -153,7 +153,7 @@ async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_one_shot_mode()
     let fake = FakeGitHub::start(clock).await;
     fake.add_repo(REPO);
     fake.add_plain_token("ghp_actions");
-    fake.put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+    fake.put_file(REPO, ".github/sprintbot.toml", POSTHOG_CONFIG);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("actions.db");
     assert!(tick(&fake, &db, "2022-11-14T09:30:00Z").contains("opened sprint 2022-11-14"));
@@ -187,7 +187,7 @@ async fn a_team_s_own_comment_and_a_hand_filled_one_roll_over_in_one_shot_mode()
         .into_iter()
         .filter(|c| c.author == ACTIONS_BOT)
         .count();
-    assert_eq!(bot_comments, example_config().teams.len());
+    assert_eq!(bot_comments, posthog_config().teams.len());
     fake.assert_no_violations();
 }
 
@@ -298,7 +298,7 @@ async fn a_plan_item_whose_pull_request_merged_counts_as_done_without_an_edit() 
 
 #[tokio::test]
 async fn a_team_that_writes_its_own_comment_gets_only_its_hang_overs_from_sprintbot() {
-    let config = EXAMPLE_CONFIG.replacen(
+    let config = POSTHOG_CONFIG.replacen(
         "name = \"Growth\"",
         "name = \"Growth\"\nown_comment = true",
         1,

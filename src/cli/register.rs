@@ -83,10 +83,10 @@ async fn flow(options: Options) -> ExitCode {
     match verdict {
         UrlVerdict::Https => {}
         UrlVerdict::Local => eprintln!(
-            "note: {public} is for trying sprintbot out: GitHub cannot deliver the App's webhooks there (see \"Local testing\" in the README's \"Deploy\")"
+            "note: {public} is for trying sprintbot out: GitHub cannot deliver the App's webhooks there (see docs/src/operations/deployment.md#local-testing)"
         ),
         UrlVerdict::Insecure => eprintln!(
-            "warning: {public} is plain http: webhooks would cross the network unencrypted; serve sprintbot behind https (see the README's \"Deploy\")"
+            "warning: {public} is plain http: webhooks would cross the network unencrypted; serve sprintbot behind https (see docs/src/operations/deployment.md#tls-through-a-reverse-proxy)"
         ),
     }
     let on = match &options.org {

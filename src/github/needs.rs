@@ -1,7 +1,8 @@
 //! What the GitHub App must be allowed to do: the permissions and webhook
 //! events sprintbot needs, each with what it is for. One list, so the App
 //! `sprintbot register` creates, the start-up self-check of `serve` and the
-//! README can never disagree.
+//! book (docs/src/operations/github-app.md#permissions-and-events) can never
+//! disagree.
 
 use super::AppInfo;
 

@@ -51,7 +51,7 @@ pub enum LifecycleError {
     #[error("applying the previous sprint's commands failed: {0}")]
     Commands(String),
     #[error(
-        "the sprint issues of {repo} are written by `{theirs}` (the newest is #{issue}), but this run acts as `{ours}`, so it writes nothing: run it as `{theirs}` (the App's credentials, or the token that wrote them), or hand the repository over as the README's \"One identity per repository\" says"
+        "the sprint issues of {repo} are written by `{theirs}` (the newest is #{issue}), but this run acts as `{ours}`, so it writes nothing: run it as `{theirs}` (the App's credentials, or the token that wrote them), or hand the repository over as docs/src/actions.md#one-identity-per-repository says"
     )]
     OtherAccount {
         repo: String,

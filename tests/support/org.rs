@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use super::bot::{SECRET, TestBot};
 use super::fake_github::{APP_ID, BOT_LOGIN, FakeGitHub, PRIVATE_KEY};
-use super::sprint::{EXAMPLE_CONFIG, example_config, fresh_body};
+use super::sprint::{POSTHOG_CONFIG, fresh_body, posthog_config};
 
 pub struct Org {
     pub fake: FakeGitHub,
@@ -156,19 +156,19 @@ impl Org {
         for i in enabled {
             let repo = &names[*i];
             self.fake
-                .put_file(repo, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+                .put_file(repo, ".github/sprintbot.toml", POSTHOG_CONFIG);
             for engineer in ["kappa90", "tiina303"] {
                 self.fake.set_role(repo, engineer, "write");
             }
             let issue = self.fake.add_issue(
                 repo,
                 "Sprint",
-                &fresh_body(&example_config(), sprint_date),
+                &fresh_body(&posthog_config(), sprint_date),
                 &["sprint"],
                 BOT_LOGIN,
             );
             // Its opening was completed: every team has its comment.
-            let config = example_config();
+            let config = posthog_config();
             let sprint = config
                 .cadence
                 .sprint_containing(sprint_date.parse().unwrap());

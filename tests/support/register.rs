@@ -1,6 +1,7 @@
 //! `sprintbot register` under test: the real binary pointed at a fake
 //! GitHub, its output read line by line while it runs, and its local page
-//! read as a browser would (the form's action, the manifest, the state).
+//! read as a browser would (the form's action, the manifest, the state),
+//! and a person approving the App on GitHub's page.
 
 use std::io::BufRead as _;
 use std::path::Path;
@@ -141,4 +142,48 @@ pub async fn read_form(page_url: &str) -> (String, String, String) {
         .map(|(_, s)| s.to_string())
         .expect("state in the form's action");
     (action, manifest, state)
+}
+
+/// `application/x-www-form-urlencoded`, as a browser posts a form.
+pub fn form_encode(name: &str, value: &str) -> String {
+    let enc: String = value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{name}={enc}")
+}
+
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// What a person's browser does on `register`'s page: post the form to
+/// GitHub's "new App" page and follow its redirect back to the callback.
+/// Returns the callback page's status and text.
+pub async fn approve(page_url: &str) -> (u16, String) {
+    let (action, manifest, _) = read_form(page_url).await;
+    let posted = no_redirects()
+        .post(&action)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode("manifest", &manifest))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        posted.status().as_u16(),
+        302,
+        "GitHub's page refused the manifest"
+    );
+    let back = posted.headers()["location"].to_str().unwrap().to_string();
+    let r = no_redirects().get(&back).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
 }

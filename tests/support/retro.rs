@@ -22,17 +22,17 @@ use sprintbot::sprint::rollover::{self, Previous};
 use sprintbot::store::Store;
 
 use super::fake_github::{ACTIONS_BOT, FakeGitHub};
-use super::sprint::EXAMPLE_CONFIG;
+use super::sprint::POSTHOG_CONFIG;
 
 pub const REPO: &str = "acme/app";
 
 /// The example's cadence with `teams` teams and every retro feature on.
 pub fn config_text(teams: usize) -> String {
-    let cut = EXAMPLE_CONFIG.find("[engineers]").unwrap();
+    let cut = POSTHOG_CONFIG.find("[engineers]").unwrap();
     let mut s: String = (0..teams)
         .map(|i| format!("[[teams]]\nname = \"Team {i}\"\nmembers = [\"kappa90\", \"dev{i}\"]\n\n"))
         .collect();
-    s.push_str(&EXAMPLE_CONFIG[cut..]);
+    s.push_str(&POSTHOG_CONFIG[cut..]);
     s.replace("goals_as_sub_issues = false", "goals_as_sub_issues = true")
         .replace("pin_summary = false", "pin_summary = true")
         .replace(

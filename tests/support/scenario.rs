@@ -20,7 +20,7 @@ use tokio::sync::watch;
 
 use super::bot::{SECRET, TestBot};
 use super::fake_github::{APP_ID, BOT_LOGIN, FakeComment, FakeGitHub, PRIVATE_KEY};
-use super::sprint::{EXAMPLE_CONFIG, example_config, fresh_body};
+use super::sprint::{POSTHOG_CONFIG, fresh_body, posthog_config};
 use super::webhooks::{Delivery, payload};
 
 pub const REPO: &str = "acme/app";
@@ -55,7 +55,7 @@ impl Scenario {
     /// Wednesday of sprint 1.42.0 2/2, with engineers (write access), a
     /// triager (triage), a maintainer and a reader on the repository.
     pub async fn start() -> Scenario {
-        Scenario::start_with_config(EXAMPLE_CONFIG).await
+        Scenario::start_with_config(POSTHOG_CONFIG).await
     }
 
     pub async fn start_with_config(config: &str) -> Scenario {
@@ -64,7 +64,7 @@ impl Scenario {
         s.issue = s.fake.add_issue(
             REPO,
             title,
-            &fresh_body(&example_config(), "2022-11-16"),
+            &fresh_body(&posthog_config(), "2022-11-16"),
             &["sprint"],
             BOT,
         );

@@ -1,15 +1,19 @@
-//! Builders for sprint documents: the example repository config, and sprint
-//! issue bodies rendered by the real templates.
+//! Builders for sprint documents: the repository config of the reference
+//! sprints (PostHog's, with their real people, as in the reference issue),
+//! and sprint issue bodies rendered by the real templates.
 
 use sprintbot::config::repo::{self, RepoConfig};
 use sprintbot::sprint::rollover::{self, Settings};
 
-pub const EXAMPLE_CONFIG: &str = include_str!("../../config/repo-sprintbot.example.toml");
+/// The shipped example (config/repo-sprintbot.example.toml) with the reference
+/// issue's people instead of invented ones; tests/docs_agree.rs checks that
+/// the two differ only in those names.
+pub const POSTHOG_CONFIG: &str = include_str!("../fixtures/reference/posthog-sprintbot.toml");
 
-/// The example's repository config.
-pub fn example_config() -> RepoConfig {
-    repo::parse("example.toml", EXAMPLE_CONFIG, &toml::Table::new())
-        .expect("the example config is valid")
+/// The reference sprints' repository config.
+pub fn posthog_config() -> RepoConfig {
+    repo::parse("example.toml", POSTHOG_CONFIG, &toml::Table::new())
+        .expect("the reference config is valid")
 }
 
 pub fn settings(repo: &RepoConfig) -> Settings {

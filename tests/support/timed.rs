@@ -13,13 +13,13 @@ use sprintbot::sprint::body::{Change, SprintDoc};
 use super::fake_github::{FakeComment, FakeGitHub};
 use super::org::Org;
 use super::process::KillOnDrop;
-use super::sprint::EXAMPLE_CONFIG;
+use super::sprint::POSTHOG_CONFIG;
 
 pub const REPO: &str = "acme/repo-0";
 
 /// The example config with some lines changed.
 pub fn config(changes: &[(&str, &str)]) -> String {
-    let mut c = EXAMPLE_CONFIG.to_string();
+    let mut c = POSTHOG_CONFIG.to_string();
     for (from, to) in changes {
         assert!(c.contains(from), "{from}");
         c = c.replacen(from, to, 1);

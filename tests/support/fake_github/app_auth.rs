@@ -7,12 +7,11 @@ use axum::response::Response;
 use base64::Engine as _;
 
 use super::state::AuthKind;
-use super::{APP_ID, responses, server};
+use super::{responses, server};
 
-/// The kind of a JWT that failed verification.
-pub fn classify(jwt: &str) -> AuthKind {
-    let issuer = jwt
-        .split('.')
+/// The App a JWT says it is from (`iss`), unverified.
+pub fn issuer(jwt: &str) -> Option<String> {
+    jwt.split('.')
         .nth(1)
         .and_then(|claims| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -24,9 +23,13 @@ pub fn classify(jwt: &str) -> AuthKind {
             serde_json::Value::String(s) => Some(s.clone()),
             serde_json::Value::Number(n) => Some(n.to_string()),
             _ => None,
-        });
-    match issuer {
-        Some(iss) if iss != APP_ID.to_string() => AuthKind::UnknownApp,
+        })
+}
+
+/// The kind of a JWT that failed verification, given the Apps that exist.
+pub fn classify(jwt: &str, apps: &[String]) -> AuthKind {
+    match issuer(jwt) {
+        Some(iss) if !apps.contains(&iss) => AuthKind::UnknownApp,
         _ => AuthKind::Invalid,
     }
 }

@@ -4,7 +4,9 @@
 //! redirects the browser to the manifest's `redirect_url` with a code; and
 //! the REST conversion of a code into the App (`POST
 //! /app-manifests/{code}/conversions`, no credentials), which, like
-//! GitHub's, works once per code. Also what `GET /app` says the App may do.
+//! GitHub's, works once per code. Also what `GET /app` says the App may do,
+//! and the Apps created here: like GitHub, the fake then accepts their JWTs
+//! (signed with the key it handed out) and `GET /app` describes them.
 
 use std::collections::HashMap;
 
@@ -37,6 +39,23 @@ pub struct ManifestState {
     posted: Vec<PostedManifest>,
     /// What `GET /app` says the App has; `None`: what sprintbot asks for.
     grants: Option<(Value, Vec<String>)>,
+    /// The Apps created through the page, as `GET /app` describes them.
+    created: Vec<Value>,
+}
+
+impl ManifestState {
+    /// The ids of the Apps created through the page.
+    pub fn created_ids(&self) -> Vec<u64> {
+        self.created
+            .iter()
+            .filter_map(|a| a["id"].as_u64())
+            .collect()
+    }
+
+    /// `GET /app` for an App created through the page.
+    pub fn created_app(&self, id: u64) -> Option<Value> {
+        self.created.iter().find(|a| a["id"] == id).cloned()
+    }
 }
 
 /// `application/x-www-form-urlencoded` pairs.
@@ -161,6 +180,12 @@ pub fn web_page(inner: &Inner, method: &str, uri: &http::Uri, body: &[u8]) -> Op
     app["events"] = manifest["default_events"].clone();
     app["pem"] = json!(PRIVATE_KEY);
     app["webhook_secret"] = json!(format!("whsec-{id}"));
+    // `GET /app` shows the App without its secrets.
+    let mut shown = app.clone();
+    for secret in ["pem", "webhook_secret", "client_secret", "client_id"] {
+        shown.as_object_mut().unwrap().remove(secret);
+    }
+    s.manifests.created.push(shown);
     s.manifests.codes.insert(code.clone(), Conversion::App(app));
     let redirect = manifest["redirect_url"].as_str().unwrap_or("");
     let sep = if redirect.contains('?') { '&' } else { '?' };

@@ -27,7 +27,13 @@ fn authenticate(state: &mut State, header: Option<&str>, now: Timestamp) -> Auth
         // Expiry is checked against the fake's clock, not the wall clock.
         v.validate_exp = false;
         v.required_spec_claims.clear();
-        v.set_issuer(&[APP_ID.to_string()]);
+        // The fixed test App, and any created through the manifest flow
+        // (the fake hands them the same key).
+        let apps: Vec<String> = std::iter::once(APP_ID)
+            .chain(state.manifests.created_ids())
+            .map(|id| id.to_string())
+            .collect();
+        v.set_issuer(&apps);
         #[derive(serde::Deserialize)]
         struct Claims {
             iat: i64,
@@ -41,7 +47,7 @@ fn authenticate(state: &mut State, header: Option<&str>, now: Timestamp) -> Auth
             {
                 AuthKind::Jwt
             }
-            _ => super::app_auth::classify(jwt),
+            _ => super::app_auth::classify(jwt, &apps),
         };
     }
     let Some(token) = header.strip_prefix("token ") else {
@@ -174,6 +180,9 @@ pub(super) async fn handle(AxumState(inner): AxumState<Arc<Inner>>, request: Req
                 query: &query_str,
                 body,
                 auth,
+                app_jwt: auth_header
+                    .and_then(|h| h.strip_prefix("Bearer "))
+                    .and_then(super::app_auth::issuer),
                 actor,
                 if_none_match,
                 now,
@@ -201,6 +210,8 @@ struct Incoming<'a> {
     query: &'a str,
     body: Option<Value>,
     auth: AuthKind,
+    /// The `iss` of the App JWT it carried, if any.
+    app_jwt: Option<String>,
     /// The login the credentials act as.
     actor: String,
     if_none_match: Option<String>,
@@ -214,6 +225,7 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
         query,
         body,
         auth,
+        app_jwt,
         actor,
         if_none_match,
         now,
@@ -226,6 +238,15 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
     if segments.first() == Some(&"app") {
         if auth != AuthKind::Jwt {
             return super::app_auth::refused(&auth);
+        }
+        // An App created through the manifest flow asks about itself.
+        if method == "GET"
+            && segments == ["app"]
+            && let Some(app) = app_jwt
+                .and_then(|iss| iss.parse().ok())
+                .and_then(|id| s.manifests.created_app(id))
+        {
+            return reply(200, &app, &[]);
         }
         if let ["app", "installations", id, "access_tokens"] = segments.as_slice() {
             let Some(inst) = id
