@@ -446,6 +446,9 @@ async fn adopt_keeps_windows_line_endings_too() {
     s.settle().await;
     let expected = [
         "GET /repos/acme/app/issues/1".to_string(),
+        // The sprint issues, then the open ones (whose titles' dates say
+        // which hand-written one is current).
+        "GET /repos/acme/app/issues".into(),
         "GET /repos/acme/app/issues".into(),
         "GET /repos/acme/app/issues/1/comments".into(),
         "POST /repos/acme/app/issues/1/comments".into(),

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod adopt;
 mod check_config;
 mod common;
 mod healthcheck;
@@ -44,6 +45,9 @@ pub enum Command {
     Tick(tick::Args),
     /// Close the newest sprint and open the next one now.
     Rollover(rollover::Args),
+    /// Make an issue people wrote the current sprint issue, as
+    /// `/sprint adopt` does.
+    Adopt(adopt::Args),
     /// Show the job queue: pending, running, retrying, dead, with last errors.
     Jobs(jobs::Args),
     /// Ask a running server's /healthz; exit 0 when healthy (for Docker).
@@ -62,6 +66,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig(args) => check_config::run(config, args),
         Command::Tick(args) => tick::run(config, args),
         Command::Rollover(args) => rollover::run(config, args),
+        Command::Adopt(args) => adopt::run(config, args),
         Command::Jobs(args) => jobs::run(config, args),
         Command::Healthcheck(args) => healthcheck::run(config, args),
         Command::Register(args) => register::run(config, args),

@@ -1,4 +1,4 @@
-//! What the one-shot commands (`tick`, `rollover`) share: the repository, a
+//! What the one-shot commands (`tick`, `rollover`, `adopt`) share: the repository, a
 //! token client and who it acts as, the store, and the commands machinery
 //! with the repository's config read from GitHub.
 

@@ -1,32 +1,62 @@
-//! `/sprint adopt`: an issue people wrote in the sprint's shape becomes the
-//! current sprint issue, for the sprint the calendar says is current. In
-//! steps, each looking for its own earlier effect so a retry or a crash
-//! does every step once: (1) sprintbot's comment recording the adoption is
-//! found or posted (the proof the issue's metadata names, since sprintbot
-//! did not write the issue), and sprintbot's 🚀 on the issue, which proves
-//! it when that comment is deleted; (2) the body, read again right before, gets
+//! `/sprint adopt` and `sprintbot adopt`: an issue people wrote in the
+//! sprint's shape becomes the current sprint issue, for the sprint its
+//! title's dates name (`sprint::adopt_dates`, recorded in the issue's
+//! calendar marker as `/sprint extend` records an exception; a title
+//! without dates takes the calendar's current sprint). In steps, each
+//! looking for its own earlier effect so a retry or a crash does every
+//! step once: (1) sprintbot's comment recording the adoption is found or
+//! posted (the proof the issue's metadata names, since sprintbot did not
+//! write the issue), and sprintbot's 🚀 on the issue, which proves it when
+//! that comment is deleted; (2) the body, read again right before, gets
 //! its markers (`sprint::adopt`: nothing people wrote changes) unless it
 //! has them; (3) the sprint label; (4) the pin; and the store learns the
 //! current issue with the job's completion. Refused, with the reason, when
-//! the config is missing or broken, another sprint issue is open or holds
-//! this sprint, the issue lacks a section, or its title is the template's
-//! placeholder (a title with the calendar's dates is proposed). Calls: the config (cached),
-//! the sprint issues (a page per 100), the issue's comments since the
-//! command, a comment, the seal, the issue again, its body, the label, the
-//! pin.
+//! the config is missing or broken, the issue is one team's own plan, its
+//! title is the template's placeholder (a title with the calendar's dates
+//! is proposed) or names dates that do not fit, its sprint is over,
+//! another sprint issue is open or holds this sprint, another hand-written
+//! issue is current by its title's dates, or the issue lacks a section.
+//! Older hand-written sprint issues still open are listed in the record
+//! with how to close them. Calls: the config (cached), the sprint issues (a
+//! page per 100), the open issues (a page per 100), the issue's comments,
+//! a comment, the seal, the issue again, its body, the label, the pin.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
 
 use super::Commands;
+use super::adopt_text as text;
 use super::answers::Addressee;
 use super::messages;
 use super::selfservice::Asked;
-use crate::github::{IssueOp, IssueUpdate, Reaction, StateFilter};
+use crate::github::{Comment, GitHub, Issue, IssueOp, IssueUpdate, Reaction, RepoRef, StateFilter};
 use crate::sprint::adopt::{AdoptError, adopt};
+use crate::sprint::adopt_dates::{self, DatesError, older_open};
+use crate::sprint::exceptions::{self, Recorded};
 use crate::sprint::ledger::Ledger;
 use crate::sprint::markers::Metadata;
-use crate::sprint::title_read::{TitleRead, read_title};
+use crate::sprint::own_plan::own_plan;
 use crate::sprint_issues;
 use crate::store::{AuditEntry, Effect};
 use crate::worker::{JobError, github_error};
+
+/// An adoption to make: of `issue`, at `now`, asked by a `/sprint adopt`
+/// comment (and its author) or, with `None`, from the command line.
+pub struct Request<'a> {
+    pub gh: &'a dyn GitHub,
+    pub repo: &'a RepoRef,
+    pub repo_id: Option<u64>,
+    pub issue: &'a Issue,
+    pub now: Timestamp,
+    pub asked: Option<(&'a Comment, &'a str)>,
+}
+
+/// A done adoption: what the store learns, and the record's text.
+pub struct Adopted {
+    pub effects: Vec<Effect>,
+    pub record: String,
+    pub sprint: String,
+}
 
 impl Commands {
     /// Adopt the issue `a` is on. `Ok(Err(reason))`: refused.
@@ -35,35 +65,75 @@ impl Commands {
         a: &Asked<'_>,
         to: &Addressee,
     ) -> Result<Result<Vec<Effect>, String>, JobError> {
-        let (gh, repo, ev) = (a.gh, &a.ev.origin.repo, a.ev);
-        if a.issue.state != crate::github::IssueState::Open {
+        let req = Request {
+            gh: a.gh,
+            repo: &a.ev.origin.repo,
+            repo_id: Some(a.ev.origin.repo_id),
+            issue: a.issue,
+            now: self.clock.now(),
+            asked: Some((&a.ev.comment, &to.author)),
+        };
+        Ok(self.adopt_issue(&req).await?.map(|done| done.effects))
+    }
+
+    /// Adopt `req.issue`. `Ok(Err(reason))`: refused, nothing written.
+    pub async fn adopt_issue(
+        &self,
+        req: &Request<'_>,
+    ) -> Result<Result<Adopted, String>, JobError> {
+        let (gh, repo, issue) = (req.gh, req.repo, req.issue);
+        if issue.state != crate::github::IssueState::Open {
             return Ok(Err(messages::adopt_closed()));
         }
         let bot = self.github.bot_login().await.map_err(github_error)?;
-        let loaded = self.config(gh, repo, Some(ev.origin.repo_id), &bot).await?;
+        let loaded = self.config(gh, repo, req.repo_id, &bot).await?;
         let Some(config) = loaded.config.as_ref() else {
             let problem = loaded.problem_summary();
             return Ok(Err(messages::adopt_no_config(problem.as_deref())));
         };
-        // The sprint the calendar says is current (its skipped and extended
-        // sprints included; before the anchor, the one before it).
-        let calendar = config.config_calendar();
-        let sprint = calendar.sprint_at(self.clock.now());
+        if let Some(why) = own_plan(&issue.title, &issue.body) {
+            return Ok(Err(text::cannot(&why)));
+        }
+        let this = issue.number;
+        let issues = sprint_issues::list(gh, repo, &config.sprint_label, StateFilter::All, &bot)
+            .await
+            .map_err(github_error)?;
+        // The exceptions sprintbot's newest sprint issue carries forward.
+        let before = issues
+            .iter()
+            .find(|(_, i)| i.number != this)
+            .map(|(_, i)| Recorded::from_body(&i.body))
+            .unwrap_or_default();
+        let tz = &config.cadence.tz;
+        let today = tz.to_datetime(req.now).date();
+        let created = local_date(&issue.created_at, tz).unwrap_or(today);
+        let calendar_now = config.calendar(&before).sprint_at(req.now);
+        let placed = match adopt_dates::dated(&issue.title, created, config, &before) {
+            Ok(d) => Some(d),
+            Err(DatesError::NotDated) => None,
+            Err(DatesError::Placeholder) => {
+                let calendar = config.calendar(&before);
+                let proposed = calendar
+                    .label(&config.numbering, &calendar_now)
+                    .ok()
+                    .and_then(|label| {
+                        crate::sprint::render::title(&config.templates, &calendar_now, &label).ok()
+                    })
+                    .unwrap_or_default();
+                return Ok(Err(messages::adopt_placeholder(&proposed)));
+            }
+            Err(DatesError::Unfit(why)) => return Ok(Err(text::cannot(&why))),
+        };
+        let recorded = placed.as_ref().map_or(before, |d| d.recorded.clone());
+        let calendar = config.calendar(&recorded);
+        let sprint = match &placed {
+            Some(d) => d.sprint.clone(),
+            None => calendar_now,
+        };
         let label = match calendar.label(&config.numbering, &sprint) {
             Ok(label) => label,
             Err(e) => return Ok(Err(e.to_string())),
         };
-        // The template's title, never edited, names no dates to adopt.
-        let today = sprint.start;
-        if read_title(&a.issue.title, today) == TitleRead::Placeholder {
-            let proposed = crate::sprint::render::title(&config.templates, &sprint, &label)
-                .unwrap_or_else(|_| label.to_string());
-            return Ok(Err(messages::adopt_placeholder(&proposed)));
-        }
-        let this = a.issue.number;
-        let issues = sprint_issues::list(gh, repo, &config.sprint_label, StateFilter::All, &bot)
-            .await
-            .map_err(github_error)?;
         for (m, i) in issues.iter().filter(|(_, i)| i.number != this) {
             if m.sprint >= sprint.id {
                 return Ok(Err(messages::adopt_taken(
@@ -75,50 +145,119 @@ impl Commands {
                 return Ok(Err(messages::adopt_open_elsewhere(i.number.0)));
             }
         }
+        // Among hand-written sprint issues (not a team's own plan), the
+        // current one by dates.
+        let older = match &placed {
+            Some(d) => {
+                let open = gh
+                    .list_issues(repo, "", StateFilter::Open)
+                    .await
+                    .map_err(github_error)?;
+                let others: Vec<(u64, String, Date)> = open
+                    .iter()
+                    .filter(|i| {
+                        i.number != this
+                            && !issues.iter().any(|(_, s)| s.number == i.number)
+                            && own_plan(&i.title, &i.body).is_none()
+                    })
+                    .map(|i| {
+                        let made = local_date(&i.created_at, tz).unwrap_or(today);
+                        (i.number.0, i.title.clone(), made)
+                    })
+                    .collect();
+                match older_open(&d.title, today, &others) {
+                    Ok(older) => older,
+                    Err(newer) => return Ok(Err(text::newer_is_current(&newer))),
+                }
+            }
+            None => Vec::new(),
+        };
+        if let Some(d) = &placed
+            && d.next <= today
+        {
+            return Ok(Err(text::ended(
+                &d.title.end.to_string(),
+                &d.next.to_string(),
+            )));
+        }
+        // Comments up to the asking one (or, from the command line, every
+        // comment so far) were written before the adoption: they are not
+        // commands to run now.
+        let since = req.asked.map(|(c, _)| c.created_at.as_str());
+        let comments = gh
+            .list_comments(repo, this, since)
+            .await
+            .map_err(github_error)?;
+        let ledger = match req.asked {
+            Some((c, _)) => Ledger {
+                cursor: c.id.0,
+                since: Some(c.created_at.clone()),
+                ..Ledger::default()
+            },
+            None => Ledger {
+                cursor: comments.iter().map(|c| c.id.0).max().unwrap_or(0),
+                since: comments.iter().map(|c| c.updated_at.clone()).max(),
+                ..Ledger::default()
+            },
+        };
         let mut meta = Metadata {
             sprint: sprint.id,
             version: label.version.to_string(),
             part: label.part,
             parts: label.parts,
-            // Comments up to this one were written before the adoption:
-            // they are not commands to run now.
-            ledger: Ledger {
-                cursor: ev.comment.id.0,
-                since: Some(ev.comment.created_at.clone()),
-                ..Ledger::default()
-            },
+            ledger,
             previous: None,
             adopted: None,
         };
-        let adopted_already = sprint_issues::recognise_on_github(gh, repo, a.issue, &bot)
+        let adopted_already = sprint_issues::recognise_on_github(gh, repo, issue, &bot)
             .await
             .map_err(github_error)?
             .is_some();
-        if !adopted_already && let Err(e) = adopt(&a.issue.body, &meta) {
+        if !adopted_already && let Err(e) = adopt(&issue.body, &meta) {
             return Ok(Err(refusal(&e)));
         }
         // 1. The record of the adoption, by sprintbot, on this issue.
         let proof = sprint_issues::adoption_marker(this, sprint.id);
-        let found = gh
-            .list_comments(repo, this, Some(&ev.comment.created_at))
-            .await
-            .map_err(github_error)?
+        let found = comments
             .into_iter()
             .find(|c| sprint_issues::bot_marked(c, &bot, this, &proof));
-        let record = match found {
-            Some(c) => c,
+        let (record, record_text) = match found {
+            Some(c) => {
+                let body = c.body.clone();
+                (c, body)
+            }
             None => {
-                let reply = format!("<!-- sprintbot:reply-to={} adopt -->", ev.comment.id.0);
-                let text = messages::adopted(
-                    &reply,
-                    &proof,
-                    &to.author,
-                    &label.to_string(),
-                    &ev.comment.created_at,
-                );
-                gh.create_comment(repo, this, &text, Some(&proof))
+                let (reply, author, from) = match req.asked {
+                    Some((c, author)) => (
+                        format!("<!-- sprintbot:reply-to={} adopt -->", c.id.0),
+                        author.to_string(),
+                        c.created_at.clone(),
+                    ),
+                    None => (String::new(), issue.author.0.clone(), req.now.to_string()),
+                };
+                let opens = calendar.local(sprint.closes_at);
+                let days = (sprint.end - sprint.start).get_days() + 1;
+                let (start, end) = match &placed {
+                    Some(d) => (d.title.start, d.title.end),
+                    None => (sprint.start, sprint.last_working_day),
+                };
+                let mut text =
+                    messages::adopted(&reply, &proof, &author, &label.to_string(), &from)
+                        .trim_start_matches('\n')
+                        .to_string();
+                text.push_str(&text::dates_line(
+                    placed.is_some(),
+                    &start.strftime("%a %b %-d, %Y").to_string(),
+                    &end.strftime("%a %b %-d, %Y").to_string(),
+                    days,
+                    &opens,
+                ));
+                text.push_str(&text::older_open(repo, &older));
+                let c = gh
+                    .create_comment(repo, this, &text, Some(&proof))
                     .await
-                    .map_err(github_error)?
+                    .map_err(github_error)?;
+                (c, text)
             }
         };
         meta.adopted = Some(record.id.0);
@@ -136,7 +275,7 @@ impl Commands {
             .is_some();
         if !has_meta {
             let body = match adopt(&issue.body, &meta) {
-                Ok(body) => body,
+                Ok(body) => recorded.write_into(&body),
                 Err(e) => {
                     // Changed meanwhile: take the record back, and say why.
                     gh.delete_comment(repo, record.id)
@@ -173,22 +312,39 @@ impl Commands {
             }
         }
         tracing::info!(%repo, issue = this.0, sprint = %sprint.id, "adopted a sprint issue");
-        Ok(Ok(vec![
-            Effect::CurrentIssue {
-                repo: repo.to_string(),
-                issue: this.0,
-                sprint: sprint.id.to_string(),
-            },
-            Effect::Audit(AuditEntry {
-                actor: to.author.clone(),
-                action: "sprint.adopt".into(),
-                target: format!("{repo}#{}", this.0),
-                before: None,
-                after: Some(format!("Sprint {label} ({})", sprint.id)),
-                source: Some(format!("comment {}", ev.comment.id.0)),
-            }),
-        ]))
+        let actor = req
+            .asked
+            .map_or_else(|| bot.0.clone(), |(_, a)| a.to_string());
+        let source = req.asked.map_or_else(
+            || "sprintbot adopt".to_string(),
+            |(c, _)| format!("comment {}", c.id.0),
+        );
+        Ok(Ok(Adopted {
+            effects: vec![
+                Effect::CurrentIssue {
+                    repo: repo.to_string(),
+                    issue: this.0,
+                    sprint: exceptions::note(sprint.id, &recorded),
+                },
+                Effect::Audit(AuditEntry {
+                    actor,
+                    action: "sprint.adopt".into(),
+                    target: format!("{repo}#{}", this.0),
+                    before: None,
+                    after: Some(format!("Sprint {label} ({})", sprint.id)),
+                    source: Some(source),
+                }),
+            ],
+            record: record_text,
+            sprint: format!("Sprint {label} ({})", sprint.id),
+        }))
     }
+}
+
+/// The local date of a GitHub instant (`2022-11-10T12:00:00Z`).
+fn local_date(at: &str, tz: &jiff::tz::TimeZone) -> Option<Date> {
+    let t: Timestamp = at.parse().ok()?;
+    Some(tz.to_datetime(t).date())
 }
 
 /// What a person is told when the issue's shape refuses an adoption.

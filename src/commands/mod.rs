@@ -7,7 +7,8 @@
 //! Two commands also work off the sprint issue (`selfservice`): taking
 //! over a hand-written one (`adopt`) and checking a repository (`doctor`).
 
-mod adopt;
+pub mod adopt;
+mod adopt_text;
 pub mod answers;
 pub mod comment;
 pub mod decide;

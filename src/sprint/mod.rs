@@ -14,6 +14,7 @@
 //! sprintbot's markers is `adopt`. No I/O, no clock, no async here.
 
 pub mod adopt;
+pub mod adopt_dates;
 pub mod body;
 pub mod calendar;
 pub mod carry;
@@ -28,6 +29,7 @@ pub mod markers;
 pub mod moving;
 pub mod numbering;
 pub mod off;
+pub mod own_plan;
 pub mod preview;
 pub mod quarter_goals;
 pub mod reminders;
