@@ -112,3 +112,51 @@ async fn commands_are_answered_while_openings_wait_for_the_hour() {
     assert!(s.body().contains("Ship exploration"));
     assert_eq!(s.fake.refusals(), 0);
 }
+
+/// GitHub's `issues` webhook about `n` in `repo` (as it is now), sent
+/// because the App itself opened or closed it.
+fn own_issue_event(org: &support::org::Org, repo: &str, action: &str, n: u64) -> serde_json::Value {
+    use serde_json::json;
+    let issue = org.fake.issue(repo, n).unwrap();
+    let mut p = support::webhooks::payload("issues.opened");
+    p["action"] = json!(action);
+    p["issue"]["number"] = json!(n);
+    p["issue"]["body"] = json!(issue.body);
+    p["issue"]["state"] = json!(if issue.open { "open" } else { "closed" });
+    p["issue"]["user"]["login"] = json!(support::fake_github::BOT_LOGIN);
+    p["sender"]["login"] = json!(support::fake_github::BOT_LOGIN);
+    p["sender"]["type"] = json!("Bot");
+    p["repository"]["full_name"] = json!(repo);
+    p["repository"]["id"] = json!(org.fake.repo_id(repo));
+    p["installation"] = json!({ "id": 7 });
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bots_own_webhooks_after_an_opening_queue_no_opening_again() {
+    use support::timed::{REPO, at};
+    let org = support::org::Org::start("2022-11-28T08:00:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    org.run_until(at("2022-11-28T09:05:00Z"), Duration::from_secs(60))
+        .await;
+    let issues = org.fake.issues(REPO);
+    assert_eq!(issues.len(), 2, "the sprint of Nov 28 opened");
+    let new = issues.iter().find(|i| i.open).unwrap().number;
+    let old = issues.iter().find(|i| !i.open).unwrap().number;
+    // GitHub's webhooks about the opening and the closing reach the
+    // worker after the opening job finished (they queue behind it).
+    for (action, n) in [("opened", new), ("closed", old)] {
+        let p = own_issue_event(&org, REPO, action, n);
+        assert_eq!(org.fake.deliver("issues", &p).await, 202);
+    }
+    org.settle().await;
+    let current = org.bot.store.current_issue(REPO).await.unwrap();
+    assert_eq!(current.map(|(n, _)| n), Some(new), "still remembered");
+    let before = org.fake.requests().len();
+    let step = org.scheduler.step(org.now()).await;
+    org.settle().await;
+    assert_eq!(step.rollovers_queued, 0, "no opening queued again");
+    assert_eq!(org.calls_since(before), Vec::<String>::new());
+}

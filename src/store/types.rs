@@ -212,6 +212,22 @@ pub struct InstallationRow {
 /// forgets them, so the next look is a fresh one.
 pub const OUTCOME_STEP_PREFIX: &str = "outcome:";
 
+/// When a webhook about a sprint issue makes the store forget the current
+/// issue ([`Store::forget_current_issue_if`](super::Store::forget_current_issue_if)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForgetIf {
+    /// Whatever is remembered: an issue reopened, or found gone.
+    Always,
+    /// Unless issue `n` is the one remembered: `n` was opened, and the
+    /// App's own opening already recorded it (its webhook often runs after
+    /// the opening job finished).
+    NotCurrent(u64),
+    /// Unless another issue is remembered: `n` was closed, deleted or
+    /// transferred (a rollover closes the previous sprint's issue after
+    /// opening the current one).
+    CurrentOrUnknown(u64),
+}
+
 /// A repository whose config file exists (it runs sprints).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnabledRepo {
