@@ -160,3 +160,52 @@ async fn the_bots_own_webhooks_after_an_opening_queue_no_opening_again() {
     assert_eq!(step.rollovers_queued, 0, "no opening queued again");
     assert_eq!(org.calls_since(before), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_command_is_applied_and_answered_by_one_job() {
+    let s = Scenario::start().await;
+    // Warm caches, as after any earlier command.
+    s.comment("kappa90", "/goal Warm up").await;
+    let before = s.fake.requests().len();
+    let c = s.comment("kappa90", "/goal Ship exploration").await;
+    let calls: Vec<String> = s
+        .requests_since(before)
+        .into_iter()
+        .filter(|r| !is_app(r.split(' ').nth(1).unwrap_or("")))
+        .collect();
+    let issue = format!("/repos/{REPO}/issues/{}", s.issue);
+    assert_eq!(
+        calls,
+        [
+            format!("GET {issue}"),
+            format!("PATCH {issue}"),
+            format!("POST /repos/{REPO}/issues/comments/{c}/reactions"),
+        ]
+    );
+    assert_eq!(s.reactions(c), ["+1"]);
+    // Its answer was recorded (held) before the write and is done, never
+    // claimed by the worker: one job ran for the command.
+    let prefix = format!("answer/{REPO}/{c}/c");
+    let answer = s.bot.store.jobs_under(&prefix).await.unwrap();
+    assert_eq!(answer.jobs, [(format!("{prefix}/answer"), "done".into())]);
+    assert_eq!(answer.runs, 0);
+}
+
+#[tokio::test]
+async fn an_answer_github_did_not_take_at_once_is_sent_by_its_own_job() {
+    let s = Scenario::start().await;
+    s.comment("kappa90", "/goal Warm up").await;
+    // GitHub fails both of the client's tries at once.
+    let fault = support::fake_github::FaultKind::Status {
+        status: 502,
+        headers: Vec::new(),
+    };
+    s.fake.inject("POST", "/reactions", 2, fault);
+    let c = s.comment("kappa90", "/goal Ship exploration").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    assert!(s.body().contains("Ship exploration"));
+    let prefix = format!("answer/{REPO}/{c}/c");
+    let answer = s.bot.store.jobs_under(&prefix).await.unwrap();
+    assert_eq!(answer.jobs, [(format!("{prefix}/answer"), "done".into())]);
+    assert_eq!(answer.runs, 1, "sent by the answer job, once");
+}

@@ -58,6 +58,8 @@ impl DeliveryOutcome {
 pub struct KeyedJobs {
     /// (dedupe key, state) of every job whose key starts with the prefix.
     pub jobs: Vec<(String, String)>,
+    /// How many times the worker claimed any of them.
+    pub runs: u64,
 }
 
 impl KeyedJobs {
@@ -171,6 +173,9 @@ pub enum Effect {
     Enqueue(NewJob),
     /// Let held jobs run: those whose dedupe key starts with this prefix.
     Release(String),
+    /// The held job of this dedupe key was done by the job that held it
+    /// (a command's answer sent at once): it is done, never run.
+    DoneHeld(String),
     /// Remember a repository's current sprint issue.
     CurrentIssue {
         repo: String,
