@@ -112,3 +112,100 @@ async fn commands_are_answered_while_openings_wait_for_the_hour() {
     assert!(s.body().contains("Ship exploration"));
     assert_eq!(s.fake.refusals(), 0);
 }
+
+/// GitHub's `issues` webhook about `n` in `repo` (as it is now), sent
+/// because the App itself opened or closed it.
+fn own_issue_event(org: &support::org::Org, repo: &str, action: &str, n: u64) -> serde_json::Value {
+    use serde_json::json;
+    let issue = org.fake.issue(repo, n).unwrap();
+    let mut p = support::webhooks::payload("issues.opened");
+    p["action"] = json!(action);
+    p["issue"]["number"] = json!(n);
+    p["issue"]["body"] = json!(issue.body);
+    p["issue"]["state"] = json!(if issue.open { "open" } else { "closed" });
+    p["issue"]["user"]["login"] = json!(support::fake_github::BOT_LOGIN);
+    p["sender"]["login"] = json!(support::fake_github::BOT_LOGIN);
+    p["sender"]["type"] = json!("Bot");
+    p["repository"]["full_name"] = json!(repo);
+    p["repository"]["id"] = json!(org.fake.repo_id(repo));
+    p["installation"] = json!({ "id": 7 });
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bots_own_webhooks_after_an_opening_queue_no_opening_again() {
+    use support::timed::{REPO, at};
+    let org = support::org::Org::start("2022-11-28T08:00:00Z").await;
+    org.install(7, "acme", 1, &[0], "2022-11-16");
+    org.scheduler.start_up().await;
+    org.settle_within(Duration::from_secs(120)).await;
+    org.run_until(at("2022-11-28T09:05:00Z"), Duration::from_secs(60))
+        .await;
+    let issues = org.fake.issues(REPO);
+    assert_eq!(issues.len(), 2, "the sprint of Nov 28 opened");
+    let new = issues.iter().find(|i| i.open).unwrap().number;
+    let old = issues.iter().find(|i| !i.open).unwrap().number;
+    // GitHub's webhooks about the opening and the closing reach the
+    // worker after the opening job finished (they queue behind it).
+    for (action, n) in [("opened", new), ("closed", old)] {
+        let p = own_issue_event(&org, REPO, action, n);
+        assert_eq!(org.fake.deliver("issues", &p).await, 202);
+    }
+    org.settle().await;
+    let current = org.bot.store.current_issue(REPO).await.unwrap();
+    assert_eq!(current.map(|(n, _)| n), Some(new), "still remembered");
+    let before = org.fake.requests().len();
+    let step = org.scheduler.step(org.now()).await;
+    org.settle().await;
+    assert_eq!(step.rollovers_queued, 0, "no opening queued again");
+    assert_eq!(org.calls_since(before), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_command_is_applied_and_answered_by_one_job() {
+    let s = Scenario::start().await;
+    // Warm caches, as after any earlier command.
+    s.comment("kappa90", "/goal Warm up").await;
+    let before = s.fake.requests().len();
+    let c = s.comment("kappa90", "/goal Ship exploration").await;
+    let calls: Vec<String> = s
+        .requests_since(before)
+        .into_iter()
+        .filter(|r| !is_app(r.split(' ').nth(1).unwrap_or("")))
+        .collect();
+    let issue = format!("/repos/{REPO}/issues/{}", s.issue);
+    assert_eq!(
+        calls,
+        [
+            format!("GET {issue}"),
+            format!("PATCH {issue}"),
+            format!("POST /repos/{REPO}/issues/comments/{c}/reactions"),
+        ]
+    );
+    assert_eq!(s.reactions(c), ["+1"]);
+    // Its answer was recorded (held) before the write and is done, never
+    // claimed by the worker: one job ran for the command.
+    let prefix = format!("answer/{REPO}/{c}/c");
+    let answer = s.bot.store.jobs_under(&prefix).await.unwrap();
+    assert_eq!(answer.jobs, [(format!("{prefix}/answer"), "done".into())]);
+    assert_eq!(answer.runs, 0);
+}
+
+#[tokio::test]
+async fn an_answer_github_did_not_take_at_once_is_sent_by_its_own_job() {
+    let s = Scenario::start().await;
+    s.comment("kappa90", "/goal Warm up").await;
+    // GitHub fails both of the client's tries at once.
+    let fault = support::fake_github::FaultKind::Status {
+        status: 502,
+        headers: Vec::new(),
+    };
+    s.fake.inject("POST", "/reactions", 2, fault);
+    let c = s.comment("kappa90", "/goal Ship exploration").await;
+    assert_eq!(s.reactions(c), ["+1"]);
+    assert!(s.body().contains("Ship exploration"));
+    let prefix = format!("answer/{REPO}/{c}/c");
+    let answer = s.bot.store.jobs_under(&prefix).await.unwrap();
+    assert_eq!(answer.jobs, [(format!("{prefix}/answer"), "done".into())]);
+    assert_eq!(answer.runs, 1, "sent by the answer job, once");
+}

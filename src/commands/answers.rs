@@ -5,13 +5,15 @@
 //! the `answer` job that sends it. Answers are jobs, written before the body
 //! change they report (held until it lands), so each is sent until it
 //! succeeds, one failed answer never blocks another, and a deleted comment
-//! is simply skipped.
+//! is simply skipped. A 👍 alone is sent at once by the job that applied
+//! the command ([`send_at_once`]), its held job then done without running:
+//! a command is one job, not two at different places in the queue.
 
 use std::sync::Arc;
 
 use super::messages::{self, Refusal};
-use crate::github::{GitHubError, Installations, Reaction};
-use crate::store::{Effect, Job};
+use crate::github::{GitHub, GitHubError, Installations, Reaction};
+use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
 use crate::work::{AnswerJob, answer_target};
 use crate::worker::{Handler, JobError, github_error};
@@ -96,6 +98,49 @@ pub fn rebuilt(to: &Addressee, tag: &str, refused: bool) -> AnswerJob {
         a.marker = Some(marker);
     }
     a
+}
+
+/// Send, right after the write that released them, the held answers in
+/// `owed` (each prefix's jobs) that are a reaction alone, and mark each
+/// sent one done in `effects` (before its prefix's release). An answer with
+/// a reply, a rollover or a checklist, or one GitHub did not take, stays a
+/// job: released, it is sent (and retried) as before. A reaction is the
+/// same one however often it is sent, so a crash before the job completes
+/// costs at most a second, harmless, request.
+pub async fn send_at_once(
+    gh: &dyn GitHub,
+    owed: impl IntoIterator<Item = (String, Vec<NewJob>)>,
+    effects: &mut Vec<Effect>,
+) {
+    for (prefix, jobs) in owed {
+        let Some(at) = effects
+            .iter()
+            .position(|e| matches!(e, Effect::Release(p) if *p == prefix))
+        else {
+            continue;
+        };
+        let [job] = jobs.as_slice() else { continue };
+        let Some(a) = (job.kind == crate::work::ANSWER)
+            .then(|| serde_json::from_str::<AnswerJob>(&job.payload).ok())
+            .flatten()
+            .filter(|a| a.reply.is_none())
+        else {
+            continue;
+        };
+        let (Some((_, repo, _, comment)), Some(key)) = (answer_target(&a), job.dedupe_key.clone())
+        else {
+            continue;
+        };
+        let reaction = Reaction::from_content(&a.reaction).unwrap_or(Reaction::PlusOne);
+        match gh.add_reaction(&repo, comment, reaction).await {
+            Ok(()) | Err(GitHubError::NotFound { .. }) => {
+                effects.insert(at, Effect::DoneHeld(key));
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "the answer is sent by its own job");
+            }
+        }
+    }
 }
 
 /// Sends answers.

@@ -3,8 +3,8 @@
 //! comment's author made it), recognise the sprint issue, see whether this
 //! comment was decided before (the body's ledger and the store's answers
 //! say), refuse it with a link if the issue is not the current one, decide,
-//! and write. With warm caches a `/goal` costs three calls: read the issue,
-//! write its body, react.
+//! and write, then answer in the same job. With warm caches a `/goal` costs
+//! three calls: read the issue, write its body, react.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -280,6 +280,8 @@ impl Commands {
         )
         .await?;
         let mut effects = written.effects;
+        let owed = written.outcomes.iter().map(&prepare);
+        answers::send_at_once(gh.as_ref(), owed, &mut effects).await;
         if let Some(body) = &written.body {
             effects.extend(write::calendar_moved(repo, &issue, &meta, body));
         }

@@ -453,6 +453,19 @@ impl Store {
     /// Forget the repository's current sprint issue and the outcomes
     /// recorded about it (steps under [`OUTCOME_STEP_PREFIX`], any sprint).
     pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
-        dispatch!(self.forget_current_issue(repo))
+        self.forget_current_issue_if(repo, ForgetIf::Always)
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Store::forget_current_issue`] when `condition` holds, in one
+    /// statement (a rollover recording its issue meanwhile is not undone);
+    /// whether anything was forgotten.
+    pub async fn forget_current_issue_if(
+        &self,
+        repo: &str,
+        condition: ForgetIf,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.forget_current_issue_if(repo, condition))
     }
 }

@@ -58,6 +58,8 @@ impl DeliveryOutcome {
 pub struct KeyedJobs {
     /// (dedupe key, state) of every job whose key starts with the prefix.
     pub jobs: Vec<(String, String)>,
+    /// How many times the worker claimed any of them.
+    pub runs: u64,
 }
 
 impl KeyedJobs {
@@ -171,6 +173,9 @@ pub enum Effect {
     Enqueue(NewJob),
     /// Let held jobs run: those whose dedupe key starts with this prefix.
     Release(String),
+    /// The held job of this dedupe key was done by the job that held it
+    /// (a command's answer sent at once): it is done, never run.
+    DoneHeld(String),
     /// Remember a repository's current sprint issue.
     CurrentIssue {
         repo: String,
@@ -211,6 +216,22 @@ pub struct InstallationRow {
 /// ([`Store::forget_current_issue`](super::Store::forget_current_issue))
 /// forgets them, so the next look is a fresh one.
 pub const OUTCOME_STEP_PREFIX: &str = "outcome:";
+
+/// When a webhook about a sprint issue makes the store forget the current
+/// issue ([`Store::forget_current_issue_if`](super::Store::forget_current_issue_if)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForgetIf {
+    /// Whatever is remembered: an issue reopened, or found gone.
+    Always,
+    /// Unless issue `n` is the one remembered: `n` was opened, and the
+    /// App's own opening already recorded it (its webhook often runs after
+    /// the opening job finished).
+    NotCurrent(u64),
+    /// Unless another issue is remembered: `n` was closed, deleted or
+    /// transferred (a rollover closes the previous sprint's issue after
+    /// opening the current one).
+    CurrentOrUnknown(u64),
+}
 
 /// A repository whose config file exists (it runs sprints).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,14 +1,15 @@
 //! The small job handlers: `ping` is logged; `installation` and
 //! `installation_repositories` keep the store's list of installations and
 //! repositories current; `issues` events that open, close or move a sprint
-//! issue make the store forget which issue is current (it is looked up
-//! again on the next command), and any other issue closed or reopened
+//! issue make the store forget which issue is current when they make it
+//! stale (it is looked up again on the next command), and any other issue
+//! closed or reopened
 //! queues a `link` job, since a goal may link it (see `links`).
 
 use serde::Deserialize;
 
 use super::{BoxFuture, Handler, JobError};
-use crate::store::{Effect, InstallationChange, Job};
+use crate::store::{Effect, ForgetIf, InstallationChange, Job};
 
 /// Logs GitHub's zen and the hook id.
 pub struct PingHandler;
@@ -84,6 +85,19 @@ impl Handler for InstallationHandler {
     }
 }
 
+/// When an `issues` event about sprint issue `n` makes the remembered
+/// current issue stale: the App's own opening of `n` or closing of the
+/// previous sprint's issue changes nothing (the opening job recorded `n`),
+/// so those never make the scheduler queue an opening again.
+fn forget_if(action: &str, n: u64) -> Option<ForgetIf> {
+    match action {
+        "opened" => Some(ForgetIf::NotCurrent(n)),
+        "closed" | "deleted" | "transferred" => Some(ForgetIf::CurrentOrUnknown(n)),
+        "reopened" => Some(ForgetIf::Always),
+        _ => None,
+    }
+}
+
 /// A payload that does not have the shape we need will not get better on a
 /// retry: it goes to the dead letters with the reason.
 fn parse<'de, T: Deserialize<'de>>(job: &'de Job) -> Result<T, JobError> {
@@ -108,13 +122,11 @@ impl Handler for IssuesHandler {
             let crate::events::Event::Issue(ev) = event else {
                 return Ok(Vec::new());
             };
-            if matches!(
-                ev.action.as_str(),
-                "opened" | "closed" | "reopened" | "deleted" | "transferred"
-            ) && crate::sprint::markers::carries_metadata(&ev.body)
+            if let Some(condition) = forget_if(&ev.action, ev.number.0)
+                && crate::sprint::markers::carries_metadata(&ev.body)
             {
                 self.0
-                    .forget_current_issue(&ev.origin.repo.to_string())
+                    .forget_current_issue_if(&ev.origin.repo.to_string(), condition)
                     .await
                     .map_err(|e| JobError::Transient(e.to_string()))?;
             }
@@ -125,5 +137,20 @@ impl Handler for IssuesHandler {
                     .collect(),
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_webhooks_that_make_the_current_issue_stale_forget_it() {
+        assert_eq!(forget_if("opened", 9), Some(ForgetIf::NotCurrent(9)));
+        for gone in ["closed", "deleted", "transferred"] {
+            assert_eq!(forget_if(gone, 9), Some(ForgetIf::CurrentOrUnknown(9)));
+        }
+        assert_eq!(forget_if("reopened", 9), Some(ForgetIf::Always));
+        assert_eq!(forget_if("edited", 9), None);
     }
 }

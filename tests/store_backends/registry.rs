@@ -216,6 +216,32 @@ pub async fn configs_and_current_issues_round_trip(db: Db) {
         store.current_issue("acme/app").await.unwrap(),
         Some((42, "2024-02-26".into()))
     );
+    // The App's own webhooks: 42 opened, 41 (the previous) closed.
+    use sprintbot::store::ForgetIf;
+    for condition in [ForgetIf::NotCurrent(42), ForgetIf::CurrentOrUnknown(41)] {
+        let forgot = store.forget_current_issue_if("acme/app", condition);
+        assert!(!forgot.await.unwrap(), "{condition:?}");
+        assert_eq!(
+            store.current_issue("acme/app").await.unwrap().unwrap().0,
+            42
+        );
+    }
+    // A person closes 42.
+    let forgot = store.forget_current_issue_if("acme/app", ForgetIf::CurrentOrUnknown(42));
+    assert!(forgot.await.unwrap());
+    assert_eq!(store.current_issue("acme/app").await.unwrap(), None);
+    store
+        .set_current_issue("acme/app", 42, "2024-02-26")
+        .await
+        .unwrap();
+    // Another sprint issue is opened by hand.
+    let forgot = store.forget_current_issue_if("acme/app", ForgetIf::NotCurrent(43));
+    assert!(forgot.await.unwrap());
+    assert_eq!(store.current_issue("acme/app").await.unwrap(), None);
+    store
+        .set_current_issue("acme/app", 42, "2024-02-26")
+        .await
+        .unwrap();
     store.forget_current_issue("acme/app").await.unwrap();
     assert_eq!(store.current_issue("acme/app").await.unwrap(), None);
 }

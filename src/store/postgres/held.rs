@@ -87,13 +87,14 @@ impl Postgres {
         let client = self.client().await?;
         let found = rows(
             &client,
-            "SELECT dedupe_key, state FROM jobs WHERE dedupe_key >= $1 AND starts_with(dedupe_key, $1)
+            "SELECT dedupe_key, state, attempts FROM jobs WHERE dedupe_key >= $1 AND starts_with(dedupe_key, $1)
              ORDER BY dedupe_key",
             &[&prefix],
         )
         .await?;
         Ok(KeyedJobs {
             jobs: found.iter().map(|r| (r.get(0), r.get(1))).collect(),
+            runs: found.iter().map(|r| r.get::<_, i64>(2) as u64).sum(),
         })
     }
 }
@@ -114,6 +115,19 @@ pub(super) async fn release(
         c,
         "UPDATE audit_log SET held_prefix = NULL WHERE held_prefix = $1",
         &[&prefix],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn done_held(
+    c: &impl GenericClient,
+    key: &str,
+) -> Result<(), tokio_postgres::Error> {
+    exec(
+        c,
+        "UPDATE jobs SET state = 'done', finished_ms = $2 WHERE state = 'held' AND dedupe_key = $1",
+        &[&key, &now_ms()],
     )
     .await?;
     Ok(())

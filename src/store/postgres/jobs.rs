@@ -246,6 +246,7 @@ async fn apply_effect(
         Effect::Installation(change) => apply_installation(c, change).await,
         Effect::Enqueue(job) => enqueue(c, job, "pending").await.map(|_| ()),
         Effect::Release(prefix) => super::held::release(c, prefix).await,
+        Effect::DoneHeld(key) => super::held::done_held(c, key).await,
         Effect::CurrentIssue {
             repo,
             issue,

@@ -7,7 +7,7 @@
 use deadpool_postgres::GenericClient;
 
 use super::{Postgres, exec, row_opt};
-use crate::store::{CachedConfig, OUTCOME_STEP_PREFIX, RepoKey, StoreError};
+use crate::store::{CachedConfig, ForgetIf, OUTCOME_STEP_PREFIX, RepoKey, StoreError};
 
 /// Make sure a row exists for `key`, renaming the row of its id if the
 /// repository was renamed; returns the row's name.
@@ -176,16 +176,31 @@ impl Postgres {
     }
 
     /// Forget the current sprint issue (it was closed or changed by hand)
-    /// and the outcomes recorded about the repository's sprints.
-    pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
+    /// and the outcomes recorded about the repository's sprints, when
+    /// `condition` holds; whether it held.
+    pub async fn forget_current_issue_if(
+        &self,
+        repo: &str,
+        condition: ForgetIf,
+    ) -> Result<bool, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        exec(
-            &tx,
-            "UPDATE repos SET current_issue = NULL, current_sprint = NULL WHERE full_name = $1",
-            &[&repo],
-        )
-        .await?;
+        let forget = "UPDATE repos SET current_issue = NULL, current_sprint = NULL
+                      WHERE full_name = $1";
+        let changed = match condition {
+            ForgetIf::Always => exec(&tx, forget, &[&repo]).await?,
+            ForgetIf::NotCurrent(n) => {
+                let sql = format!("{forget} AND current_issue IS DISTINCT FROM $2");
+                exec(&tx, &sql, &[&repo, &(n as i64)]).await?
+            }
+            ForgetIf::CurrentOrUnknown(n) => {
+                let sql = format!("{forget} AND (current_issue IS NULL OR current_issue = $2)");
+                exec(&tx, &sql, &[&repo, &(n as i64)]).await?
+            }
+        };
+        if changed == 0 && condition != ForgetIf::Always {
+            return Ok(false);
+        }
         let outcomes = format!("{OUTCOME_STEP_PREFIX}%");
         exec(
             &tx,
@@ -194,6 +209,6 @@ impl Postgres {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }

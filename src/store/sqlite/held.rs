@@ -68,11 +68,15 @@ impl Sqlite {
         let prefix = prefix.to_string();
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT dedupe_key, state FROM jobs WHERE dedupe_key >= ?1 AND substr(dedupe_key, 1, length(?1)) = ?1",
+                "SELECT dedupe_key, state, attempts FROM jobs WHERE dedupe_key >= ?1 AND substr(dedupe_key, 1, length(?1)) = ?1",
             )?;
-            let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = stmt.query_map([prefix], |r| {
+                Ok(((r.get(0)?, r.get(1)?), r.get::<_, i64>(2)?))
+            })?;
+            let rows: Vec<((String, String), i64)> = rows.collect::<rusqlite::Result<_>>()?;
             Ok(KeyedJobs {
-                jobs: rows.collect::<rusqlite::Result<_>>()?,
+                runs: rows.iter().map(|(_, n)| *n as u64).sum(),
+                jobs: rows.into_iter().map(|(j, _)| j).collect(),
             })
         })
         .await
@@ -88,5 +92,13 @@ pub(super) fn release(conn: &Connection, prefix: &str) -> rusqlite::Result<()> {
     .execute([prefix])?;
     conn.prepare_cached("UPDATE audit_log SET held_prefix = NULL WHERE held_prefix = ?1")?
         .execute([prefix])?;
+    Ok(())
+}
+
+pub(super) fn done_held(conn: &Connection, key: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE jobs SET state = 'done', finished_ms = ?2 WHERE state = 'held' AND dedupe_key = ?1",
+    )?
+    .execute(params![key, crate::store::now_ms()])?;
     Ok(())
 }

@@ -360,6 +360,7 @@ fn apply_effect(conn: &Connection, effect: &Effect) -> rusqlite::Result<()> {
         Effect::Installation(change) => apply_installation(conn, change),
         Effect::Enqueue(job) => enqueue(conn, job, "pending").map(|_| ()),
         Effect::Release(prefix) => super::held::release(conn, prefix),
+        Effect::DoneHeld(key) => super::held::done_held(conn, key),
         Effect::CurrentIssue {
             repo,
             issue,

@@ -7,7 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Sqlite;
-use crate::store::{CachedConfig, OUTCOME_STEP_PREFIX, RepoKey, StoreError};
+use crate::store::{CachedConfig, ForgetIf, OUTCOME_STEP_PREFIX, RepoKey, StoreError};
 
 /// Make sure a row exists for `key`, renaming the row of its id if the
 /// repository was renamed; returns the row's name.
@@ -165,20 +165,37 @@ impl Sqlite {
     }
 
     /// Forget the current sprint issue (it was closed or changed by hand)
-    /// and the outcomes recorded about the repository's sprints.
-    pub async fn forget_current_issue(&self, repo: &str) -> Result<(), StoreError> {
+    /// and the outcomes recorded about the repository's sprints, when
+    /// `condition` holds; whether it held.
+    pub async fn forget_current_issue_if(
+        &self,
+        repo: &str,
+        condition: ForgetIf,
+    ) -> Result<bool, StoreError> {
         let repo = repo.to_string();
         self.run(move |conn| {
+            let forget = "UPDATE repos SET current_issue = NULL, current_sprint = NULL
+                          WHERE full_name = ?1";
             // One savepoint (see `writer.rs`): both or neither.
-            conn.execute(
-                "UPDATE repos SET current_issue = NULL, current_sprint = NULL WHERE full_name = ?1",
-                [&repo],
-            )?;
+            let changed = match condition {
+                ForgetIf::Always => conn.execute(forget, [&repo])?,
+                ForgetIf::NotCurrent(n) => conn.execute(
+                    &format!("{forget} AND current_issue IS NOT ?2"),
+                    params![repo, n as i64],
+                )?,
+                ForgetIf::CurrentOrUnknown(n) => conn.execute(
+                    &format!("{forget} AND (current_issue IS NULL OR current_issue = ?2)"),
+                    params![repo, n as i64],
+                )?,
+            };
+            if changed == 0 && condition != ForgetIf::Always {
+                return Ok(false);
+            }
             conn.execute(
                 "DELETE FROM rollover_steps WHERE repo = ?1 AND step LIKE ?2",
                 params![repo, format!("{OUTCOME_STEP_PREFIX}%")],
             )?;
-            Ok(())
+            Ok(true)
         })
         .await
     }
