@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use sprintbot::github::clock::{Clock, ManualClock};
 use support::fake_github::FakeGitHub;
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 const REPO: &str = "acme/app";
 
@@ -33,7 +33,7 @@ async fn fake() -> FakeGitHub {
     let fake = FakeGitHub::start(clock).await;
     fake.add_repo(REPO);
     fake.add_plain_token("ghp_actions");
-    fake.put_file(REPO, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+    fake.put_file(REPO, ".github/sprintbot.toml", POSTHOG_CONFIG);
     fake
 }
 

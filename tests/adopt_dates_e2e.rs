@@ -12,7 +12,7 @@ mod support;
 use sprintbot::lifecycle::next::{Next, calendar, next};
 use sprintbot::sprint::body::SprintDoc;
 use support::scenario::{BOT, REPO, Scenario};
-use support::sprint::{EXAMPLE_CONFIG, example_config};
+use support::sprint::{POSTHOG_CONFIG, posthog_config};
 
 /// The hand-run sprint issue of the reference, without its heading notes.
 fn hand_written() -> String {
@@ -28,7 +28,7 @@ fn hand_written() -> String {
 /// Wednesday of the sprint starting Monday 2022-11-14, no sprintbot issue
 /// yet; `title` is adopted by a maintainer.
 async fn adopted(title: &str) -> (Scenario, u64) {
-    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    let s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-16T12:00:00Z").await;
     let n = s.fake.add_issue(REPO, title, &hand_written(), &[], "timgl");
     let asked = s.comment_on(n, "macobo", "/sprint adopt").await;
     s.settle().await;
@@ -97,7 +97,7 @@ async fn the_next_sprint_opens_the_monday_after_the_title_s_end_whatever_its_len
             .collect();
         assert_eq!(people_wrote, hand_written(), "{title}: not a byte changed");
         // The scheduler's view: the next sprint opens at that instant.
-        let (cal, current) = calendar(&example_config(), Some(&stored));
+        let (cal, current) = calendar(&posthog_config(), Some(&stored));
         let now: jiff::Timestamp = "2022-11-16T12:00:00Z".parse().unwrap();
         let Next::Opens(next_sprint) = next(&cal, current, now) else {
             panic!("{title}: nothing to open")
@@ -135,7 +135,7 @@ async fn the_next_sprint_opens_the_monday_after_the_title_s_end_whatever_its_len
 
 #[tokio::test]
 async fn the_current_one_is_chosen_by_dates_and_older_open_ones_are_offered_for_closing() {
-    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    let s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-16T12:00:00Z").await;
     let body = hand_written();
     let old = s
         .fake
@@ -183,7 +183,7 @@ async fn the_current_one_is_chosen_by_dates_and_older_open_ones_are_offered_for_
 
 #[tokio::test]
 async fn a_team_s_own_plan_and_an_ended_sprint_are_refused_saying_why() {
-    let s = Scenario::start_bare(EXAMPLE_CONFIG, "2022-11-16T12:00:00Z").await;
+    let s = Scenario::start_bare(POSTHOG_CONFIG, "2022-11-16T12:00:00Z").await;
     let team = "# Team Owls\n\n## Support\n\n- 11-8 to 11-15: @macobo\n\n## Retro\n\n- [x] Ship the importer\n\n## Sprint\n\n- [ ] Ship the exporter\n";
     let own = s
         .fake

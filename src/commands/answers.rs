@@ -8,6 +8,13 @@
 //! is simply skipped. A 👍 alone is sent at once by the job that applied
 //! the command ([`send_at_once`]), its held job then done without running:
 //! a command is one job, not two at different places in the queue.
+//!
+//! What shows that a comment was answered is sprintbot's own 👍 or 😕 on
+//! it: only sprintbot's account can add or remove it, and the answer job
+//! writes it before any reply. A reply's marker is only a shortcut: a
+//! collaborator can edit it (its id, its `edit=` tag, its text), so an
+//! answer rebuilt after a lost store looks for the reaction first and is
+//! never sent twice however the marker was edited.
 
 use std::sync::Arc;
 
@@ -155,6 +162,24 @@ impl AnswerHandler {
         let (installation, repo, issue, comment) = answer_target(&a)
             .ok_or_else(|| JobError::Permanent(format!("bad repository {}", a.repo)))?;
         let gh = self.github.client(installation).map_err(github_error)?;
+        if a.check_first && a.marker == Some(messages::reply_marker(a.comment, "c")) {
+            // A comment's first answer after a lost store: sprintbot's own
+            // reaction, which only its account can add or take away and
+            // which it writes before any reply, shows it was sent, whatever
+            // a person has since done to the reply's marker.
+            let bot = self.github.bot_login().await.map_err(github_error)?;
+            let reactions = match gh.list_reactions(&repo, comment).await {
+                Ok(r) => r,
+                Err(GitHubError::NotFound { .. }) => return Ok(Vec::new()),
+                Err(e) => return Err(github_error(e)),
+            };
+            if reactions
+                .iter()
+                .any(|(login, content)| *login == bot && (content == "+1" || content == "confused"))
+            {
+                return Ok(Vec::new());
+            }
+        }
         let reaction = Reaction::from_content(&a.reaction).unwrap_or(Reaction::PlusOne);
         match gh.add_reaction(&repo, comment, reaction).await {
             Ok(()) => {}

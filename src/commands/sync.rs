@@ -5,6 +5,15 @@
 //! it. Used at start-up, by the one-shot `tick`, as a rollover's first step
 //! (so the retro sees every command), and when the ledger grows long.
 //! Comments are listed `since` the ledger's time, so old ones cost nothing.
+//!
+//! After a lost store, GitHub alone says where each comment stands, by
+//! what no collaborator can forge: the body's ledger says what was applied
+//! (it is written in the same update as the change), and sprintbot's own
+//! reaction on a comment says it was answered. A reply's marker only saves
+//! looking the reaction up, and only on a reply nobody edited whose
+//! comment carries a 👍 or 😕: a marker a person edited to name another
+//! comment can neither swallow that comment's command nor, edited away,
+//! get one answered twice.
 
 use std::collections::HashSet;
 
@@ -119,9 +128,12 @@ impl Commands {
                     .map_err(github_error)?
             }
         };
+        // A reply's marker is evidence only on a reply nobody edited
+        // (sprintbot never edits its replies; GitHub stamps every edit).
         let replies: HashSet<u64> = comments
             .iter()
             .filter(|c| c.author == *s.bot && c.issue() == Some(s.issue.number))
+            .filter(|c| c.updated_at == c.created_at)
             .filter_map(|c| replied_to(&c.body))
             .collect();
         let mut sorted: Vec<&Comment> = comments
@@ -323,19 +335,20 @@ impl Commands {
         Ok(Standing::Pending(lines))
     }
 
-    /// Whether sprintbot answered `c` on GitHub: its reply marker, or its
-    /// reaction (looked up only when the comment has any 👍 or 😕).
+    /// Whether sprintbot answered `c` on GitHub: its reaction, looked up
+    /// only when the comment has any 👍 or 😕 (an answer always has one),
+    /// and not at all when an unedited reply of sprintbot's names `c`.
     async fn answered_on_github(
         &self,
         s: &Subject<'_>,
         replies: &HashSet<u64>,
         c: &Comment,
     ) -> Result<bool, JobError> {
-        if replies.contains(&c.id.0) {
-            return Ok(true);
-        }
         if c.reactions.none() {
             return Ok(false);
+        }
+        if replies.contains(&c.id.0) {
+            return Ok(true);
         }
         let reactions =
             s.gh.list_reactions(s.repo, c.id)

@@ -252,6 +252,28 @@ impl GitHub for Client {
         })
     }
 
+    fn list_issues_by<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        creator: &'a Login,
+        state: StateFilter,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
+        Box::pin(async move {
+            let path = format!(
+                "{}/issues?creator={}&state={}&sort=created&direction=desc&per_page=100",
+                repo_path(repo),
+                path_segment(&creator.0),
+                state.as_str()
+            );
+            let raw: Vec<RawIssue> = self.get_all(path).await?;
+            Ok(raw
+                .into_iter()
+                .filter(|i| i.pull_request.is_none())
+                .map(Issue::from)
+                .collect())
+        })
+    }
+
     fn list_comments<'a>(
         &'a self,
         repo: &'a RepoRef,

@@ -63,6 +63,14 @@ pub trait GitHub: Send + Sync {
         label: &'a str,
         state: StateFilter,
     ) -> BoxFuture<'a, Result<Vec<Issue>>>;
+    /// Issues `creator` opened, newest first, all pages (whatever their
+    /// labels).
+    fn list_issues_by<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        creator: &'a Login,
+        state: StateFilter,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>>;
     /// Comments of an issue, oldest first, all pages; `since` as GitHub reads it.
     fn list_comments<'a>(
         &'a self,

@@ -106,6 +106,14 @@ impl GitHub for DryRun<'_> {
     ) -> BoxFuture<'a, Result<Vec<Issue>>> {
         self.inner.list_issues(repo, label, state)
     }
+    fn list_issues_by<'a>(
+        &'a self,
+        repo: &'a RepoRef,
+        creator: &'a Login,
+        state: StateFilter,
+    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
+        self.inner.list_issues_by(repo, creator, state)
+    }
     fn list_comments<'a>(
         &'a self,
         repo: &'a RepoRef,

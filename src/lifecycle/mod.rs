@@ -17,6 +17,7 @@ pub mod next;
 pub mod open;
 pub mod push;
 pub mod redeliver;
+mod relabel;
 pub mod schedule;
 pub mod scheduler;
 mod steps;

@@ -64,6 +64,17 @@ pub struct Done {
 
 /// Run the rollover `goal` asks for (or finish one cut short).
 pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
+    match open_listed(r, goal, true).await? {
+        Some(done) => Ok(done),
+        // sprintbot's own issue had lost its label and has it back: list
+        // again, and it is the newest sprint issue.
+        None => Ok(open_listed(r, goal, false).await?.unwrap_or_default()),
+    }
+}
+
+/// [`open`] from one listing of the sprint issues; `None` when, `look`ing
+/// for one before opening, it put a lost label back (`relabel`).
+async fn open_listed(r: &Repo<'_>, goal: Goal, look: bool) -> Result<Option<Done>, LifecycleError> {
     let mut done = Done::default();
     let (mut issues, other) = sprint_issues::list_with_others(
         r.gh,
@@ -83,9 +94,6 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
             issue: issue.0,
         });
     }
-    if issues.is_empty() {
-        r.gh.ensure_label(r.repo, &r.config.sprint_label).await?;
-    }
     steps::close_duplicates(r, &mut issues).await?;
     let newest = issues.first().cloned();
     // The newest issue's comments tell whether its opening was completed,
@@ -100,7 +108,7 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
             // `sprintbot rollover` re-run after a crash: finishing the sprint
             // it had half opened is the rollover that was asked for.
             if matches!(goal, Goal::Next(_)) {
-                return Ok(done);
+                return Ok(Some(done));
             }
             // What it posted belongs to the previous sprint if one opens now.
             newest_comments = r.gh.list_comments(r.repo, issue.number, None).await?;
@@ -114,7 +122,7 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
         .unwrap_or_default();
     let meta = newest.as_ref().map(|(m, _)| m);
     let Some((calendar, target)) = target_of(r.config, &recorded, goal, meta) else {
-        return Ok(done);
+        return Ok(Some(done));
     };
     if let Some((meta, issue)) = &newest
         && target.id <= meta.sprint
@@ -139,7 +147,22 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
                 )
                 .await?;
         }
-        return Ok(done);
+        return Ok(Some(done));
+    }
+    // A sprint is about to open and no labelled sprint issue is open: unless
+    // sprintbot's own newer issue lost its label (it gets it back, and the
+    // listing starts again). An ordinary rollover, its previous issue open
+    // and labelled, does not look.
+    let none_open = newest
+        .as_ref()
+        .is_none_or(|(_, i)| i.state != crate::github::IssueState::Open);
+    if look && none_open && super::relabel::restore(r, newest.as_ref()).await? {
+        return Ok(None);
+    }
+    // The first sprint: the label that finds sprint issues is created now,
+    // if missing, and never before a sprint is due (issue 21).
+    if issues.is_empty() {
+        r.gh.ensure_label(r.repo, &r.config.sprint_label).await?;
     }
     let opening = Opening {
         goal,
@@ -155,7 +178,7 @@ pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {
         &mut done.effects,
     )
     .await?;
-    Ok(done)
+    Ok(Some(done))
 }
 
 /// The calendar `recorded` makes, and the sprint `goal` asks for on it

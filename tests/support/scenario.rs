@@ -164,6 +164,14 @@ impl Scenario {
         self.bot.store.release_claims(&self.claimant).await.unwrap();
     }
 
+    /// The process stops and a new one starts with an empty store (its
+    /// database was lost), on the same GitHub and clock.
+    pub async fn lose_store(&mut self) {
+        self.stop_worker().await;
+        self.bot = TestBot::start().await;
+        self.start_worker();
+    }
+
     /// What `serve` does at start-up: catch up on commands nobody told it about.
     pub async fn catch_up(&self) {
         // Like `serve`, it tries again when GitHub fails for a moment.

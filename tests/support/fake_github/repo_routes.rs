@@ -107,6 +107,13 @@ pub fn route(state: &mut State, full: &str, q: &Req<'_>, rest: &[&str]) -> Reply
                     _ => i.open,
                 })
                 .filter(|i| labels.iter().all(|l| i.labels.iter().any(|il| il == l)))
+                // `creator`: the login that opened the issue (a bot's with
+                // its `[bot]` suffix, as GitHub shows it).
+                .filter(|i| {
+                    q.query
+                        .get("creator")
+                        .is_none_or(|c| i.author.eq_ignore_ascii_case(c))
+                })
                 .collect();
             if q.query.get("direction").map(String::as_str) != Some("asc") {
                 issues.reverse();
