@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use support::org::Org;
-use support::sprint::EXAMPLE_CONFIG;
+use support::sprint::POSTHOG_CONFIG;
 
 const REPOS: usize = 3;
 
@@ -33,7 +33,7 @@ async fn the_label_is_created_at_the_first_opening_and_never_before() {
     let names = org.install(7, "acme", REPOS, &[], "2022-10-03");
     for repo in &names {
         org.fake
-            .put_file(repo, ".github/sprintbot.toml", EXAMPLE_CONFIG);
+            .put_file(repo, ".github/sprintbot.toml", POSTHOG_CONFIG);
     }
     org.scheduler.start_up().await;
     org.run_until(
