@@ -30,7 +30,7 @@ use super::answers::Addressee;
 use super::messages;
 use super::selfservice::Asked;
 use crate::github::{Comment, GitHub, Issue, IssueOp, IssueUpdate, Reaction, RepoRef, StateFilter};
-use crate::sprint::adopt::{AdoptError, adopt};
+use crate::sprint::adopt::{AdoptError, adopt_as};
 use crate::sprint::adopt_dates::{self, DatesError, older_open};
 use crate::sprint::exceptions::{self, Recorded};
 use crate::sprint::ledger::Ledger;
@@ -213,8 +213,12 @@ impl Commands {
             .await
             .map_err(github_error)?
             .is_some();
-        if !adopted_already && let Err(e) = adopt(&issue.body, &meta) {
-            return Ok(Err(refusal(&e)));
+        let mut era = None;
+        if !adopted_already {
+            match adopt_as(&issue.body, &meta, &config.layout) {
+                Ok(a) => era = a.other_era,
+                Err(e) => return Ok(Err(refusal(&e))),
+            }
         }
         // 1. The record of the adoption, by sprintbot, on this issue.
         let proof = sprint_issues::adoption_marker(this, sprint.id);
@@ -253,6 +257,9 @@ impl Commands {
                     &opens,
                 ));
                 text.push_str(&text::older_open(repo, &older));
+                if let Some(era) = era {
+                    text.push_str(&text::era(era, config.layout.preset));
+                }
                 let c = gh
                     .create_comment(repo, this, &text, Some(&proof))
                     .await
@@ -274,8 +281,8 @@ impl Commands {
             .map_err(github_error)?
             .is_some();
         if !has_meta {
-            let body = match adopt(&issue.body, &meta) {
-                Ok(body) => recorded.write_into(&body),
+            let body = match adopt_as(&issue.body, &meta, &config.layout) {
+                Ok(a) => recorded.write_into(&a.body),
                 Err(e) => {
                     // Changed meanwhile: take the record back, and say why.
                     gh.delete_comment(repo, record.id)

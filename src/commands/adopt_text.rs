@@ -6,6 +6,7 @@
 
 use crate::github::RepoRef;
 use crate::sprint::adopt_dates::Other;
+use crate::sprint::layout::Preset;
 use crate::sprint::markers::neutralise;
 
 /// The line saying which dates the adopted sprint has and why.
@@ -68,5 +69,15 @@ pub fn cannot(why: &str) -> String {
 pub fn ended(end: &str, next: &str) -> String {
     format!(
         "I cannot make this issue the sprint issue: by its title its sprint ended on {end}, and the next one started on {next}. Rename it to the current sprint's dates, or adopt the current sprint's issue."
+    )
+}
+
+/// The line saying the issue was written in another era than the config's.
+pub fn era(found: Preset, in_force: Preset) -> String {
+    format!(
+        "\nThis issue is written in the layout of preset {} (this repository's config uses {}): I read it as such. To keep writing sprints this way, set `preset = \"{}\"` in .github/sprintbot.toml.\n",
+        found.name(),
+        in_force.name(),
+        found.name()
     )
 }

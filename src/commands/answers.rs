@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use super::messages::{self, Refusal};
 use crate::github::{GitHub, GitHubError, Installations, Reaction};
+use crate::sprint::layout::Layout;
 use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
 use crate::work::{AnswerJob, answer_target};
@@ -40,7 +41,8 @@ pub struct Addressee {
 /// The answer to a comment whose commands went this way. `tag` tells the
 /// comment as written (`c`) from an edit (`e<hash>`).
 pub fn answer(to: &Addressee, tag: &str, refused: &[Refusal], help: bool) -> AnswerJob {
-    answer_with(to, tag, refused, help, &[])
+    let today = Layout::default();
+    answer_with(to, tag, refused, help.then_some(&today), &[])
 }
 
 /// [`answer`], also telling the author `notes` about the lines that ran (a
@@ -49,18 +51,20 @@ pub fn answer_with(
     to: &Addressee,
     tag: &str,
     refused: &[Refusal],
-    help: bool,
+    help: Option<&Layout>,
     notes: &[String],
 ) -> AnswerJob {
     let marker = messages::reply_marker(to.comment, tag);
     let reply = match (refused.is_empty(), help) {
-        (true, false) if notes.is_empty() => None,
-        (true, false) => Some(messages::notes(&marker, &to.author, notes)),
-        (true, true) if notes.is_empty() => Some(messages::help(&marker)),
-        (true, true) => {
+        (true, None) if notes.is_empty() => None,
+        (true, None) => Some(messages::notes(&marker, &to.author, notes)),
+        (true, Some(layout)) if notes.is_empty() => {
+            Some(format!("{marker}\n{}", super::grammar::help_for(layout)))
+        }
+        (true, Some(layout)) => {
             let mut text = messages::notes(&marker, &to.author, notes);
             text.push('\n');
-            text.push_str(&super::grammar::help());
+            text.push_str(&super::grammar::help_for(layout));
             Some(text)
         }
         (false, help) => {
@@ -70,9 +74,9 @@ pub fn answer_with(
                 text.push_str(n);
                 text.push('\n');
             }
-            if help {
+            if let Some(layout) = help {
                 text.push('\n');
-                text.push_str(&super::grammar::help());
+                text.push_str(&super::grammar::help_for(layout));
             }
             Some(text)
         }

@@ -20,6 +20,7 @@ use super::selfservice::{self, Asked};
 use super::write::{self, Target};
 use crate::events::{CommentAction, CommentEvent, Event};
 use crate::sprint::body::SprintDoc;
+use crate::sprint::layout::Layout;
 use crate::sprint::ledger::{Ledger, line_hash};
 use crate::sprint::markers::Metadata;
 use crate::sprint_issues::{self, Currency};
@@ -252,7 +253,13 @@ impl Commands {
         let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
         if decision.planned.is_empty() && !decision.rollover {
             let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
-            let a = answers::answer_with(&to, &tag, &decision.refused, decision.help, &notes);
+            let a = answers::answer_with(
+                &to,
+                &tag,
+                &decision.refused,
+                decision.help.then_some(&config.layout),
+                &notes,
+            );
             let job = answer_or_doctor(&prefix, a, decision.doctor, Some(ev.origin.repo_id));
             return Ok(vec![Effect::Enqueue(job)]);
         }
@@ -263,7 +270,7 @@ impl Commands {
             kind,
             decision,
         };
-        let prepare = owed(&to, &meta, ev.origin.repo_id);
+        let prepare = owed(&to, &meta, ev.origin.repo_id, &config.layout);
         let target = Target {
             gh: gh.as_ref(),
             store: &self.store,
@@ -358,8 +365,9 @@ pub fn owed(
     to: &Addressee,
     meta: &Metadata,
     repo_id: u64,
+    layout: &Layout,
 ) -> impl Fn(&Outcome) -> (String, Vec<NewJob>) + Send + Sync {
-    let (to, sprint) = (to.clone(), meta.sprint);
+    let (to, sprint, layout) = (to.clone(), meta.sprint, layout.clone());
     move |o: &Outcome| {
         let to = Addressee {
             comment: o.comment,
@@ -372,7 +380,8 @@ pub fn owed(
             Some(repo) => decided_prefix(&repo, crate::github::CommentId(o.comment), &tag),
             None => format!("answer/{}/{}/{tag}", to.repo, o.comment),
         };
-        let answer: AnswerJob = answers::answer_with(&to, &tag, &o.refused, o.help, &o.notes);
+        let answer: AnswerJob =
+            answers::answer_with(&to, &tag, &o.refused, o.help.then_some(&layout), &o.notes);
         if !o.rollover {
             let job = answer_or_doctor(&prefix, answer, o.doctor, Some(repo_id));
             return (prefix, vec![job]);

@@ -2,6 +2,9 @@
 //! it. The parser's error messages and `/sprint help` are both generated
 //! from it, so help can never drift from the grammar.
 
+use crate::sprint::layout::Layout;
+use crate::sprint::markers::Section;
+
 /// Who may run a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -148,18 +151,62 @@ pub fn usage_of(word: &str) -> String {
         .join(", ")
 }
 
-/// The `/sprint help` reply.
+/// The body section a command writes to, by its usage (`/goal …` writes
+/// the goals list); `None` for commands every layout has.
+pub fn section_of(usage: &str) -> Option<Section> {
+    let word = usage.split_whitespace().next()?;
+    Some(match word {
+        "/goal" => Section::Goals,
+        "/risk" => Section::Risks,
+        "/retro" => Section::Retro,
+        "/hero" => Section::Heroes,
+        _ => return None,
+    })
+}
+
+/// The `/sprint help` reply under today's layout.
 pub fn help() -> String {
+    help_for(&Layout::default())
+}
+
+/// The `/sprint help` reply under `layout`: the commands that apply, then
+/// those that do not, each with where to write instead.
+pub fn help_for(layout: &Layout) -> String {
+    let applies = |c: &Spec| section_of(c.usage).is_none_or(|s| layout.holds(s));
     let mut s = String::from(
         "**sprintbot commands** — write them at the start of a line in a comment on the current sprint issue:\n\n| command | what it does | who |\n| --- | --- | --- |\n",
     );
-    for c in COMMANDS {
+    for c in COMMANDS.iter().filter(|c| applies(c)) {
         s.push_str(&format!(
             "| `{}` | {} | {} |\n",
             c.usage,
             c.effect,
             c.who.describe()
         ));
+    }
+    let mut missing: Vec<Section> = COMMANDS
+        .iter()
+        .filter(|c| !applies(c))
+        .filter_map(|c| section_of(c.usage))
+        .collect();
+    missing.dedup();
+    if !missing.is_empty() {
+        s.push_str("\nNot available with this repository's layout:\n");
+        for section in missing {
+            let words: Vec<String> = COMMANDS
+                .iter()
+                .filter(|c| section_of(c.usage) == Some(section))
+                .filter_map(|c| c.usage.split_whitespace().next())
+                .map(|w| format!("`{w}`"))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            s.push_str(&format!(
+                "- {}: {}.\n",
+                words.join(", "),
+                super::decide::layout::reason(section, layout)
+            ));
+        }
     }
     s.push_str("\nN is the number shown in the list. `why:` may also be written `why?` or `Why -`. Goals have exactly one owner, who must be an engineer.\n");
     s.push_str(&format!(

@@ -241,7 +241,7 @@ impl Commands {
                 decision,
             });
         }
-        let prepare = owed(&to, &meta, s.repo_id.unwrap_or(0));
+        let prepare = owed(&to, &meta, s.repo_id.unwrap_or(0), &config.layout);
         let target = Target {
             gh: s.gh,
             store: &self.store,

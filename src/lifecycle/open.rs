@@ -24,7 +24,7 @@ use crate::repos::Loaded;
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::Sprint;
 use crate::sprint::exceptions::Recorded;
-use crate::sprint::markers::Metadata;
+use crate::sprint::markers::{Metadata, Section};
 use crate::sprint::rollover::{self, Previous};
 use crate::sprint::timeline::Calendar;
 use crate::sprint::{Login, SprintId};
@@ -261,11 +261,12 @@ async fn open_new(
                 _ => return Ok(None),
             }
         }
+        let has_goals = r.config.layout.holds(Section::Goals);
         let doc = match SprintDoc::parse(&synced.body) {
-            Ok(doc) if doc.goals().is_ok() && doc.metadata().is_some() => doc,
+            Ok(doc) if doc.goals_if_any(has_goals).is_ok() && doc.metadata().is_some() => doc,
             Ok(_) | Err(_) => {
                 let problem = SprintDoc::parse(&synced.body)
-                    .and_then(|d| d.goals().map(|_| ()))
+                    .and_then(|d| d.goals_if_any(has_goals).map(|_| ()))
                     .err()
                     .map_or("the sprint metadata marker is missing".to_string(), |e| {
                         e.to_string()

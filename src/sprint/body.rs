@@ -16,6 +16,7 @@ use super::links;
 use super::markers::{Metadata, Section, neutralise};
 
 mod calendar;
+mod expected;
 
 /// Why a body could not be read or changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -179,10 +179,16 @@ pub async fn run(r: &Repo<'_>, now: Timestamp) -> Result<Ran, LifecycleError> {
         issue: number,
         problem: e.to_string(),
     })?;
-    let goals = doc.goals().map_err(|e| LifecycleError::Damaged {
-        issue: number,
-        problem: e.to_string(),
-    })?;
+    let has_goals = r
+        .config
+        .layout
+        .holds(crate::sprint::markers::Section::Goals);
+    let goals = doc
+        .goals_if_any(has_goals)
+        .map_err(|e| LifecycleError::Damaged {
+            issue: number,
+            problem: e.to_string(),
+        })?;
     // People off today (config leave, the issue's "Off this sprint") are
     // left out of every mention.
     let today = r.config.cadence.tz.to_datetime(now).date();
