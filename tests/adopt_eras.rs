@@ -268,3 +268,83 @@ async fn a_2023_issue_adopted_from_the_command_line_rolls_over_with_tick() {
     );
     assert!(!fake.issue("acme/app", n).unwrap().open);
 }
+
+const BODY_2024: &str = "# Global Sprint Planning\n\n## 3 things that might take us down\n\n1. The warehouse migration slips\n2. On-call is thin over the holidays\n\n## Urgent incident follow-ups\n\nhttps://github.com/orgs/acme/projects/7/views/2\n\n# Team sprint planning\n\nFor your team sprint planning copy this template into a comment below for each team.\n";
+
+const SEARCH_2024: &str = "# Team Search\n**Support hero:** @tiina303\n\n## Retro\n- [x] Faster index build @kappa90\n\n## Hang over items from previous sprint\n\n## OKR\n1. 🟡 Ranking v2 @tiina303\n\n### High priority\n- [ ] Ranking experiment @tiina303\n### Low priority / side quests\n- [x] Tidy the search docs\n";
+
+#[tokio::test]
+async fn a_2024_issue_is_adopted_and_rolled_over_with_its_link_okrs_and_hero() {
+    let config = CONFIG_2026.replace(
+        "preset = \"2026\"\n",
+        "preset = \"2024\"\n\n[body]\nlink = \"https://github.com/orgs/acme/projects/7/views/2\"\n",
+    );
+    let s = Scenario::start_bare(&config, "2022-11-16T12:00:00Z").await;
+    let n = s.fake.add_issue(
+        REPO,
+        "Sprint Nov 14 to Nov 25, 2022",
+        BODY_2024,
+        &[],
+        "timgl",
+    );
+    s.comment_on(n, "kappa90", SEARCH_2024).await;
+    let asked = s.comment_on(n, "macobo", "/sprint adopt").await;
+    s.settle().await;
+    assert_eq!(s.reactions(asked), ["+1"]);
+    let issue = s.fake.issue(REPO, n).unwrap();
+    assert_eq!(people_wrote(&issue.body), BODY_2024);
+    let doc = SprintDoc::parse(&issue.body).unwrap();
+    assert_eq!(
+        doc.list(Section::Risks).unwrap(),
+        [
+            "The warehouse migration slips",
+            "On-call is thin over the holidays"
+        ]
+    );
+    let risk = s
+        .comment_on(n, "kappa90", "/risk Search index rebuild")
+        .await;
+    s.settle().await;
+    assert_eq!(
+        s.reactions(risk),
+        ["+1"],
+        "the era's risks list takes commands"
+    );
+
+    s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
+    s.rollover_due().await;
+    let next = s
+        .fake
+        .issues(REPO)
+        .into_iter()
+        .find(|i| i.number > n && i.author == BOT)
+        .expect("the next sprint opened");
+    assert_eq!(next.title, "Sprint Nov 28 to Dec 9, 2022");
+    assert!(
+        next.body.contains(
+            "## Urgent incident follow-ups\n\nhttps://github.com/orgs/acme/projects/7/views/2\n"
+        ),
+        "{}",
+        next.body
+    );
+    let search = s
+        .fake
+        .comments(REPO, next.number)
+        .into_iter()
+        .find(|c| c.body.contains("sprintbot:team slug=search"))
+        .expect("Search's comment")
+        .body
+        .replace('`', "");
+    for expected in [
+        "**Support hero:** @kappa90",
+        "## OKR\n\n1. 🟡 Ranking v2 @tiina303\n",
+        "- [ ] Ranking experiment @tiina303",
+        "- ✅ Tidy the search docs",
+    ] {
+        assert!(search.contains(expected), "{expected}: {search}");
+    }
+    assert!(
+        !s.fake.issue(REPO, n).unwrap().open,
+        "the adopted issue is closed"
+    );
+}
