@@ -111,34 +111,3 @@ async fn an_answer_whose_marker_names_an_edit_is_not_sent_again() {
 async fn an_answer_whose_marker_names_another_comment_is_not_sent_again() {
     an_edited_answer_is_sent_once(|c| Some(reply_marker(c + 1000, "c"))).await;
 }
-
-/// A comment refused as a whole changes nothing, so the body's ledger does
-/// not record it; after a lost store its `created` delivery comes again
-/// (and again): it is decided again, and sprintbot's own 😕 on it shows the
-/// answer was sent, so no second reply is posted. The same for help.
-#[tokio::test]
-async fn a_comment_refused_as_a_whole_is_not_answered_again_after_a_lost_store() {
-    let mut s = Scenario::start().await;
-    for (author, body, reaction) in [
-        ("visitor", "/risk Nobody asked me", "confused"),
-        ("kappa90", "/sprint help", "+1"),
-    ] {
-        let c = s.comment(author, body).await;
-        assert_eq!(s.reactions(c), [reaction]);
-        let replies = s.replies(s.issue).len();
-        let p = s.comment_payload("created", s.issue, c, author, body);
-        for _ in 0..2 {
-            s.lose_store().await;
-            assert_eq!(s.send_comment_event(&p).await, 202);
-            s.settle().await;
-        }
-        assert_eq!(s.reactions(c), [reaction], "{body}");
-        assert_eq!(
-            s.replies(s.issue).len(),
-            replies,
-            "{body}: answered again: {:#?}",
-            s.replies(s.issue)
-        );
-    }
-    assert_eq!(s.dead_jobs().await, 0);
-}

@@ -97,18 +97,6 @@ pub fn answer_with(
     }
 }
 
-/// An answer whose comment changes nothing, so the body's ledger never
-/// records it (a comment refused as a whole, a help request): after a lost
-/// store, a redelivery of its comment decides it again. When it carries a
-/// reply to a first comment, it looks for sprintbot's own reaction first,
-/// so the second decision sends nothing (two reads, only for these).
-pub fn unrecorded(mut a: AnswerJob) -> AnswerJob {
-    if a.reply.is_some() && a.marker == Some(messages::reply_marker(a.comment, "c")) {
-        a.check_first = true;
-    }
-    a
-}
-
 /// The answer rebuilt from the body's ledger alone, when the store that
 /// held the real one is gone: 👍, or 😕 with a note that details were lost.
 pub fn rebuilt(to: &Addressee, tag: &str, refused: bool) -> AnswerJob {
