@@ -8,24 +8,15 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 use sprintbot::github::clock::{Clock, ManualClock};
 use support::fake_github::FakeGitHub;
-use support::sprint::POSTHOG_CONFIG;
+use support::process::run_with_token as run;
+use support::sprint::{POSTHOG_CONFIG, hand_written};
 
 const REPO: &str = "acme/app";
-
-fn hand_written() -> String {
-    let path =
-        support::webhooks::fixtures_dir().join("reference/posthog-sprint-issue-hand-written.md");
-    let text = std::fs::read_to_string(&path).expect("the fixture");
-    let (_, body) = text
-        .split_once("-------- 8< --------\n")
-        .expect("a scissors line");
-    body.to_string()
-}
 
 async fn fake() -> FakeGitHub {
     let now = "2022-11-16T12:00:00Z".parse().unwrap();
@@ -35,18 +26,6 @@ async fn fake() -> FakeGitHub {
     fake.add_plain_token("ghp_actions");
     fake.put_file(REPO, ".github/sprintbot.toml", POSTHOG_CONFIG);
     fake
-}
-
-async fn run(fake: &FakeGitHub, db: &std::path::Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sprintbot"));
-    cmd.args(args)
-        .env("GITHUB_TOKEN", "ghp_actions")
-        .env("GITHUB_API_URL", fake.url())
-        .env("SPRINTBOT_DATABASE_URL", db)
-        .env("RUST_LOG", "warn");
-    tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap()
 }
 
 fn out(o: &Output) -> String {

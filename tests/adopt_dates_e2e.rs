@@ -12,18 +12,7 @@ mod support;
 use sprintbot::lifecycle::next::{Next, calendar, next};
 use sprintbot::sprint::body::SprintDoc;
 use support::scenario::{BOT, REPO, Scenario};
-use support::sprint::{POSTHOG_CONFIG, posthog_config};
-
-/// The hand-run sprint issue of the reference, without its heading notes.
-fn hand_written() -> String {
-    let path =
-        support::webhooks::fixtures_dir().join("reference/posthog-sprint-issue-hand-written.md");
-    let text = std::fs::read_to_string(&path).expect("the fixture");
-    let (_, body) = text
-        .split_once("-------- 8< --------\n")
-        .expect("a scissors line");
-    body.to_string()
-}
+use support::sprint::{POSTHOG_CONFIG, hand_written, posthog_config};
 
 /// Wednesday of the sprint starting Monday 2022-11-14, no sprintbot issue
 /// yet; `title` is adopted by a maintainer.

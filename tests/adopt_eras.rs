@@ -8,14 +8,15 @@
 
 mod support;
 
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::sprint::body::SprintDoc;
 use sprintbot::sprint::markers::Section;
 use support::fake_github::FakeGitHub;
+use support::process::run_with_token as run;
 use support::scenario::{BOT, REPO, Scenario};
+use support::sprint::without_markers as people_wrote;
 
 const CONFIG_2026: &str = r#"preset = "2026"
 
@@ -36,10 +37,24 @@ const BODY_2026: &str = "# Sprint Planning\n\n# List of incidents + any action i
 
 const SEARCH_PLAN: &str = "# Team Search\n**Support hero:** @kappa90\n**Off during the sprint:** No one!\n\n## Quarter goals\n1. 🟢 Search answers in under 100 ms @kappa90\n   - p95 is 120 ms today 🟡\n2. 🔴 Ranking v2 @tiina303\n\n## Retro\n### Tasks\n- ✅ Typeahead shipped\n\n## Plan\n### High priority\n- [x] Faster index build @kappa90\n- [ ] Ranking experiment @tiina303\n  - needs the click logs\n### Low priority / side quests\n- [ ] Tidy the search docs\n";
 
-fn people_wrote(body: &str) -> String {
-    body.split_inclusive('\n')
-        .filter(|l| !l.starts_with("<!-- sprintbot:"))
-        .collect()
+/// The sprint issue sprintbot opened after `n`.
+fn next_issue(s: &Scenario, n: u64) -> support::fake_github::FakeIssue {
+    s.fake
+        .issues(REPO)
+        .into_iter()
+        .find(|i| i.number > n && i.author == BOT)
+        .expect("the next sprint opened")
+}
+
+/// Search's comment on `issue`, its handles out of code spans.
+fn search_comment(s: &Scenario, issue: u64) -> String {
+    s.fake
+        .comments(REPO, issue)
+        .into_iter()
+        .find(|c| c.body.contains("sprintbot:team slug=search"))
+        .expect("Search's comment")
+        .body
+        .replace('`', "")
 }
 
 /// A D-era issue for the sprint of Nov 14, its Search plan, adopted.
@@ -124,12 +139,7 @@ async fn a_2026_issue_is_adopted_answered_in_its_terms_and_rolled_over_losing_no
     // the retro, the quarter goals as last written, the next hero.
     s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
     s.rollover_due().await;
-    let next = s
-        .fake
-        .issues(REPO)
-        .into_iter()
-        .find(|i| i.number > n && i.author == BOT)
-        .expect("the next sprint opened");
+    let next = next_issue(&s, n);
     assert_eq!(next.title, "Sprint - Nov 28 to Dec 9");
     let doc = SprintDoc::parse(&next.body).unwrap();
     assert_eq!(
@@ -139,14 +149,7 @@ async fn a_2026_issue_is_adopted_answered_in_its_terms_and_rolled_over_losing_no
             "Alert on slow search queries"
         ]
     );
-    let search = s
-        .fake
-        .comments(REPO, next.number)
-        .into_iter()
-        .find(|c| c.body.contains("sprintbot:team slug=search"))
-        .expect("Search's comment")
-        .body
-        .replace('`', "");
+    let search = search_comment(&s, next.number);
     for expected in [
         "**Support hero:** @kappa90",
         "1. 🟢 Search answers in under 100 ms @kappa90\n   - p95 is 120 ms today 🟡\n2. 🔴 Ranking v2 @tiina303",
@@ -180,18 +183,6 @@ async fn a_repository_on_today_s_layout_adopts_a_2026_issue_and_is_told_its_era(
 }
 
 const BODY_2023: &str = "# Global Sprint Planning\n\n## 3 things that might take us down\n\n1. The data warehouse migration slips\n2. Two people out in week 2\n3. \n\n## Retro: What can we do better next sprint?\n\n1. Shorter standups\n\n## Support hero this sprint\n\nWeek 1: @kappa90\nWeek 2: @tiina303\n\n# Team sprint planning\n\nFor your team sprint planning copy this template into a comment below for each team.\n";
-
-async fn run(fake: &FakeGitHub, db: &std::path::Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sprintbot"));
-    cmd.args(args)
-        .env("GITHUB_TOKEN", "ghp_actions")
-        .env("GITHUB_API_URL", fake.url())
-        .env("SPRINTBOT_DATABASE_URL", db)
-        .env("RUST_LOG", "warn");
-    tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_2023_issue_adopted_from_the_command_line_rolls_over_with_tick() {
@@ -313,12 +304,7 @@ async fn a_2024_issue_is_adopted_and_rolled_over_with_its_link_okrs_and_hero() {
 
     s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
     s.rollover_due().await;
-    let next = s
-        .fake
-        .issues(REPO)
-        .into_iter()
-        .find(|i| i.number > n && i.author == BOT)
-        .expect("the next sprint opened");
+    let next = next_issue(&s, n);
     assert_eq!(next.title, "Sprint Nov 28 to Dec 9, 2022");
     assert!(
         next.body.contains(
@@ -327,14 +313,7 @@ async fn a_2024_issue_is_adopted_and_rolled_over_with_its_link_okrs_and_hero() {
         "{}",
         next.body
     );
-    let search = s
-        .fake
-        .comments(REPO, next.number)
-        .into_iter()
-        .find(|c| c.body.contains("sprintbot:team slug=search"))
-        .expect("Search's comment")
-        .body
-        .replace('`', "");
+    let search = search_comment(&s, next.number);
     for expected in [
         "**Support hero:** @kappa90",
         "## OKR\n\n1. 🟡 Ranking v2 @tiina303\n",

@@ -8,6 +8,8 @@
 //! out, is adopted again (in its own era, and from a repository still on
 //! today's layout, naming the era) and rolls over losing nothing.
 
+mod support;
+
 use sprintbot::config::repo::{self, RepoConfig};
 use sprintbot::sprint::Login;
 use sprintbot::sprint::SprintId;
@@ -17,6 +19,7 @@ use sprintbot::sprint::layout::{Layout, Preset};
 use sprintbot::sprint::markers::{Metadata, Section};
 use sprintbot::sprint::rollover::{self, Plan, Previous};
 use sprintbot::sprint::team::TeamDoc;
+use support::sprint::without_markers;
 
 fn config(preset: &str) -> RepoConfig {
     let source = format!(
@@ -104,12 +107,6 @@ fn filled(comment: &str) -> String {
         );
     }
     c
-}
-
-fn without_markers(body: &str) -> String {
-    body.split_inclusive('\n')
-        .filter(|l| !l.trim_start().starts_with("<!-- sprintbot:"))
-        .collect()
 }
 
 fn previous_of(body: &str, team: &str) -> Previous {

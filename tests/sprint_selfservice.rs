@@ -10,26 +10,7 @@ use sprintbot::sprint::body::SprintDoc;
 use sprintbot::store::NewDelivery;
 use support::fake_github::{BOT_LOGIN, FakeComment};
 use support::scenario::{BOT, INSTALLATION, REPO, Scenario};
-use support::sprint::{POSTHOG_CONFIG, fresh_body};
-
-/// The hand-written sprint issue of the reference example (see the notice
-/// at the top of the fixture): everything after its scissors line.
-fn hand_written() -> String {
-    let path =
-        support::webhooks::fixtures_dir().join("reference/posthog-sprint-issue-hand-written.md");
-    let text = std::fs::read_to_string(&path).expect("the fixture");
-    let (_, body) = text
-        .split_once("-------- 8< --------\n")
-        .expect("a scissors line");
-    body.to_string()
-}
-
-/// The body with sprintbot's marker lines taken out again.
-fn without_markers(body: &str) -> String {
-    body.split_inclusive('\n')
-        .filter(|l| !l.starts_with("<!-- sprintbot:"))
-        .collect()
-}
+use support::sprint::{POSTHOG_CONFIG, fresh_body, hand_written, without_markers};
 
 /// The bot's replies to comment `id` on issue `issue`.
 fn replies_to(s: &Scenario, issue: u64, id: u64) -> Vec<FakeComment> {

@@ -49,3 +49,21 @@ impl Drop for KillOnDrop {
         self.kill_now();
     }
 }
+
+/// Runs the `sprintbot` binary with `args` as a one-shot command acting
+/// with a token on the fake GitHub, its store in the SQLite file `db`.
+pub async fn run_with_token(
+    fake: &super::fake_github::FakeGitHub,
+    db: &std::path::Path,
+    args: &[&str],
+) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sprintbot"));
+    cmd.args(args)
+        .env("GITHUB_TOKEN", "ghp_actions")
+        .env("GITHUB_API_URL", fake.url())
+        .env("SPRINTBOT_DATABASE_URL", db)
+        .env("RUST_LOG", "warn");
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}

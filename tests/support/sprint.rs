@@ -34,3 +34,22 @@ pub fn fresh_body(repo: &RepoConfig, date: &str) -> String {
     .unwrap()
     .body
 }
+
+/// The hand-written sprint issue of the reference example (see the notice
+/// at the top of the fixture): everything after its scissors line.
+pub fn hand_written() -> String {
+    let path =
+        super::webhooks::fixtures_dir().join("reference/posthog-sprint-issue-hand-written.md");
+    let text = std::fs::read_to_string(&path).expect("the fixture");
+    let (_, body) = text
+        .split_once("-------- 8< --------\n")
+        .expect("a scissors line");
+    body.to_string()
+}
+
+/// A body with sprintbot's marker lines taken out again: what people wrote.
+pub fn without_markers(body: &str) -> String {
+    body.split_inclusive('\n')
+        .filter(|l| !l.starts_with("<!-- sprintbot:"))
+        .collect()
+}
