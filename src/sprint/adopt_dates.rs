@@ -5,7 +5,8 @@
 //! exclusive), whatever the adopted sprint's length. The difference from
 //! the cadence is recorded as calendar exceptions, as `/sprint extend`
 //! records one: a start later than the cadence's extends the sprint before
-//! it, an end later than the cadence's extends the adopted sprint. The
+//! it, an end later than the cadence's extends the adopted sprint, an end
+//! earlier than the cadence's shortens it. The
 //! numbering still comes from the config (a title's version is not used).
 //! Pure.
 
@@ -90,14 +91,12 @@ pub fn dated(
     let placed = config.calendar(&recorded).containing(t.start);
     let natural_next = placed.end.saturating_add(1.day());
     let longer = (next - natural_next).get_days();
-    if longer < 0 {
-        return unfit(format!(
-            "its title's sprint ends on {}, so the next would start on {next}, before the {} the cadence of {} week(s) says, and sprintbot can lengthen a sprint but not shorten one: rename the issue to end on {}, or set `length_weeks` in .github/sprintbot.toml",
-            t.end, natural_next, config.cadence.length_weeks, placed.last_working_day
-        ));
-    }
     if longer > 0 {
         recorded = with_extension(&recorded, SprintId(t.start), longer)?;
+    } else if longer < 0 {
+        // An end earlier than the cadence's: the adopted sprint is shorter.
+        let days = u16::try_from(-longer).unwrap_or(u16::MAX);
+        recorded = recorded.with(Exception::Shorten(SprintId(t.start), days));
     }
     let sprint = config.calendar(&recorded).containing(t.start);
     debug_assert_eq!(

@@ -1,8 +1,11 @@
 //! Cadence exceptions: a sprint that is skipped (an offsite, the holidays:
-//! no issue opens for it) and a sprint that is extended (it ends later, and
-//! every later sprint starts later by as much). They come from the
-//! repository config, or from `/sprint skip next` and `/sprint extend` on a
-//! sprint issue, which record them in the issue's hidden calendar marker.
+//! no issue opens for it), a sprint that is extended (it ends later, and
+//! every later sprint starts later by as much) and a sprint that is
+//! shortened (an adopted issue's title ends it earlier than the cadence,
+//! and every later sprint starts earlier by as much). They come from the
+//! repository config, from `/sprint skip next` and `/sprint extend` on a
+//! sprint issue, or from adopting an issue whose title's dates differ from
+//! the cadence's, each recorded in the issue's hidden calendar marker.
 //! Each new sprint issue carries the marker forward, so the newest issue
 //! alone tells the calendar: GitHub stays the source of truth. This module
 //! owns the exception types and that marker; `timeline` applies them.
@@ -24,12 +27,15 @@ pub enum Exception {
     Skip(SprintId),
     /// This sprint ends `days` later, and every later sprint starts later.
     Extend(SprintId, u16),
+    /// This sprint ends `days` earlier, and every later sprint starts
+    /// earlier (only adoption records it, from an issue title's dates).
+    Shorten(SprintId, u16),
 }
 
 impl Exception {
     pub fn sprint(self) -> SprintId {
         match self {
-            Exception::Skip(s) | Exception::Extend(s, _) => s,
+            Exception::Skip(s) | Exception::Extend(s, _) | Exception::Shorten(s, _) => s,
         }
     }
 }
@@ -40,13 +46,15 @@ pub struct Recorded {
     pub skips: BTreeSet<SprintId>,
     /// Days each extended sprint runs longer.
     pub extensions: BTreeMap<SprintId, u16>,
+    /// Days each shortened sprint runs shorter.
+    pub shortenings: BTreeMap<SprintId, u16>,
 }
 
 const MARKER_PREFIX: &str = "<!-- sprintbot:calendar ";
 
 impl Recorded {
     pub fn is_empty(&self) -> bool {
-        self.skips.is_empty() && self.extensions.is_empty()
+        self.skips.is_empty() && self.extensions.is_empty() && self.shortenings.is_empty()
     }
 
     /// Every recorded exception, in date order.
@@ -56,6 +64,11 @@ impl Recorded {
             self.extensions
                 .iter()
                 .map(|(s, d)| Exception::Extend(*s, *d)),
+        );
+        out.extend(
+            self.shortenings
+                .iter()
+                .map(|(s, d)| Exception::Shorten(*s, *d)),
         );
         out.sort_by_key(|e| e.sprint());
         out
@@ -73,25 +86,27 @@ impl Recorded {
                 let total = next.extensions.entry(s).or_insert(0);
                 *total = total.saturating_add(days);
             }
+            Exception::Shorten(s, days) => {
+                let total = next.shortenings.entry(s).or_insert(0);
+                *total = total.saturating_add(days);
+            }
         }
         next
     }
 
-    /// `skip=2026-12-21,2027-08-02 extend=2026-11-30+7`; empty when there
-    /// is nothing to say.
+    /// `skip=2026-12-21,2027-08-02 extend=2026-11-30+7 shorten=2027-01-11+3`;
+    /// empty when there is nothing to say.
     pub fn fields(&self) -> String {
         let mut parts = Vec::new();
         if !self.skips.is_empty() {
             let list: Vec<String> = self.skips.iter().map(|s| s.to_string()).collect();
             parts.push(format!("skip={}", list.join(",")));
         }
-        if !self.extensions.is_empty() {
-            let list: Vec<String> = self
-                .extensions
-                .iter()
-                .map(|(s, d)| format!("{s}+{d}"))
-                .collect();
-            parts.push(format!("extend={}", list.join(",")));
+        for (key, days) in [("extend", &self.extensions), ("shorten", &self.shortenings)] {
+            if !days.is_empty() {
+                let list: Vec<String> = days.iter().map(|(s, d)| format!("{s}+{d}")).collect();
+                parts.push(format!("{key}={}", list.join(",")));
+            }
         }
         parts.join(" ")
     }
@@ -106,11 +121,17 @@ impl Recorded {
                     "skip" => {
                         r.skips.insert(SprintId(item.parse::<Date>().ok()?));
                     }
-                    "extend" => {
+                    "extend" | "shorten" => {
                         let (date, days) = item.split_once('+')?;
                         let days: u16 = days.parse().ok()?;
-                        r.extensions
-                            .insert(SprintId(date.parse().ok()?), days.min(MAX_EXTENSION_DAYS));
+                        let sprint = SprintId(date.parse().ok()?);
+                        if key == "extend" {
+                            r.extensions.insert(sprint, days.min(MAX_EXTENSION_DAYS));
+                        } else {
+                            // The calendar refuses a shortening that would
+                            // leave its sprint no day.
+                            r.shortenings.insert(sprint, days);
+                        }
                     }
                     _ => {}
                 }
@@ -228,6 +249,27 @@ mod tests {
             vec![
                 Exception::Extend(id(2026, 11, 30), 7),
                 Exception::Skip(id(2026, 12, 21))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shortening_round_trips_beside_the_others() {
+        let r = Recorded::default()
+            .with(Exception::Extend(id(2026, 11, 30), 2))
+            .with(Exception::Shorten(id(2027, 1, 11), 3))
+            .with(Exception::Shorten(id(2027, 1, 11), 1));
+        let m = r.marker().unwrap();
+        assert_eq!(
+            m,
+            "<!-- sprintbot:calendar extend=2026-11-30+2 shorten=2027-01-11+4 -->"
+        );
+        assert_eq!(Recorded::from_body(&m), r);
+        assert_eq!(
+            r.exceptions(),
+            vec![
+                Exception::Extend(id(2026, 11, 30), 2),
+                Exception::Shorten(id(2027, 1, 11), 4)
             ]
         );
     }

@@ -22,7 +22,8 @@ use super::numbering::{BeforeFirstVersion, Numbering, SprintLabel};
 pub struct Calendar {
     cadence: Cadence,
     skips: BTreeSet<i64>,
-    /// Extra days of each extended sprint, by index.
+    /// Extra days of each extended sprint (fewer, of a shortened one), by
+    /// index.
     extensions: BTreeMap<i64, i64>,
     /// A skipped sprint still takes a release number.
     count_skipped: bool,
@@ -103,6 +104,19 @@ impl Calendar {
                 Exception::Extend(_, days) => {
                     *cal.extensions.entry(index).or_insert(0) += i64::from(days);
                 }
+                Exception::Shorten(_, days) => {
+                    let change = cal.extensions.get(&index).copied().unwrap_or(0);
+                    if cal.length() + change - i64::from(days) < 1 {
+                        unplaced.push(Unplaced {
+                            exception: e,
+                            reason: format!(
+                                "the sprint of {day} would be shortened to no day at all"
+                            ),
+                        });
+                        continue;
+                    }
+                    cal.extensions.insert(index, change - i64::from(days));
+                }
             }
         }
         let both: Vec<i64> = cal
@@ -156,7 +170,8 @@ impl Calendar {
     fn index_containing(&self, date: Date) -> i64 {
         let offset = (date - self.cadence.anchor).get_days() as i64;
         let mut index = offset.div_euclid(self.length());
-        // Extensions only push starts later: step back, then forward.
+        // Extensions push starts later, shortenings earlier: step back,
+        // then forward.
         while self.start_of(index) > date {
             index -= 1;
         }
@@ -166,7 +181,8 @@ impl Calendar {
         index
     }
 
-    /// The extra days of sprint `index` (0 when it is not extended).
+    /// The extra days of sprint `index` (0 when it is not extended,
+    /// negative when it was shortened).
     pub fn extension(&self, index: i64) -> i64 {
         self.extensions.get(&index).copied().unwrap_or(0)
     }
