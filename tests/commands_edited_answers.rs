@@ -111,3 +111,56 @@ async fn an_answer_whose_marker_names_an_edit_is_not_sent_again() {
 async fn an_answer_whose_marker_names_another_comment_is_not_sent_again() {
     an_edited_answer_is_sent_once(|c| Some(reply_marker(c + 1000, "c"))).await;
 }
+
+/// A comment refused as a whole changes nothing, so the body's ledger does
+/// not record it; after a lost store its `created` delivery comes again
+/// (and again): it is decided again, and sprintbot's own 😕 on it shows the
+/// answer was sent, so no second reply is posted. The same for help.
+#[tokio::test]
+async fn a_comment_refused_as_a_whole_is_not_answered_again_after_a_lost_store() {
+    let mut s = Scenario::start().await;
+    for (author, body, reaction) in [
+        ("visitor", "/risk Nobody asked me", "confused"),
+        ("kappa90", "/sprint help", "+1"),
+    ] {
+        let c = s.comment(author, body).await;
+        assert_eq!(s.reactions(c), [reaction]);
+        let replies = s.replies(s.issue).len();
+        let p = s.comment_payload("created", s.issue, c, author, body);
+        for _ in 0..2 {
+            s.lose_store().await;
+            assert_eq!(s.send_comment_event(&p).await, 202);
+            s.settle().await;
+        }
+        assert_eq!(s.reactions(c), [reaction], "{body}");
+        assert_eq!(
+            s.replies(s.issue).len(),
+            replies,
+            "{body}: answered again: {:#?}",
+            s.replies(s.issue)
+        );
+    }
+    assert_eq!(s.dead_jobs().await, 0);
+}
+
+/// GitHub fails the reaction, or the reply, of a refusal once: the answer
+/// job tries again and the author gets exactly one reply and one 😕 (the
+/// reaction is written last, so a reaction never hides a reply owed).
+#[tokio::test]
+async fn a_refusal_whose_reaction_or_reply_fails_once_is_answered_once() {
+    let s = Scenario::start().await;
+    for (path, body) in [
+        ("/reactions", "/risk Nobody asked me"),
+        ("/comments", "/risk Nobody asked me either"),
+    ] {
+        let replies = s.replies(s.issue).len();
+        s.fake.fail("POST", path, 1, 502, &[]);
+        let c = s.comment("visitor", body).await;
+        s.settle().await;
+        assert_eq!(s.reactions(c), ["confused"], "{path}");
+        let new: Vec<_> = s.replies(s.issue).into_iter().skip(replies).collect();
+        assert_eq!(new.len(), 1, "{path}: {new:#?}");
+        assert!(new[0].body.contains("Nobody asked me"), "{}", new[0].body);
+    }
+    assert_eq!(s.dead_jobs().await, 0);
+}

@@ -10,15 +10,20 @@
 //! a command is one job, not two at different places in the queue.
 //!
 //! What shows that a comment was answered is sprintbot's own 👍 or 😕 on
-//! it: only sprintbot's account can add or remove it, and the answer job
-//! writes it before any reply. A reply's marker is only a shortcut: a
-//! collaborator can edit it (its id, its `edit=` tag, its text), so an
-//! answer rebuilt after a lost store looks for the reaction first and is
-//! never sent twice however the marker was edited.
+//! it: only sprintbot's account can add or remove it. A reply's marker is
+//! only a shortcut: a collaborator can edit it (its id, its `edit=` tag,
+//! its text). So an answer that may already have been sent before a lost
+//! store (one rebuilt from the body's ledger, or one for a comment the
+//! ledger cannot record: refused as a whole, a help request, a preview)
+//! is `check_first`: it looks for the reaction first, then for its reply,
+//! and writes its reaction last, after the reply, so the reaction proves
+//! the whole answer was sent. Other answers react first, so people see
+//! at once that their command was read.
 
 use std::sync::Arc;
 
 use super::messages::{self, Refusal};
+use crate::github::types::{CommentId, RepoRef};
 use crate::github::{GitHub, GitHubError, Installations, Reaction};
 use crate::sprint::layout::Layout;
 use crate::store::{Effect, Job, NewJob};
@@ -97,6 +102,19 @@ pub fn answer_with(
     }
 }
 
+/// An answer whose comment changes nothing, so the body's ledger never
+/// records it (a comment refused as a whole, a help request): after a lost
+/// store, a redelivery of its comment decides it again. When it carries a
+/// reply to a first comment, it looks for sprintbot's own reaction and its
+/// own reply first and reacts last, so the second decision sends nothing
+/// (two reads, only for these; see the module's first lines).
+pub fn unrecorded(mut a: AnswerJob) -> AnswerJob {
+    if a.reply.is_some() && a.marker == Some(messages::reply_marker(a.comment, "c")) {
+        a.check_first = true;
+    }
+    a
+}
+
 /// The answer rebuilt from the body's ledger alone, when the store that
 /// held the real one is gone: 👍, or 😕 with a note that details were lost.
 pub fn rebuilt(to: &Addressee, tag: &str, refused: bool) -> AnswerJob {
@@ -167,50 +185,71 @@ impl AnswerHandler {
             .ok_or_else(|| JobError::Permanent(format!("bad repository {}", a.repo)))?;
         let gh = self.github.client(installation).map_err(github_error)?;
         if a.check_first && a.marker == Some(messages::reply_marker(a.comment, "c")) {
-            // A comment's first answer after a lost store: sprintbot's own
-            // reaction, which only its account can add or take away and
-            // which it writes before any reply, shows it was sent, whatever
-            // a person has since done to the reply's marker.
+            // A comment's first answer, maybe sent before the store was
+            // lost: it writes its reaction last (below), so sprintbot's own
+            // reaction, which only its account can add or take away, shows
+            // the whole answer was sent, whatever a person has since done
+            // to the reply's marker. (An edit's answer cannot tell: the
+            // reaction may be the first version's.)
             let bot = self.github.bot_login().await.map_err(github_error)?;
             let reactions = match gh.list_reactions(&repo, comment).await {
                 Ok(r) => r,
                 Err(GitHubError::NotFound { .. }) => return Ok(Vec::new()),
                 Err(e) => return Err(github_error(e)),
             };
+            // The very reaction this answer writes: an edit's later answer
+            // may have added the other one.
             if reactions
                 .iter()
-                .any(|(login, content)| *login == bot && (content == "+1" || content == "confused"))
+                .any(|(login, content)| *login == bot && *content == a.reaction)
             {
                 return Ok(Vec::new());
             }
         }
-        let reaction = Reaction::from_content(&a.reaction).unwrap_or(Reaction::PlusOne);
-        match gh.add_reaction(&repo, comment, reaction).await {
-            Ok(()) => {}
+        if !a.check_first && !react(gh.as_ref(), &repo, comment, &a.reaction).await? {
             // The comment was deleted: nobody is left to answer.
-            Err(GitHubError::NotFound { .. }) => return Ok(Vec::new()),
-            Err(e) => return Err(github_error(e)),
-        }
-        let (Some(reply), Some(marker)) = (&a.reply, &a.marker) else {
             return Ok(Vec::new());
-        };
-        if job.attempt > 1 || a.check_first {
-            // An earlier attempt may have posted it before failing.
-            let bot = self.github.bot_login().await.map_err(github_error)?;
-            let posted = gh
-                .list_comments(&repo, issue, Some(&a.since))
-                .await
-                .map_err(github_error)?
-                .iter()
-                .any(|c| crate::sprint_issues::bot_marked(c, &bot, issue, marker));
-            if posted {
-                return Ok(Vec::new());
+        }
+        if let (Some(reply), Some(marker)) = (&a.reply, &a.marker) {
+            let mut posted = false;
+            if job.attempt > 1 || a.check_first {
+                // An earlier attempt may have posted it before failing.
+                let bot = self.github.bot_login().await.map_err(github_error)?;
+                posted = gh
+                    .list_comments(&repo, issue, Some(&a.since))
+                    .await
+                    .map_err(github_error)?
+                    .iter()
+                    .any(|c| crate::sprint_issues::bot_marked(c, &bot, issue, marker));
+            }
+            if !posted {
+                match gh.create_comment(&repo, issue, reply, Some(marker)).await {
+                    Ok(_) => {}
+                    Err(GitHubError::NotFound { .. }) => return Ok(Vec::new()),
+                    Err(e) => return Err(github_error(e)),
+                }
             }
         }
-        match gh.create_comment(&repo, issue, reply, Some(marker)).await {
-            Ok(_) | Err(GitHubError::NotFound { .. }) => Ok(Vec::new()),
-            Err(e) => Err(github_error(e)),
+        if a.check_first {
+            react(gh.as_ref(), &repo, comment, &a.reaction).await?;
         }
+        Ok(Vec::new())
+    }
+}
+
+/// Add sprintbot's reaction to a comment (the same one however often it is
+/// sent); false when the comment is gone.
+async fn react(
+    gh: &dyn GitHub,
+    repo: &RepoRef,
+    comment: CommentId,
+    content: &str,
+) -> Result<bool, JobError> {
+    let reaction = Reaction::from_content(content).unwrap_or(Reaction::PlusOne);
+    match gh.add_reaction(repo, comment, reaction).await {
+        Ok(()) => Ok(true),
+        Err(GitHubError::NotFound { .. }) => Ok(false),
+        Err(e) => Err(github_error(e)),
     }
 }
 

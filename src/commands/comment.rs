@@ -197,7 +197,7 @@ impl Commands {
             return Ok(done);
         }
         let answer_now = |refused: Vec<Refusal>| {
-            let a = answers::answer(&to, &tag, &refused, false);
+            let a = answers::unrecorded(answers::answer(&to, &tag, &refused, false));
             Ok(vec![Effect::Enqueue(work::answer_job(&prefix, &a))])
         };
 
@@ -253,13 +253,13 @@ impl Commands {
         let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
         if decision.planned.is_empty() && !decision.rollover {
             let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
-            let a = answers::answer_with(
+            let a = answers::unrecorded(answers::answer_with(
                 &to,
                 &tag,
                 &decision.refused,
                 decision.help.then_some(&config.layout),
                 &notes,
-            );
+            ));
             let job = answer_or_doctor(&prefix, a, decision.doctor, Some(ev.origin.repo_id));
             return Ok(vec![Effect::Enqueue(job)]);
         }
