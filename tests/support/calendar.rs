@@ -31,7 +31,7 @@ pub async fn comment_in(org: &Org, repo: &str, issue: u64, author: &str, body: &
     p["comment"]["body"] = json!(body);
     p["comment"]["user"]["login"] = json!(author);
     p["comment"]["user"]["type"] = json!("User");
-    p["comment"]["created_at"] = json!(org.now().to_string());
+    p["comment"]["created_at"] = json!(super::fake_github::github_time(org.now()));
     p["repository"]["full_name"] = json!(repo);
     p["repository"]["id"] = json!(org.fake.repo_id(repo));
     p["sender"]["login"] = json!(author);

@@ -68,7 +68,12 @@ impl Scenario {
     /// `who` closes issue `n` (`completed` or `not_planned`); returns the payload.
     pub async fn close_issue(&self, n: u64, reason: &str, who: &str) -> Value {
         self.fake.set_issue_state(REPO, n, Some(reason));
-        let p = issue_payload(n, Some(reason), who, &self.clock.now().to_string());
+        let p = issue_payload(
+            n,
+            Some(reason),
+            who,
+            &super::fake_github::github_time(self.clock.now()),
+        );
         self.deliver_event("issues", &p).await;
         p
     }
@@ -76,14 +81,24 @@ impl Scenario {
     /// `who` reopens issue `n`.
     pub async fn reopen_issue(&self, n: u64, who: &str) {
         self.fake.set_issue_state(REPO, n, None);
-        let p = issue_payload(n, None, who, &self.clock.now().to_string());
+        let p = issue_payload(
+            n,
+            None,
+            who,
+            &super::fake_github::github_time(self.clock.now()),
+        );
         self.deliver_event("issues", &p).await;
     }
 
     /// `who` merges pull request `n` (or closes it unmerged); returns the payload.
     pub async fn merge_pull(&self, n: u64, merged: bool, who: &str) -> Value {
         self.fake.close_pull_request(REPO, n, merged);
-        let p = pull_payload(n, merged, who, &self.clock.now().to_string());
+        let p = pull_payload(
+            n,
+            merged,
+            who,
+            &super::fake_github::github_time(self.clock.now()),
+        );
         self.deliver_event("pull_request", &p).await;
         p
     }

@@ -220,7 +220,7 @@ impl Scenario {
         } else {
             "User"
         });
-        p["comment"]["created_at"] = json!(self.clock.now().to_string());
+        p["comment"]["created_at"] = json!(super::fake_github::github_time(self.clock.now()));
         p["repository"]["full_name"] = json!(REPO);
         p["repository"]["id"] = json!(REPO_ID);
         p["sender"]["login"] = json!(author);

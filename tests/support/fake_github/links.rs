@@ -197,7 +197,7 @@ impl FakeGitHub {
     /// `author` opens a pull request into `base`; returns its number.
     pub fn open_pull_request(&self, repo: &str, title: &str, author: &str, base: &str) -> u64 {
         let n = self.add_issue(repo, title, "", &[], author);
-        let now = self.inner.clock.now().to_string();
+        let now = super::github_time(self.inner.clock.now());
         self.with(|s| {
             let i = s
                 .repo(repo)
@@ -215,7 +215,7 @@ impl FakeGitHub {
 
     /// Someone merges pull request `n` now (or closes it unmerged).
     pub fn close_pull_request(&self, repo: &str, n: u64, merged: bool) {
-        let now = self.inner.clock.now().to_string();
+        let now = super::github_time(self.inner.clock.now());
         self.with(|s| {
             let i = s
                 .repo(repo)

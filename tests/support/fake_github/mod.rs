@@ -31,6 +31,14 @@ use state::{FakeRepo, State};
 #[allow(unused_imports)]
 pub use {manifest::PostedManifest, pulls::FakeCheckRun};
 
+/// A time as GitHub writes it: whole seconds (`2022-11-16T12:00:00Z`),
+/// never a fraction, so a `since` filter compares like GitHub's.
+pub fn github_time(t: jiff::Timestamp) -> String {
+    jiff::Timestamp::from_second(t.as_second())
+        .unwrap_or(t)
+        .to_string()
+}
+
 pub const APP_ID: u64 = 4242;
 /// The App's slug: its installation tokens act as `sprintbot[bot]`.
 pub const APP_SLUG: &str = "sprintbot";
@@ -290,7 +298,7 @@ impl FakeGitHub {
         labels: &[&str],
         author: &str,
     ) -> u64 {
-        let now = self.inner.clock.now().to_string();
+        let now = github_time(self.inner.clock.now());
         self.with(|s| {
             let id = s.next_id();
             let r = s.repo(repo).expect("repo");
@@ -317,7 +325,7 @@ impl FakeGitHub {
 
     /// A comment by `author`; returns its id.
     pub fn add_comment(&self, repo: &str, issue: u64, author: &str, body: &str) -> u64 {
-        let now = self.inner.clock.now().to_string();
+        let now = github_time(self.inner.clock.now());
         self.with(|s| {
             let id = s.next_id();
             s.repo(repo).expect("repo").comments.push(FakeComment {
@@ -473,7 +481,7 @@ impl FakeGitHub {
 
     /// A person edits a comment; returns the body it had.
     pub fn edit_comment(&self, repo: &str, id: u64, body: &str) -> String {
-        let now = self.inner.clock.now().to_string();
+        let now = github_time(self.inner.clock.now());
         self.with(|s| {
             let c = s
                 .repo(repo)

@@ -15,7 +15,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
 use super::state::{AuthKind, FaultKind, Recorded, State};
-use super::{APP_ID, Inner, PUBLIC_KEY, openapi, responses, routes};
+use super::{APP_ID, Inner, PUBLIC_KEY, github_time, openapi, responses, routes};
 
 fn authenticate(state: &mut State, header: Option<&str>, now: Timestamp) -> AuthKind {
     let Some(header) = header else {
@@ -320,7 +320,7 @@ fn route(s: &mut State, inner: &Inner, i: Incoming<'_>) -> Response {
             installation,
             actor,
             if_none_match,
-            now: now.to_string(),
+            now: github_time(now),
         },
     );
     // A `Link` a route wrote names the base as {BASE}.
