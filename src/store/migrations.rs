@@ -19,6 +19,10 @@ pub(super) const SQLITE: &[(u32, &str)] = &[
     (8, include_str!("migrations/sqlite/0008_claim_indexes.sql")),
     (9, include_str!("migrations/sqlite/0009_last_delivery.sql")),
     (10, include_str!("migrations/sqlite/0010_write_log.sql")),
+    (
+        11,
+        include_str!("migrations/sqlite/0011_one_dedupe_index.sql"),
+    ),
 ];
 
 /// The PostgreSQL database's migrations: the first brings it to the schema

@@ -12,11 +12,17 @@ impl Sqlite {
     /// Store a delivery and, when it has a job kind, its job — in one
     /// transaction, committed to disk before this returns.
     pub async fn record_delivery(&self, d: NewDelivery) -> Result<DeliveryOutcome, StoreError> {
+        // Nobody will read the payload of an event no handler wants. The
+        // rest is compressed here, on the request's task, not on the one
+        // thread every write of every request waits for.
+        let payload = if d.job_kind.is_some() {
+            compress(&d.payload)
+        } else {
+            Vec::new()
+        };
         self.run(move |conn| {
             let now = now_ms();
             let outcome = if d.job_kind.is_some() { "queued" } else { "ignored" };
-            // Nobody will read the payload of an event no handler wants.
-            let payload = if d.job_kind.is_some() { compress(&d.payload) } else { Vec::new() };
             let inserted = conn.prepare_cached(
                 "INSERT INTO deliveries (id, event, action, installation, outcome, received_ms, payload)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
