@@ -15,6 +15,7 @@ pub mod leader;
 pub mod lease;
 pub mod next;
 pub mod open;
+pub mod plan;
 pub mod push;
 pub mod redeliver;
 mod relabel;

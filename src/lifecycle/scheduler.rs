@@ -16,6 +16,7 @@ use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
 
 use super::next::Next;
+use super::plan::{Pace, Place, plan_openings};
 use super::timed::job::{Memo, plan};
 use crate::commands::Commands;
 use crate::github::{GitHubApp, RepoRef};
@@ -67,8 +68,28 @@ pub struct Step {
     /// Repositories whose due reminders were queued.
     pub reminders_queued: usize,
     pub overdue: usize,
+    /// Openings due but planned for later: more are due at one instant
+    /// than the hour allows (`plan.rs`).
+    pub planned_later: usize,
+    /// When the last planned opening is expected.
+    pub planned_last: Option<Timestamp>,
     /// When to look again.
     pub next: Option<Timestamp>,
+}
+
+/// A rollover that is due, before it is planned and queued.
+struct DueOpening {
+    job: RolloverJob,
+    key: String,
+    sprint: String,
+    instant: Timestamp,
+}
+
+/// What the repositories' steps found for the plan.
+#[derive(Default)]
+struct Found {
+    places: Vec<Place>,
+    due: Vec<DueOpening>,
 }
 
 fn count(scope: &'static str) {
@@ -140,13 +161,20 @@ impl Scheduler {
             }
         };
         metrics::gauge!("sprintbot_repos_enabled").set(repos.len() as f64);
+        let mut found = Found::default();
         for r in &repos {
-            if let Err(e) = self.step_repo(r, now, &mut step).await {
+            if let Err(e) = self.step_repo(r, now, &mut step, &mut found).await {
                 count("repository");
                 tracing::warn!(repo = %r.full_name, error = %e, "skipping a repository this step");
             }
         }
+        self.queue_openings(found, now, &mut step).await;
         metrics::gauge!("sprintbot_rollovers_overdue").set(step.overdue as f64);
+        metrics::gauge!("sprintbot_openings_planned").set(step.planned_later as f64);
+        metrics::gauge!("sprintbot_openings_planned_last_seconds").set(
+            step.planned_last
+                .map_or(0.0, |t| t.as_millisecond() as f64 / 1000.0),
+        );
         let cap = now
             .checked_add(Duration::from_millis(self.settings.max_sleep_ms as u64))
             .unwrap_or(now);
@@ -162,6 +190,7 @@ impl Scheduler {
         r: &EnabledRepo,
         now: Timestamp,
         step: &mut Step,
+        found: &mut Found,
     ) -> Result<(), String> {
         let c = &self.commands;
         let repo = RepoRef::parse(&r.full_name).ok_or("bad repository name")?;
@@ -209,6 +238,9 @@ impl Scheduler {
             // until one of its timed reminders is due.
             Next::Opens(following) => {
                 wake(following.opens_at);
+                if let Some(current) = calendar.due(now) {
+                    found.places.push(place(r, current.opens_at, false));
+                }
                 let timed = plan(&c.store, &self.reminders_done, r, &config, now)
                     .await
                     .map_err(|e| e.to_string())?;
@@ -235,6 +267,7 @@ impl Scheduler {
                     .await
                     .map_err(|e| e.to_string())?;
                 if recorded.iter().any(|s| s == super::next::CLOSED_BY_PERSON) {
+                    found.places.push(place(r, due.opens_at, false));
                     wake(calendar.next_after(due.id).opens_at);
                     return Ok(());
                 }
@@ -249,11 +282,77 @@ impl Scheduler {
             answer: None,
         };
         let key = work::scheduled_rollover_key(&r.full_name, &due.id.to_string());
-        let mut next_try = work::rollover_job(key.clone(), &job);
+        found.places.push(place(r, due.opens_at, true));
+        found.due.push(DueOpening {
+            job,
+            key,
+            sprint: due.id.to_string(),
+            instant: due.opens_at,
+        });
+        // Look again soon: the job's completion records the open sprint.
+        wake(now.checked_add(Duration::from_secs(60)).unwrap_or(now));
+        Ok(())
+    }
+
+    /// Queue the due rollovers at their planned times (`plan.rs`): at
+    /// once while the hour allows, the rest when it will. A sprint is
+    /// overdue once it is late past its planned time, not its instant.
+    async fn queue_openings(&self, found: Found, now: Timestamp, step: &mut Step) {
+        let c = &self.commands;
+        let planned = plan_openings(&found.places, &Pace::default());
+        let now_ms = now.as_millisecond();
+        for due in found.due {
+            let at_ms = planned
+                .iter()
+                .find(|p| p.repo == due.job.repo)
+                .map_or(due.instant.as_millisecond(), |p| p.at_ms);
+            if at_ms > now_ms {
+                step.planned_later += 1;
+                let at = Timestamp::from_millisecond(at_ms).ok();
+                step.planned_last = step.planned_last.max(at);
+            }
+            if let Err(e) = self.queue_opening(&due, at_ms, now, step).await {
+                count("repository");
+                tracing::warn!(repo = %due.job.repo, error = %e, "cannot queue a rollover this step");
+            }
+            let late = now_ms - at_ms.max(due.instant.as_millisecond());
+            if late > self.settings.overdue_ms {
+                step.overdue += 1;
+                let last = c.store.last_error_under(&due.key).await.ok().flatten();
+                tracing::warn!(
+                    repo = %due.job.repo,
+                    sprint = %due.sprint,
+                    minutes_late = late / 60_000,
+                    last_error = last.as_deref().unwrap_or("none yet"),
+                    "a sprint is still not open after its planned time"
+                );
+            }
+        }
+        if step.rollovers_queued > 0 && step.planned_later > 0 {
+            tracing::info!(
+                now = step.rollovers_queued.saturating_sub(step.planned_later),
+                planned = step.planned_later,
+                last = %step.planned_last.map(|t| t.to_string()).unwrap_or_default(),
+                "more sprints are due than GitHub's hour allows: the rest open by plan"
+            );
+        }
+    }
+
+    /// Queue one due rollover to run at `at_ms`.
+    async fn queue_opening(
+        &self,
+        due: &DueOpening,
+        at_ms: i64,
+        now: Timestamp,
+        step: &mut Step,
+    ) -> Result<(), String> {
+        let c = &self.commands;
+        let mut next_try = work::rollover_job(due.key.clone(), &due.job);
+        next_try.run_after_ms = at_ms.max(0);
         // A rollover that failed for good waits before it is tried again,
         // instead of failing the same write every step.
         if c.store
-            .dead_since_under(&key)
+            .dead_since_under(&due.key)
             .await
             .map_err(|e| e.to_string())?
             .is_some()
@@ -267,20 +366,6 @@ impl Scheduler {
             .is_some()
         {
             step.rollovers_queued += 1;
-        }
-        // Look again soon: the job's completion records the open sprint.
-        wake(now.checked_add(Duration::from_secs(60)).unwrap_or(now));
-        let late = now.as_millisecond() - due.opens_at.as_millisecond();
-        if late > self.settings.overdue_ms {
-            step.overdue += 1;
-            let last = c.store.last_error_under(&key).await.ok().flatten();
-            tracing::warn!(
-                repo = %r.full_name,
-                sprint = %due.id,
-                minutes_late = late / 60_000,
-                last_error = last.as_deref().unwrap_or("none yet"),
-                "a sprint is still not open after its opening instant"
-            );
         }
         Ok(())
     }
@@ -320,5 +405,15 @@ impl Scheduler {
                 }
             }
         }
+    }
+}
+
+/// A repository's place in the opening plan.
+fn place(r: &EnabledRepo, instant: Timestamp, due: bool) -> Place {
+    Place {
+        installation: r.installation,
+        instant_ms: instant.as_millisecond(),
+        repo: r.full_name.clone(),
+        due,
     }
 }
