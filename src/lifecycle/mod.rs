@@ -17,6 +17,7 @@ pub mod next;
 pub mod open;
 pub mod plan;
 pub mod push;
+mod queue_plan;
 pub mod redeliver;
 mod relabel;
 pub mod schedule;
