@@ -2,34 +2,14 @@
 //! when more sprints of an installation open at one instant than the hour
 //! allows (52 openings of 8 writes in the 420 writes openings may use),
 //! the first 52 open at once in name order, the rest an hour later; no
-//! alarm fires for those waiting by plan, and `/sprint doctor` says when
-//! they will open.
+//! alarm fires for those waiting by plan.
 
 mod support;
 
 use std::time::Duration;
 
 use jiff::Timestamp;
-use serde_json::json;
 use support::org::Org;
-
-fn doctor_payload(org: &Org, repo: &str, issue: u64, id: u64) -> serde_json::Value {
-    let mut p = support::webhooks::payload("issue_comment.created");
-    p["action"] = json!("created");
-    p["issue"]["number"] = json!(issue);
-    p["issue"]["state"] = json!("open");
-    p["comment"]["id"] = json!(id);
-    p["comment"]["body"] = json!("/sprint doctor");
-    p["comment"]["user"]["login"] = json!("kappa90");
-    p["comment"]["user"]["type"] = json!("User");
-    p["comment"]["created_at"] = json!(org.now().to_string());
-    p["repository"]["full_name"] = json!(repo);
-    p["repository"]["id"] = json!(org.fake.repo_id(repo));
-    p["sender"]["login"] = json!("kappa90");
-    p["sender"]["type"] = json!("User");
-    p["installation"] = json!({ "id": 7 });
-    p
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openings_past_what_the_hour_allows_open_by_plan_without_an_alarm() {
@@ -63,31 +43,6 @@ async fn openings_past_what_the_hour_allows_open_by_plan_without_an_alarm() {
     assert_eq!(step.overdue, 0, "waiting by plan is not overdue");
     assert_eq!(step.planned_later, 2);
     assert_eq!(step.planned_last, Some(last));
-    // The doctor of a repository waiting by plan says when it opens.
-    let repo = "acme/repo-9";
-    let issue = org.fake.issues(repo)[0].number;
-    let id = org
-        .fake
-        .add_comment(repo, issue, "kappa90", "/sprint doctor");
-    assert_eq!(
-        org.fake
-            .deliver("issue_comment", &doctor_payload(&org, repo, issue, id))
-            .await,
-        202
-    );
-    org.settle().await;
-    let reply = org
-        .fake
-        .comments(repo, issue)
-        .into_iter()
-        .rev()
-        .find(|c| c.author == support::fake_github::BOT_LOGIN)
-        .map(|c| c.body)
-        .unwrap();
-    assert!(
-        reply.contains("so it opens by plan at Mon Nov 28 2022, 10:00 UTC"),
-        "{reply}"
-    );
     org.run_until(
         "2022-11-28T10:05:00Z".parse().unwrap(),
         Duration::from_secs(60),
