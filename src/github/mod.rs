@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod error;
 mod graphql;
 pub mod identity;
+pub mod line;
 mod links;
 mod lookups;
 mod models;

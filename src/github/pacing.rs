@@ -14,6 +14,7 @@ use jiff::Timestamp;
 
 use super::budget::{self, BudgetState, Grant, WaitFor, WriteClass, WriteLimits};
 use super::clock::Clock;
+use super::line::Line;
 use crate::util::BoxFuture;
 
 /// Limits shared by every process acting as one installation.
@@ -44,6 +45,8 @@ pub(super) struct Pacer {
     limits: Option<WriteLimits>,
     clock: Arc<dyn Clock>,
     local: Mutex<BudgetState>,
+    /// The turns promised to the jobs sent away.
+    line: Mutex<Line>,
     shared: Option<(u64, Arc<dyn SharedLimits>)>,
 }
 
@@ -58,6 +61,7 @@ impl Pacer {
             limits,
             clock,
             local: Mutex::new(BudgetState::default()),
+            line: Mutex::new(Line::default()),
             shared: None,
         }
     }
@@ -76,16 +80,43 @@ impl Pacer {
         })
     }
 
+    /// The turn given to a job of `class` sent away at `now` until
+    /// `until_ms` at the earliest (see `line.rs`).
+    fn send_away(
+        &self,
+        now: i64,
+        class: WriteClass,
+        until_ms: i64,
+        reason: &'static str,
+    ) -> Timestamp {
+        let interval = self.interval.as_millis() as i64;
+        let turn = self
+            .line
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .book(now, class, until_ms, interval);
+        metrics::counter!("sprintbot_write_budget_waits_total", "class" => class.as_str(), "reason" => reason).increment(1);
+        Timestamp::from_millisecond(turn).unwrap_or(Timestamp::MAX)
+    }
+
     /// Take a place for one write of the current job's class, right before
-    /// it is sent; `Ok` is the time it was counted at. `Err` is the time
-    /// the write may go: GitHub said wait, or the class's share of the
-    /// minute or hour is used up.
+    /// it is sent; `Ok` is the time it was counted at. `Err` is the job's
+    /// turn, when its writes may go: GitHub said wait, the class's share of
+    /// the minute or hour is used up, or a more urgent job's turn is on.
     pub(super) async fn take(&self) -> Result<i64, Timestamp> {
         let class = budget::current_class();
         let interval = self.interval.as_millis() as i64;
         let limits = self.limits();
         loop {
             let now = self.clock.now().as_millisecond();
+            let urgent = self
+                .line
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .held_back(now, class, interval);
+            if let Some(until) = urgent {
+                return Err(self.send_away(now, class, until, "priority"));
+            }
             let grant = match self.shared_take(now, class, limits, interval).await {
                 Some(grant) => grant,
                 None => {
@@ -111,8 +142,7 @@ impl Pacer {
                         WaitFor::Window => "window",
                         _ => "refused",
                     };
-                    metrics::counter!("sprintbot_write_budget_waits_total", "class" => class.as_str(), "reason" => reason).increment(1);
-                    return Err(Timestamp::from_millisecond(until_ms).unwrap_or(Timestamp::MAX));
+                    return Err(self.send_away(now, class, until_ms, reason));
                 }
             }
         }

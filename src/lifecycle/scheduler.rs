@@ -3,11 +3,12 @@
 //! seen, and queues a catch-up of commands per repository that runs
 //! sprints; from its first step on it asks GitHub, in the background, to
 //! redeliver the webhooks that failed while it was down (`redeliver.rs`).
-//! After that it works from the store alone: each step computes
-//! every enabled repository's opening instants, reminder instants and
-//! config ages, queues the rollovers, reminders and revalidations that are
-//! due, and sleeps until the next one (or until a webhook changes a config
-//! or a job finishes). A step makes no GitHub call.
+//! After that it works from the store alone: each step computes every
+//! enabled repository's opening instants, reminder instants and config
+//! ages, queues the rollovers (at their places in the opening plan,
+//! `queue_plan.rs`), reminders and revalidations that are due, and sleeps
+//! until the next one (or until a webhook changes a config or a job
+//! finishes). A step makes no GitHub call.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
 
 use super::next::Next;
+use super::queue_plan::{DueOpening, Found, place};
 use super::timed::job::{Memo, plan};
 use crate::commands::Commands;
 use crate::github::{GitHubApp, RepoRef};
@@ -67,11 +69,16 @@ pub struct Step {
     /// Repositories whose due reminders were queued.
     pub reminders_queued: usize,
     pub overdue: usize,
+    /// Openings due but planned for later: more are due at one instant
+    /// than the hour allows (`plan.rs`).
+    pub planned_later: usize,
+    /// When the last planned opening is expected.
+    pub planned_last: Option<Timestamp>,
     /// When to look again.
     pub next: Option<Timestamp>,
 }
 
-fn count(scope: &'static str) {
+pub(super) fn count(scope: &'static str) {
     metrics::counter!("sprintbot_scheduler_errors_total", "scope" => scope).increment(1);
 }
 
@@ -140,13 +147,20 @@ impl Scheduler {
             }
         };
         metrics::gauge!("sprintbot_repos_enabled").set(repos.len() as f64);
+        let mut found = Found::default();
         for r in &repos {
-            if let Err(e) = self.step_repo(r, now, &mut step).await {
+            if let Err(e) = self.step_repo(r, now, &mut step, &mut found).await {
                 count("repository");
                 tracing::warn!(repo = %r.full_name, error = %e, "skipping a repository this step");
             }
         }
+        self.queue_openings(found, now, &mut step).await;
         metrics::gauge!("sprintbot_rollovers_overdue").set(step.overdue as f64);
+        metrics::gauge!("sprintbot_openings_planned").set(step.planned_later as f64);
+        metrics::gauge!("sprintbot_openings_planned_last_seconds").set(
+            step.planned_last
+                .map_or(0.0, |t| t.as_millisecond() as f64 / 1000.0),
+        );
         let cap = now
             .checked_add(Duration::from_millis(self.settings.max_sleep_ms as u64))
             .unwrap_or(now);
@@ -162,6 +176,7 @@ impl Scheduler {
         r: &EnabledRepo,
         now: Timestamp,
         step: &mut Step,
+        found: &mut Found,
     ) -> Result<(), String> {
         let c = &self.commands;
         let repo = RepoRef::parse(&r.full_name).ok_or("bad repository name")?;
@@ -209,6 +224,9 @@ impl Scheduler {
             // until one of its timed reminders is due.
             Next::Opens(following) => {
                 wake(following.opens_at);
+                if let Some(current) = calendar.due(now) {
+                    found.places.push(place(r, current.opens_at, false));
+                }
                 let timed = plan(&c.store, &self.reminders_done, r, &config, now)
                     .await
                     .map_err(|e| e.to_string())?;
@@ -235,6 +253,7 @@ impl Scheduler {
                     .await
                     .map_err(|e| e.to_string())?;
                 if recorded.iter().any(|s| s == super::next::CLOSED_BY_PERSON) {
+                    found.places.push(place(r, due.opens_at, false));
                     wake(calendar.next_after(due.id).opens_at);
                     return Ok(());
                 }
@@ -249,39 +268,15 @@ impl Scheduler {
             answer: None,
         };
         let key = work::scheduled_rollover_key(&r.full_name, &due.id.to_string());
-        let mut next_try = work::rollover_job(key.clone(), &job);
-        // A rollover that failed for good waits before it is tried again,
-        // instead of failing the same write every step.
-        if c.store
-            .dead_since_under(&key)
-            .await
-            .map_err(|e| e.to_string())?
-            .is_some()
-        {
-            next_try.run_after_ms = now.as_millisecond() + self.settings.permanent_retry_ms;
-        }
-        if c.store
-            .enqueue(next_try)
-            .await
-            .map_err(|e| e.to_string())?
-            .is_some()
-        {
-            step.rollovers_queued += 1;
-        }
+        found.places.push(place(r, due.opens_at, true));
+        found.due.push(DueOpening {
+            job,
+            key,
+            sprint: due.id.to_string(),
+            instant: due.opens_at,
+        });
         // Look again soon: the job's completion records the open sprint.
         wake(now.checked_add(Duration::from_secs(60)).unwrap_or(now));
-        let late = now.as_millisecond() - due.opens_at.as_millisecond();
-        if late > self.settings.overdue_ms {
-            step.overdue += 1;
-            let last = c.store.last_error_under(&key).await.ok().flatten();
-            tracing::warn!(
-                repo = %r.full_name,
-                sprint = %due.id,
-                minutes_late = late / 60_000,
-                last_error = last.as_deref().unwrap_or("none yet"),
-                "a sprint is still not open after its opening instant"
-            );
-        }
         Ok(())
     }
 

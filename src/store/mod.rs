@@ -283,6 +283,13 @@ impl Store {
         dispatch!(self.queue_stats())
     }
 
+    /// How many jobs people wait for (`PEOPLE_KINDS`) of installation
+    /// `tenant` are due at `now_ms` and not running: openings and
+    /// background work stand aside while there are any.
+    pub async fn people_waiting(&self, tenant: u64, now_ms: i64) -> Result<u64, StoreError> {
+        dispatch!(self.people_waiting(tenant, now_ms))
+    }
+
     /// Jobs not done (pending, running, retrying, dead), oldest first.
     pub async fn open_jobs(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
         dispatch!(self.open_jobs(limit))

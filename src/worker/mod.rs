@@ -372,13 +372,19 @@ impl Worker {
     async fn run_job_in_span(&self, job: Job) {
         let started = std::time::Instant::now();
         let class = crate::github::budget::WriteClass::of_job(&job.kind);
-        let result = match self.handlers.by_kind.get(&job.kind) {
-            Some(handler) => {
+        let handler = self.handlers.by_kind.get(&job.kind);
+        let aside = match handler {
+            Some(_) => budget_wait::stand_aside(&self.store, &job, class, self.now_ms()).await,
+            None => None,
+        };
+        let result = match (handler, aside) {
+            (_, Some(wait)) => Err(wait),
+            (Some(handler), None) => {
                 let (result, waited) =
                     crate::github::budget::as_class(class, handler.handle(&job)).await;
                 budget_wait::outcome(result, waited, self.now_ms())
             }
-            None => {
+            (None, None) => {
                 metrics::counter!("sprintbot_jobs_unhandled_total", "kind" => job.kind.clone())
                     .increment(1);
                 Ok(Vec::new())

@@ -246,7 +246,18 @@ impl Commands {
                 .map(|l| l.to_string())
                 .unwrap_or_else(|_| sprint.id.to_string())
         };
-        report::next(&n, now, &config.cadence.tz, &name, last_error.as_deref())
+        let planned = match &n {
+            Next::Due(_) => self.planned_opening(repo, now).await,
+            _ => None,
+        };
+        report::next(
+            &n,
+            now,
+            &config.cadence.tz,
+            &name,
+            last_error.as_deref(),
+            planned,
+        )
     }
 }
 

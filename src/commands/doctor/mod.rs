@@ -8,6 +8,7 @@
 //! write access: it costs a few API calls, and its fixes need that access.
 
 mod checks;
+mod plan;
 pub mod report;
 mod teams;
 

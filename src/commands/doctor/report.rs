@@ -189,15 +189,31 @@ pub fn budget(b: &Budget, tz: &TimeZone) -> Check {
 }
 
 /// What the scheduler does next (see `lifecycle::next`); `name` gives a
-/// sprint's label (`1.43.0 1/2`), `last_error` the error of a late rollover.
+/// sprint's label (`1.43.0 1/2`), `last_error` the error of a late
+/// rollover, `planned` when the opening plan (`lifecycle::plan`) expects a
+/// due sprint to open: it is late only past that.
 pub fn next(
     next: &Next,
     now: Timestamp,
     tz: &TimeZone,
     name: &dyn Fn(i64) -> String,
     last_error: Option<&str>,
+    planned: Option<Timestamp>,
 ) -> Check {
+    let late_from =
+        |s: &crate::sprint::calendar::Sprint| planned.map_or(s.opens_at, |p| p.max(s.opens_at));
     match next {
+        Next::Due(s) if planned.is_some_and(|p| p > now) => Check::ok(
+            NEXT,
+            format!(
+                "Sprint {} was due at {}; more of this installation's sprints are due at once than \
+                 GitHub's write limits allow in an hour, so it opens by plan at {} ({})",
+                name(s.index),
+                at(s.opens_at, tz),
+                at(late_from(s), tz),
+                until(now, late_from(s))
+            ),
+        ),
         Next::First(s) => Check::ok(
             NEXT,
             format!(
@@ -216,7 +232,7 @@ pub fn next(
                 until(now, s.opens_at)
             ),
         ),
-        Next::Due(s) if now.as_millisecond() - s.opens_at.as_millisecond() < 15 * 60 * 1000 => {
+        Next::Due(s) if now.as_millisecond() - late_from(s).as_millisecond() < 15 * 60 * 1000 => {
             Check::ok(
                 NEXT,
                 format!(

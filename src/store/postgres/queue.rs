@@ -40,6 +40,20 @@ impl Postgres {
         Ok(stats)
     }
 
+    /// How many jobs people wait for are due for installation `tenant`.
+    pub async fn people_waiting(&self, tenant: u64, now_ms: i64) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let r = row(
+            &client,
+            "SELECT COUNT(*) FROM jobs
+             WHERE tenant = $1 AND state IN ('pending', 'retrying') AND run_after_ms <= $2
+               AND kind IN ('webhook:issue_comment', 'answer', 'doctor', 'sync')",
+            &[&(tenant as i64), &now_ms],
+        )
+        .await?;
+        Ok(r.get::<_, i64>(0) as u64)
+    }
+
     /// Jobs not done (pending, running, retrying, dead), oldest first.
     pub async fn open_jobs(&self, limit: u32) -> Result<Vec<JobRow>, StoreError> {
         let client = self.client().await?;

@@ -1,7 +1,7 @@
 //! Views of the job queue: counts by state, the jobs not done, and each
 //! job's recorded errors (for `sprintbot jobs` and `/metrics`).
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Sqlite;
 use crate::store::{AttemptError, JobRow, QueueStats, StoreError};
@@ -79,6 +79,23 @@ impl Sqlite {
                 Ok(AttemptError { attempt: r.get(0)?, at_ms: r.get(1)?, error: r.get(2)?, retry_at_ms: r.get(3)? })
             })?;
             rows.collect()
+        })
+        .await
+    }
+}
+
+/// Due jobs of one installation that people wait for.
+const PEOPLE_WAITING: &str = "SELECT COUNT(*) FROM jobs
+     WHERE tenant = ?1 AND state IN ('pending', 'retrying') AND run_after_ms <= ?2
+       AND kind IN ('webhook:issue_comment', 'answer', 'doctor', 'sync')";
+
+impl Sqlite {
+    /// How many jobs people wait for are due for installation `tenant`.
+    pub async fn people_waiting(&self, tenant: u64, now_ms: i64) -> Result<u64, StoreError> {
+        self.run(move |conn| {
+            conn.prepare_cached(PEOPLE_WAITING)?
+                .query_row(params![tenant as i64, now_ms], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
         })
         .await
     }
