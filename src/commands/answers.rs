@@ -131,7 +131,7 @@ pub async fn send_at_once(
             continue;
         };
         let [job] = jobs.as_slice() else { continue };
-        let Some(a) = (job.kind == crate::work::ANSWER)
+        let Some(a) = (job.kind == crate::work::JobKind::Answer.as_str())
             .then(|| serde_json::from_str::<AnswerJob>(&job.payload).ok())
             .flatten()
             .filter(|a| a.reply.is_none())

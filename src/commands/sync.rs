@@ -37,9 +37,6 @@ use crate::util::BoxFuture;
 use crate::work::{self, decided_prefix};
 use crate::worker::{Handler, JobError, github_error};
 
-/// The job kind of a catch-up of one issue.
-pub const SYNC: &str = "sync";
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncJob {
     pub installation: u64,
@@ -58,13 +55,13 @@ pub fn sync_job(installation: u64, repo: &RepoRef, repo_id: Option<u64>, issue: 
         issue,
     };
     NewJob {
-        kind: SYNC.into(),
+        kind: work::JobKind::Sync.into(),
         payload: serde_json::to_string(&job).unwrap_or_default(),
         dedupe_key: Some(format!(
             "sync/{}/{issue}",
             repo.to_string().to_ascii_lowercase()
         )),
-        serial_key: Some(work::repo_serial_key(&repo.to_string())),
+        serial_key: work::JobKind::Sync.serial_key(&repo.to_string()),
         tenant: Some(installation),
         run_after_ms: 0,
     }

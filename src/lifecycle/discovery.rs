@@ -14,7 +14,7 @@ use crate::commands::Commands;
 use crate::github::{InstallationId, RepoRef};
 use crate::store::{Effect, InstallationChange, Job, RepoKey};
 use crate::util::BoxFuture;
-use crate::work::{self, InstallationJob, REVALIDATE, RepoJob, RolloverJob, RolloverTarget};
+use crate::work::{self, InstallationJob, JobKind, RepoJob, RolloverJob, RolloverTarget};
 use crate::worker::{Handler, JobError, github_error};
 
 fn store_err(e: crate::store::StoreError) -> JobError {
@@ -119,7 +119,7 @@ impl DiscoverHandler {
                 repo: name,
                 repo_id,
             };
-            effects.push(Effect::Enqueue(work::repo_job(REVALIDATE, &job)));
+            effects.push(Effect::Enqueue(work::repo_job(JobKind::Revalidate, &job)));
         }
         c.store
             .mark_discovered(j.installation)

@@ -23,9 +23,6 @@ use crate::util::BoxFuture;
 use crate::work::{self, AnswerJob};
 use crate::worker::{Handler, JobError, github_error};
 
-/// The job kind of a doctor's checklist.
-pub const DOCTOR: &str = "doctor";
-
 /// A checklist to write, and the answer it goes into.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoctorJob {
@@ -46,7 +43,7 @@ pub struct DoctorJob {
 /// comment's `prefix` (so a redelivery finds it and queues nothing).
 pub fn doctor_job(prefix: &str, job: &DoctorJob) -> NewJob {
     NewJob {
-        kind: DOCTOR.into(),
+        kind: work::JobKind::Doctor.into(),
         payload: serde_json::to_string(job).unwrap_or_default(),
         dedupe_key: Some(format!("{prefix}/doctor")),
         // It only reads: it need not wait for the repository's other work.
