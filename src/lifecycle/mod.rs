@@ -8,6 +8,7 @@
 
 pub mod discovery;
 pub mod dry_run;
+mod error;
 mod extras;
 mod history;
 pub mod installations;
@@ -18,6 +19,7 @@ pub mod open;
 pub mod push;
 pub mod redeliver;
 mod relabel;
+mod rollover;
 pub mod schedule;
 pub mod scheduler;
 mod steps;
@@ -25,62 +27,6 @@ pub mod team_docs;
 pub mod timed;
 mod unmarked;
 
-use crate::github::{GitHubError, IssueNumber};
-use crate::sprint::numbering::BeforeFirstVersion;
-use crate::sprint::render::TemplateError;
-use crate::store::StoreError;
-
-pub use open::{Done, Goal, Repo, open};
-
-/// Why a rollover could not finish (it resumes where it stopped next time).
-#[derive(Debug, thiserror::Error)]
-pub enum LifecycleError {
-    #[error(transparent)]
-    GitHub(#[from] GitHubError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Template(#[from] TemplateError),
-    #[error(transparent)]
-    Numbering(#[from] BeforeFirstVersion),
-    #[error("another process is rolling {0} over; try again when it is done")]
-    Busy(String),
-    #[error(
-        "sprint issue #{issue} is damaged ({problem}); fix its markers and the rollover resumes"
-    )]
-    Damaged { issue: u64, problem: String },
-    #[error("applying the previous sprint's commands failed: {0}")]
-    Commands(String),
-    #[error(
-        "the sprint issues of {repo} are written by `{theirs}` (the newest is #{issue}), but this run acts as `{ours}`, so it writes nothing: run it as `{theirs}` (the App's credentials, or the token that wrote them), or hand the repository over as docs/src/actions.md#one-identity-per-repository says"
-    )]
-    OtherAccount {
-        repo: String,
-        ours: String,
-        theirs: String,
-        issue: u64,
-    },
-}
-
-impl LifecycleError {
-    /// Errors that cannot heal by retrying: the configuration must change.
-    pub fn is_permanent(&self) -> bool {
-        matches!(
-            self,
-            LifecycleError::Template(_)
-                | LifecycleError::Numbering(_)
-                | LifecycleError::OtherAccount { .. }
-        ) || matches!(self, LifecycleError::GitHub(e) if !e.is_transient() && !matches!(e, GitHubError::RateLimited { .. }))
-    }
-}
-
-/// What a rollover did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub sprint: String,
-    pub issue: IssueNumber,
-    /// Whether this run created the issue (false: it existed and was finished).
-    pub created: bool,
-    pub team_comments_posted: usize,
-    pub previous: Option<IssueNumber>,
-}
+pub use error::LifecycleError;
+pub use open::open;
+pub use rollover::{Done, Goal, Repo, Report};

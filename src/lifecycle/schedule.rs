@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::LifecycleError;
 use super::lease::leased;
-use super::open::{Goal, Repo, open};
+use super::{Goal, Repo, open};
 use crate::commands::Commands;
 use crate::commands::answers::Addressee;
 use crate::commands::messages::{self, Refusal};

@@ -14,8 +14,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::super::LifecycleError;
+use super::super::Repo;
 use super::super::lease::leased;
-use super::super::open::Repo;
 use crate::commands::Commands;
 use crate::config::repo::RepoConfig;
 
