@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::grammar::Who;
+use super::grammar::{MAX_COMMANDS, MAX_LINE_CHARS, Who};
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use crate::config::repo::RepoConfig;
@@ -20,11 +20,6 @@ use crate::sprint::team::TeamDoc;
 mod calendar;
 pub mod layout;
 pub use calendar::retitle;
-
-/// The longest command line that is run, in characters.
-pub const MAX_LINE_CHARS: usize = 1_000;
-/// How many commands of one comment are run; the rest are refused.
-pub const MAX_COMMANDS: usize = 20;
 
 /// What the shell looked up about the people a comment involves.
 #[derive(Debug, Clone, Default)]

@@ -9,9 +9,9 @@
 
 use super::Commands;
 use super::answers::{self, Addressee};
-use super::decide::{MAX_LINE_CHARS, minimum};
+use super::decide::minimum;
 use super::doctor::answer_or_doctor;
-use super::grammar::Who;
+use super::grammar::{MAX_LINE_CHARS, Who};
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use super::replay::ItemKind;

@@ -1,8 +1,10 @@
-//! The sprint lifecycle: opening each sprint exactly once, on schedule
-//! (`tick`, the `rollover` job) or on demand (`sprintbot rollover`,
-//! `/sprint rollover`), with GitHub as the record of what is done: every
-//! step looks for its own earlier effect, so a crash, a failed call, an
-//! empty store or a second process never duplicates or skips anything.
+//! The sprint lifecycle: opening each sprint, on schedule (`tick`, the
+//! `rollover` job) or on demand (`sprintbot rollover`, `/sprint rollover`),
+//! with GitHub as the record of what is done: every step looks for its own
+//! earlier effect, so a crash, a failed call or an empty store neither
+//! repeats nor skips a step. Two processes opening the same sprint at the
+//! same moment can each create its issue; each then finds the other's and
+//! the newer is closed as a duplicate of the older (`steps::settle_twins`).
 //! Also the timed reminders of the current sprint (`timed`: the review
 //! before the rollover, the nudges), kept to the same rule.
 
