@@ -20,8 +20,8 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::Commands;
+use super::answers::owed;
 use super::answers::{self, Addressee};
-use super::comment::owed;
 use super::decide;
 use super::messages::{self, replied_to};
 use super::parse::{self, Line};
