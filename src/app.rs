@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
 use crate::commands::answers::AnswerHandler;
 use crate::commands::comment::CommentHandler;
 use crate::commands::doctor::DoctorHandler;
 use crate::commands::sync::SyncHandler;
+use crate::context::Context;
 use crate::github::budget::{Grant, WriteClass, WriteLimits};
 use crate::github::pacing::SharedLimits;
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
@@ -26,7 +26,7 @@ use crate::work::JobKind;
 use crate::worker::{Handlers, IssuesHandler};
 
 /// The handlers of every job kind, over `commands`.
-pub fn handlers(commands: &Arc<Commands>) -> Handlers {
+pub fn handlers(commands: &Arc<Context>) -> Handlers {
     let mut h = Handlers::standard();
     h.insert(
         JobKind::Installation,

@@ -18,6 +18,8 @@
 //!    properties), payloads and keys.
 //! 7. `worker`: the job contract (`Handler`, `JobError`); claims due jobs,
 //!    runs them, retries.
+//! 7½. `context`: `Context`, what every job handler holds, and
+//!    `RepoContext`, a repository as a job sees it.
 //! 8. `sprint_issues`: sprint issues on GitHub, recognised by the bot's
 //!    metadata; the current one. `repos`: each repository's config: one
 //!    loader, cached, its error issue and check run.
@@ -26,7 +28,7 @@
 //! 10. `lifecycle`: opening sprints and their timed reminders: tick,
 //!     rollover, each step checked on GitHub.
 //! 11. `commands`: slash commands: grammar, pure parser, messages, the use
-//!     case that applies them; and `Commands`, what every handler holds.
+//!     case that applies them.
 //! 12. `webhook`: the HTTP edge: router, signature check, delivery to a
 //!     queued job.
 //! 13. `app`: wiring: every job handler for one GitHub identity.
@@ -37,6 +39,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod events;
 pub mod github;
 pub mod lifecycle;

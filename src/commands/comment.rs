@@ -9,7 +9,6 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::Commands;
 use super::answers::{self, Addressee, owed};
 use super::decide;
 use super::doctor::answer_or_doctor;
@@ -19,6 +18,7 @@ use super::replay::{Item, ItemKind, Outcome};
 use super::selfservice::{self, Asked};
 use super::write::{self, Target};
 use crate::config::repo::RepoConfig;
+use crate::context::Context;
 use crate::events::{CommentAction, CommentEvent, Event};
 use crate::github::{GitHub, Issue};
 use crate::sprint::Login;
@@ -32,7 +32,7 @@ use crate::work::{self, decided_prefix};
 use crate::worker::{Handler, JobError, github_error};
 
 /// The `webhook:issue_comment` job handler.
-pub struct CommentHandler(pub Arc<Commands>);
+pub struct CommentHandler(pub Arc<Context>);
 
 impl Handler for CommentHandler {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
@@ -157,7 +157,7 @@ fn follow_ups(
     effects
 }
 
-impl Commands {
+impl Context {
     /// Handle one comment event.
     pub async fn on_comment(&self, ev: CommentEvent) -> Result<Vec<Effect>, JobError> {
         let Some((kind, lines)) = lines_to_run(&ev) else {

@@ -19,7 +19,6 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::Commands;
 use super::answers::owed;
 use super::answers::{self, Addressee};
 use super::decide;
@@ -27,6 +26,7 @@ use super::messages::{self, replied_to};
 use super::parse::{self, Line};
 use super::replay::{Item, ItemKind};
 use super::write::{self, Target};
+use crate::context::Context;
 use crate::github::{Comment, GitHub, InstallationId, Issue, IssueNumber, RepoRef};
 use crate::repos::Loaded;
 use crate::sprint::Login;
@@ -99,7 +99,7 @@ pub struct Subject<'a> {
     pub currency: Currency,
 }
 
-impl Commands {
+impl Context {
     /// Catch up on `s.issue`. `listed`: its comments, when the caller has
     /// just listed them (since the ledger's time).
     pub async fn sync_issue(
@@ -411,7 +411,7 @@ impl Commands {
 }
 
 /// The `sync` job handler: catch up on one issue.
-pub struct SyncHandler(pub std::sync::Arc<Commands>);
+pub struct SyncHandler(pub std::sync::Arc<Context>);
 
 impl SyncHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::events::{Event, PushEvent};
 use crate::repos::CONFIG_PATH;
 use crate::store::{Effect, Job, RepoKey};
@@ -15,7 +15,7 @@ use crate::util::BoxFuture;
 use crate::work::{self, JobKind, RepoJob};
 use crate::worker::{Handler, JobError, github_error};
 
-pub struct PushHandler(pub Arc<Commands>);
+pub struct PushHandler(pub Arc<Context>);
 
 /// Whether a push touches the repository config on the default branch.
 pub fn touches_config(p: &PushEvent) -> bool {

@@ -4,8 +4,8 @@
 
 use jiff::Timestamp;
 
-use crate::commands::Commands;
 use crate::config::repo::RepoConfig;
+use crate::context::Context;
 use crate::github::{GitHub, IssueNumber, RepoRef};
 use crate::repos::Loaded;
 use crate::sprint::{Login, SprintId};
@@ -25,7 +25,7 @@ pub enum Goal {
 
 /// A repository, as a rollover sees it.
 pub struct Repo<'a> {
-    pub commands: &'a Commands,
+    pub commands: &'a Context,
     pub gh: &'a dyn GitHub,
     pub installation: u64,
     pub repo: &'a RepoRef,

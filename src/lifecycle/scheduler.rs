@@ -17,7 +17,7 @@ use tokio::sync::{Notify, watch};
 
 use super::next::Next;
 use super::timed::job::{Memo, plan};
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::github::{GitHubApp, RepoRef};
 use crate::store::{EnabledRepo, InstallationChange};
 use crate::work::{self, JobKind, RepoJob, RolloverJob, RolloverTarget};
@@ -52,7 +52,7 @@ impl Default for Settings {
 
 pub struct Scheduler {
     pub app: Arc<GitHubApp>,
-    pub commands: Arc<Commands>,
+    pub commands: Arc<Context>,
     pub jobs_ready: Arc<Notify>,
     pub settings: Settings,
     /// Reminders already found done (see `timed::job`).

@@ -19,9 +19,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::commands::Commands;
 use crate::commands::replay::Outcome;
 use crate::config::repo::RepoConfig;
+use crate::context::Context;
 use crate::github::{
     Comment, GitHub, GitHubError, Issue, IssueNumber, IssueState, MAX_SUB_ISSUES, RepoRef,
 };
@@ -269,14 +269,14 @@ pub async fn note(
 }
 
 /// Runs `sub_issues` jobs.
-pub struct SubIssuesHandler(pub Arc<Commands>);
+pub struct SubIssuesHandler(pub Arc<Context>);
 
 impl SubIssuesHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: SubIssuesJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad sub_issues job: {e}")))?;
         let c = &self.0;
-        let crate::commands::RepoContext {
+        let crate::context::RepoContext {
             repo,
             gh,
             bot,

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::Commands;
 use super::messages::doctor_marker;
+use crate::context::Context;
 use crate::github::MAX_BODY_CHARS;
 use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
@@ -107,7 +107,7 @@ fn with_report(mut answer: AnswerJob, report: impl Fn(&str) -> String, own: bool
 }
 
 /// Runs doctor jobs.
-pub struct DoctorHandler(pub Arc<Commands>);
+pub struct DoctorHandler(pub Arc<Context>);
 
 impl DoctorHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
