@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
 use crate::commands::answers::AnswerHandler;
 use crate::commands::comment::CommentHandler;
-use crate::commands::doctor::{DOCTOR, DoctorHandler};
-use crate::commands::sync::{SYNC, SyncHandler};
+use crate::commands::doctor::DoctorHandler;
+use crate::commands::sync::SyncHandler;
+use crate::context::Context;
 use crate::github::budget::{Grant, WriteClass, WriteLimits};
 use crate::github::pacing::SharedLimits;
 use crate::lifecycle::discovery::{CatchUpHandler, DiscoverHandler, RevalidateHandler};
@@ -17,40 +17,40 @@ use crate::lifecycle::installations::ConfirmedInstallationHandler;
 use crate::lifecycle::push::PushHandler;
 use crate::lifecycle::schedule::RolloverHandler;
 use crate::lifecycle::timed::job::TimedHandler;
-use crate::links::sub_issues::{SUB_ISSUES, SubIssuesHandler};
+use crate::links::sub_issues::SubIssuesHandler;
 use crate::links::webhook::LinkHandler;
 use crate::repos::pull_request::PullRequestHandler;
 use crate::store::Store;
 use crate::util::BoxFuture;
-use crate::work;
+use crate::work::JobKind;
 use crate::worker::{Handlers, IssuesHandler};
 
 /// The handlers of every job kind, over `commands`.
-pub fn handlers(commands: &Arc<Commands>) -> Handlers {
+pub fn handlers(commands: &Arc<Context>) -> Handlers {
     let mut h = Handlers::standard();
     h.insert(
-        "webhook:installation",
+        JobKind::Installation,
         ConfirmedInstallationHandler(commands.clone()),
     );
-    h.insert("webhook:issue_comment", CommentHandler(commands.clone()));
-    h.insert("webhook:issues", IssuesHandler(commands.store.clone()));
-    h.insert("webhook:push", PushHandler(commands.clone()));
-    h.insert("webhook:pull_request", PullRequestHandler(commands.clone()));
+    h.insert(JobKind::IssueComment, CommentHandler(commands.clone()));
+    h.insert(JobKind::Issues, IssuesHandler(commands.store.clone()));
+    h.insert(JobKind::Push, PushHandler(commands.clone()));
+    h.insert(JobKind::PullRequest, PullRequestHandler(commands.clone()));
     h.insert(
-        work::ANSWER,
+        JobKind::Answer,
         AnswerHandler {
             github: commands.github.clone(),
         },
     );
-    h.insert(work::ROLLOVER, RolloverHandler(commands.clone()));
-    h.insert(DOCTOR, DoctorHandler(commands.clone()));
-    h.insert(work::TIMED, TimedHandler(commands.clone()));
-    h.insert(SYNC, SyncHandler(commands.clone()));
-    h.insert(work::DISCOVER, DiscoverHandler(commands.clone()));
-    h.insert(work::REVALIDATE, RevalidateHandler(commands.clone()));
-    h.insert(work::CATCH_UP, CatchUpHandler(commands.clone()));
-    h.insert(crate::links::LINK, LinkHandler(commands.clone()));
-    h.insert(SUB_ISSUES, SubIssuesHandler(commands.clone()));
+    h.insert(JobKind::Rollover, RolloverHandler(commands.clone()));
+    h.insert(JobKind::Doctor, DoctorHandler(commands.clone()));
+    h.insert(JobKind::Timed, TimedHandler(commands.clone()));
+    h.insert(JobKind::Sync, SyncHandler(commands.clone()));
+    h.insert(JobKind::Discover, DiscoverHandler(commands.clone()));
+    h.insert(JobKind::Revalidate, RevalidateHandler(commands.clone()));
+    h.insert(JobKind::CatchUp, CatchUpHandler(commands.clone()));
+    h.insert(JobKind::Link, LinkHandler(commands.clone()));
+    h.insert(JobKind::SubIssues, SubIssuesHandler(commands.clone()));
     h
 }
 

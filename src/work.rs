@@ -4,32 +4,17 @@
 //! survives a restart.
 //! Lives below `commands` and `lifecycle`, which both queue them.
 
+pub mod kind;
+
 use serde::{Deserialize, Serialize};
 
 use crate::github::{CommentId, InstallationId, IssueNumber, RepoRef};
 use crate::store::NewJob;
+pub use kind::{JobKind, repo_serial_key};
 
 /// How long a rollover lease lasts unless its holder renews it: a holder
 /// that died is replaced within this long.
 pub const LEASE_MS: i64 = 45_000;
-
-/// The job kind that lists an installation's repositories and reads each
-/// new one's config once.
-pub const DISCOVER: &str = "discover";
-/// The job kind that reads (or revalidates, conditionally) one repository's
-/// config.
-pub const REVALIDATE: &str = "revalidate";
-/// The job kind that catches up on commands on a repository's open sprint
-/// issues (at start-up).
-pub const CATCH_UP: &str = "catch_up";
-
-/// The job kind of an answer to a comment.
-pub const ANSWER: &str = "answer";
-/// The job kind of a rollover (scheduled, or asked for with `/sprint rollover`).
-pub const ROLLOVER: &str = "rollover";
-/// The job kind that writes the timed reminders due on a repository's
-/// current sprint issue (the review before the rollover, the nudges).
-pub const TIMED: &str = "timed";
 
 /// The answer a person is owed for a comment: a reaction, and a reply when
 /// something was refused or help was asked for.
@@ -90,7 +75,7 @@ pub fn decided_prefix(repo: &RepoRef, comment: CommentId, tag: &str) -> String {
 /// The job that sends `answer`, keyed under `prefix`.
 pub fn answer_job(prefix: &str, answer: &AnswerJob) -> NewJob {
     NewJob {
-        kind: ANSWER.into(),
+        kind: JobKind::Answer.into(),
         payload: serde_json::to_string(answer).unwrap_or_default(),
         dedupe_key: Some(format!("{prefix}/answer")),
         serial_key: None,
@@ -103,19 +88,13 @@ pub fn answer_job(prefix: &str, answer: &AnswerJob) -> NewJob {
 /// repository's other serial work). `key` makes it unique among live jobs.
 pub fn rollover_job(key: String, rollover: &RolloverJob) -> NewJob {
     NewJob {
-        kind: ROLLOVER.into(),
+        kind: JobKind::Rollover.into(),
         payload: serde_json::to_string(rollover).unwrap_or_default(),
         dedupe_key: Some(key),
-        serial_key: Some(repo_serial_key(&rollover.repo)),
+        serial_key: JobKind::Rollover.serial_key(&rollover.repo),
         tenant: Some(rollover.installation),
         run_after_ms: 0,
     }
-}
-
-/// The serial key of jobs that need `owner/name` to themselves: commands on
-/// its sprint issue and its rollovers never run at the same time.
-pub fn repo_serial_key(full_name: &str) -> String {
-    format!("repo/{}", full_name.to_ascii_lowercase())
 }
 
 /// The key prefix of the jobs of one comment's `action` events
@@ -154,14 +133,14 @@ pub struct TimedJob {
 /// the repository's other serial work, once among live jobs.
 pub fn timed_job(timed: &TimedJob) -> NewJob {
     NewJob {
-        kind: TIMED.into(),
+        kind: JobKind::Timed.into(),
         payload: serde_json::to_string(timed).unwrap_or_default(),
         dedupe_key: Some(format!(
             "timed/{}/{}",
             timed.repo.to_ascii_lowercase(),
             timed.sprint
         )),
-        serial_key: Some(repo_serial_key(&timed.repo)),
+        serial_key: JobKind::Timed.serial_key(&timed.repo),
         tenant: Some(timed.installation),
         run_after_ms: 0,
     }
@@ -185,7 +164,7 @@ pub struct InstallationJob {
 /// The `discover` job of an installation.
 pub fn discover_job(installation: u64) -> NewJob {
     NewJob {
-        kind: DISCOVER.into(),
+        kind: JobKind::Discover.into(),
         payload: serde_json::to_string(&InstallationJob { installation }).unwrap_or_default(),
         dedupe_key: Some(format!("discover/{installation}")),
         serial_key: None,
@@ -194,14 +173,14 @@ pub fn discover_job(installation: u64) -> NewJob {
     }
 }
 
-/// A job of `kind` (`revalidate`, `catch_up`) for one repository.
-pub fn repo_job(kind: &str, job: &RepoJob) -> NewJob {
+/// A job of `kind` (`Revalidate`, `CatchUp`) for one repository.
+pub fn repo_job(kind: JobKind, job: &RepoJob) -> NewJob {
     NewJob {
         kind: kind.into(),
         payload: serde_json::to_string(job).unwrap_or_default(),
         dedupe_key: Some(format!("{kind}/{}", job.repo.to_ascii_lowercase())),
         // Catching up writes to the sprint issue; a revalidation only reads.
-        serial_key: (kind == CATCH_UP).then(|| repo_serial_key(&job.repo)),
+        serial_key: kind.serial_key(&job.repo),
         tenant: Some(job.installation),
         run_after_ms: 0,
     }

@@ -272,3 +272,67 @@ fn a_pointer_to_a_missing_heading_or_page_is_caught() {
     assert!(anchors(&page).contains(&"tls-through-a-reverse-proxy".to_string()));
     assert!(!anchors(&page).contains(&"deploy".to_string()));
 }
+
+/// The rows of the markdown table whose header row starts with `| first |`,
+/// as cells without the backticks around code (compared as text: the book
+/// marks code, the log line does not have to).
+fn table_rows(markdown: &str, first: &str) -> Vec<Vec<String>> {
+    let header = format!("| {first} |");
+    let mut lines = markdown.lines().skip_while(|l| !l.starts_with(&header));
+    lines.next();
+    lines.next(); // the | --- | row
+    lines
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().replace('`', ""))
+                .collect()
+        })
+        .collect()
+}
+
+/// GitHub's name of a permission or event as the book writes it:
+/// `Members (organisation)` is `members`, `Issue comment` is `issue_comment`.
+fn github_name(shown: &str) -> String {
+    let shown = shown.split(" (").next().unwrap_or(shown);
+    shown.to_ascii_lowercase().replace(' ', "_")
+}
+
+#[test]
+fn the_books_permission_and_event_tables_are_what_the_app_asks_for() {
+    use sprintbot::github::needs::{EVENTS, PERMISSIONS};
+    let page =
+        std::fs::read_to_string(format!("{ROOT}/docs/src/operations/github-app.md")).unwrap();
+    let permissions: Vec<(String, String, String)> = table_rows(&page, "permission")
+        .into_iter()
+        .map(|r| {
+            let level = if r[1] == "read & write" {
+                "write"
+            } else {
+                "read"
+            };
+            (github_name(&r[0]), level.to_string(), r[2].clone())
+        })
+        .collect();
+    let wanted: Vec<(String, String, String)> = PERMISSIONS
+        .iter()
+        .map(|p| {
+            (
+                p.name.to_string(),
+                p.level.to_string(),
+                p.why.replace('`', ""),
+            )
+        })
+        .collect();
+    assert_eq!(permissions, wanted);
+    let events: Vec<(String, String)> = table_rows(&page, "event")
+        .into_iter()
+        .map(|r| (github_name(&r[0]), r[1].clone()))
+        .collect();
+    let wanted: Vec<(String, String)> = EVENTS
+        .iter()
+        .map(|e| (e.name.to_string(), e.why.replace('`', "")))
+        .collect();
+    assert_eq!(events, wanted);
+}

@@ -6,8 +6,8 @@ mod support;
 
 use std::sync::Arc;
 
-use sprintbot::commands::Commands;
 use sprintbot::config::deploy::Secret;
+use sprintbot::context::Context;
 use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::github::transport::Policy;
 use sprintbot::github::{Client, GitHub, IssueNumber, RepoRef, TokenIdentity, token_client};
@@ -79,8 +79,8 @@ impl World {
         }
     }
 
-    fn commands(&self, store: &Store) -> Commands {
-        let mut c = Commands::new(
+    fn commands(&self, store: &Store) -> Context {
+        let mut c = Context::new(
             self.identity.clone(),
             store.clone(),
             Arc::new(self.clock.clone()),

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::common::load_config;
-use crate::commands::Commands;
 use crate::config::deploy;
+use crate::context::Context;
 use crate::github::clock::SystemClock;
 use crate::github::{Client, Installations, RepoRef, TokenIdentity, token_client};
 use crate::repos::Loaded;
@@ -20,7 +20,7 @@ pub struct OneShot {
     pub identity: Arc<TokenIdentity>,
     pub bot: Login,
     pub store: Store,
-    pub commands: Arc<Commands>,
+    pub commands: Arc<Context>,
     pub loaded: Loaded,
     pub worker: crate::config::deploy::WorkerConfig,
 }
@@ -86,7 +86,7 @@ pub async fn setup(
     let store = Store::connect(&deploy.storage.database_url())
         .await
         .map_err(|e| format!("{e} ({})", deploy.storage.redacted_url()))?;
-    let commands = Arc::new(Commands::new(
+    let commands = Arc::new(Context::new(
         identity.clone(),
         store.clone(),
         Arc::new(SystemClock),

@@ -32,7 +32,7 @@ pub fn run(config: Option<PathBuf>, args: Args) -> ExitCode {
             // A dry run must not leave held answers or records behind.
             let scratch = crate::store::Store::open(std::path::Path::new(":memory:"))
                 .map_err(|e| e.to_string())?;
-            let commands = crate::commands::Commands::new(
+            let commands = crate::context::Context::new(
                 s.identity.clone(),
                 scratch,
                 s.commands.clock.clone(),

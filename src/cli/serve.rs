@@ -163,7 +163,7 @@ async fn serve(
             }
             let clock: Arc<dyn crate::github::clock::Clock> =
                 Arc::new(crate::github::clock::SystemClock);
-            let mut commands = crate::commands::Commands::new(
+            let mut commands = crate::context::Context::new(
                 app.clone(),
                 store.clone(),
                 clock,

@@ -24,11 +24,11 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::Commands;
 use super::adopt_text as text;
 use super::answers::Addressee;
 use super::messages;
 use super::selfservice::Asked;
+use crate::context::Context;
 use crate::github::{Comment, GitHub, Issue, IssueOp, IssueUpdate, Reaction, RepoRef, StateFilter};
 use crate::sprint::adopt::{AdoptError, adopt_as};
 use crate::sprint::adopt_dates::{self, DatesError, older_open};
@@ -58,7 +58,7 @@ pub struct Adopted {
     pub sprint: String,
 }
 
-impl Commands {
+impl Context {
     /// Adopt the issue `a` is on. `Ok(Err(reason))`: refused.
     pub(super) async fn adopt(
         &self,

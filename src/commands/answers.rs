@@ -22,13 +22,16 @@
 
 use std::sync::Arc;
 
+use super::doctor::{DoctorJob, answer_or_doctor, doctor_job};
 use super::messages::{self, Refusal};
+use super::replay::Outcome;
 use crate::github::types::{CommentId, RepoRef};
 use crate::github::{GitHub, GitHubError, Installations, Reaction};
 use crate::sprint::layout::Layout;
+use crate::sprint::markers::Metadata;
 use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
-use crate::work::{AnswerJob, answer_target};
+use crate::work::{self, AnswerJob, RolloverJob, RolloverTarget, answer_target, decided_prefix};
 use crate::worker::{Handler, JobError, github_error};
 
 /// Who is owed an answer, and where.
@@ -149,7 +152,7 @@ pub async fn send_at_once(
             continue;
         };
         let [job] = jobs.as_slice() else { continue };
-        let Some(a) = (job.kind == crate::work::ANSWER)
+        let Some(a) = (job.kind == crate::work::JobKind::Answer.as_str())
             .then(|| serde_json::from_str::<AnswerJob>(&job.payload).ok())
             .flatten()
             .filter(|a| a.reply.is_none())
@@ -256,5 +259,57 @@ async fn react(
 impl Handler for AnswerHandler {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
         Box::pin(self.run(job))
+    }
+}
+
+/// The jobs owed for an outcome, keyed under its comment's prefix: its
+/// answer, or, when it asked for a rollover, the rollover job that sends
+/// the answer once it is done. `to` names the issue; the comment, its
+/// author and time come from `since` and the outcome.
+pub fn owed(
+    to: &Addressee,
+    meta: &Metadata,
+    repo_id: u64,
+    layout: &Layout,
+) -> impl Fn(&Outcome) -> (String, Vec<NewJob>) + Send + Sync {
+    let (to, sprint, layout) = (to.clone(), meta.sprint, layout.clone());
+    move |o: &Outcome| {
+        let to = Addressee {
+            comment: o.comment,
+            author: o.author.0.clone(),
+            since: o.since.clone(),
+            ..to.clone()
+        };
+        let tag = o.kind.tag();
+        let prefix = match crate::github::RepoRef::parse(&to.repo) {
+            Some(repo) => decided_prefix(&repo, crate::github::CommentId(o.comment), &tag),
+            None => format!("answer/{}/{}/{tag}", to.repo, o.comment),
+        };
+        let answer: AnswerJob =
+            answer_with(&to, &tag, &o.refused, o.help.then_some(&layout), &o.notes);
+        if !o.rollover {
+            let job = answer_or_doctor(&prefix, answer, o.doctor, Some(repo_id));
+            return (prefix, vec![job]);
+        }
+        let mut jobs = Vec::new();
+        if o.doctor {
+            // The rollover sends the answer; the checklist is a reply of its own.
+            let doctor = DoctorJob {
+                prefix: prefix.clone(),
+                repo_id: Some(repo_id),
+                answer: answer.clone(),
+                own_reply: true,
+            };
+            jobs.push(doctor_job(&prefix, &doctor));
+        }
+        let rollover = RolloverJob {
+            installation: to.installation,
+            repo: to.repo.clone(),
+            repo_id: Some(repo_id),
+            target: RolloverTarget::After(sprint.to_string()),
+            answer: Some(answer),
+        };
+        jobs.push(work::rollover_job(format!("{prefix}/rollover"), &rollover));
+        (prefix, jobs)
     }
 }

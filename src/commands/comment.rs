@@ -9,28 +9,30 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::Commands;
-use super::answers::{self, Addressee};
+use super::answers::{self, Addressee, owed};
 use super::decide;
-use super::doctor::{DoctorJob, answer_or_doctor, doctor_job};
+use super::doctor::answer_or_doctor;
 use super::messages::{self, Refusal};
 use super::parse::{self, Line};
 use super::replay::{Item, ItemKind, Outcome};
 use super::selfservice::{self, Asked};
 use super::write::{self, Target};
+use crate::config::repo::RepoConfig;
+use crate::context::Context;
 use crate::events::{CommentAction, CommentEvent, Event};
+use crate::github::{GitHub, Issue};
+use crate::sprint::Login;
 use crate::sprint::body::SprintDoc;
-use crate::sprint::layout::Layout;
 use crate::sprint::ledger::{Ledger, line_hash};
 use crate::sprint::markers::Metadata;
 use crate::sprint_issues::{self, Currency};
-use crate::store::{Effect, Job, NewJob};
+use crate::store::{Effect, Job};
 use crate::util::BoxFuture;
-use crate::work::{self, AnswerJob, RolloverJob, RolloverTarget, decided_prefix};
+use crate::work::{self, decided_prefix};
 use crate::worker::{Handler, JobError, github_error};
 
 /// The `webhook:issue_comment` job handler.
-pub struct CommentHandler(pub Arc<Commands>);
+pub struct CommentHandler(pub Arc<Context>);
 
 impl Handler for CommentHandler {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {
@@ -47,10 +49,18 @@ impl Handler for CommentHandler {
 
 /// The lines an edit added (by text), or every line of a new comment.
 fn lines_to_run(ev: &CommentEvent) -> Option<(ItemKind, Vec<Line>)> {
+    if ev.on_pull_request || ev.comment.author_is_bot {
+        return None;
+    }
+    if matches!(ev.action, CommentAction::Edited { .. }) && ev.origin.sender != ev.comment.author {
+        tracing::info!(comment = ev.comment.id.0, editor = %ev.origin.sender,
+            "an edit by someone other than the comment's author runs nothing");
+        return None;
+    }
     let lines = parse::parse(&ev.comment.body);
-    match &ev.action {
-        CommentAction::Deleted => None,
-        CommentAction::Created => Some((ItemKind::Created, lines)),
+    let (kind, lines) = match &ev.action {
+        CommentAction::Deleted => return None,
+        CommentAction::Created => (ItemKind::Created, lines),
         CommentAction::Edited { previous_body } => {
             let before: HashSet<String> = previous_body
                 .as_deref()
@@ -64,9 +74,10 @@ fn lines_to_run(ev: &CommentEvent) -> Option<(ItemKind, Vec<Line>)> {
                 .filter(|l| !before.contains(l.text.trim()))
                 .collect();
             let hashes = added.iter().map(|l| line_hash(&l.text)).collect();
-            Some((ItemKind::Edit { hashes }, added))
+            (ItemKind::Edit { hashes }, added)
         }
-    }
+    };
+    (!lines.is_empty()).then_some((kind, lines))
 }
 
 fn in_ledger(ledger: &Ledger, comment: u64, kind: &ItemKind) -> bool {
@@ -84,25 +95,74 @@ fn refuse_all(lines: &[Line], reason: &str) -> Vec<Refusal> {
         .collect()
 }
 
-impl Commands {
+/// A comment on a sprint issue, once recognised: what every later step
+/// of its job reads.
+struct OnIssue<'a> {
+    ev: &'a CommentEvent,
+    gh: &'a dyn GitHub,
+    bot: &'a Login,
+    issue: &'a Issue,
+    meta: &'a Metadata,
+    installation: u64,
+    /// Whom the answer goes to, and under which keys.
+    to: Addressee,
+    tag: String,
+    prefix: String,
+}
+
+/// What applying a comment's commands leads to: the calendar markers of
+/// the next sprint, the sub-issues and newly linked goals, and compacting
+/// the ledger once it is long.
+fn follow_ups(
+    config: &RepoConfig,
+    installation: u64,
+    ev: &CommentEvent,
+    issue: &Issue,
+    meta: &Metadata,
+    body: Option<&str>,
+    outcomes: &[Outcome],
+) -> Vec<Effect> {
+    let (repo, repo_id) = (&ev.origin.repo, Some(ev.origin.repo_id));
+    let mut effects = Vec::new();
+    if let Some(body) = body {
+        effects.extend(write::calendar_moved(repo, issue, meta, body));
+    }
+    effects.extend(crate::links::sub_issues::after_commands(
+        config,
+        installation,
+        repo,
+        repo_id,
+        issue.number.0,
+        outcomes,
+    ));
+    effects.extend(crate::links::newly_linked::after_commands(
+        config,
+        installation,
+        repo,
+        repo_id,
+        outcomes,
+    ));
+    if body
+        .and_then(|b| SprintDoc::parse(b).ok())
+        .and_then(|d| d.metadata().map(|m| m.ledger.wants_compaction()))
+        .unwrap_or(false)
+    {
+        effects.push(Effect::Enqueue(super::sync::sync_job(
+            installation,
+            repo,
+            repo_id,
+            issue.number.0,
+        )));
+    }
+    effects
+}
+
+impl Context {
     /// Handle one comment event.
     pub async fn on_comment(&self, ev: CommentEvent) -> Result<Vec<Effect>, JobError> {
-        if ev.on_pull_request || ev.comment.author_is_bot {
-            return Ok(Vec::new());
-        }
-        if matches!(ev.action, CommentAction::Edited { .. })
-            && ev.origin.sender != ev.comment.author
-        {
-            tracing::info!(comment = ev.comment.id.0, editor = %ev.origin.sender,
-                "an edit by someone other than the comment's author runs nothing");
-            return Ok(Vec::new());
-        }
         let Some((kind, lines)) = lines_to_run(&ev) else {
             return Ok(Vec::new());
         };
-        if lines.is_empty() {
-            return Ok(Vec::new());
-        }
         let installation = ev
             .origin
             .installation
@@ -143,11 +203,184 @@ impl Commands {
             }
             Some(m) => m,
         };
-        // An edit of a comment that was never handled waits for the
-        // comment's own `created` job if it is still to run (it runs the
-        // text as written, not lines someone else may have added since);
-        // if that event never came, the comment runs as it is now.
-        // Answers held for a write that may not have landed do not count.
+        let (kind, lines) = self.edit_or_created(&ev, &meta, kind, lines).await?;
+        let to = Addressee {
+            installation: installation.0,
+            repo: repo.to_string(),
+            issue: issue.number.0,
+            comment: ev.comment.id.0,
+            author: ev.comment.author.0.clone(),
+            since: ev.comment.created_at.clone(),
+        };
+        let tag = kind.tag();
+        let prefix = decided_prefix(repo, ev.comment.id, &tag);
+        if let Some(done) = self
+            .decided_before(&meta, &to, &kind, &tag, &prefix)
+            .await?
+        {
+            return Ok(done);
+        }
+        let c = OnIssue {
+            ev: &ev,
+            gh: gh.as_ref(),
+            bot: &bot,
+            issue: &issue,
+            meta: &meta,
+            installation: installation.0,
+            to,
+            tag,
+            prefix,
+        };
+        self.on_sprint_issue(&c, &asked, kind, lines, self_service)
+            .await
+    }
+
+    /// A comment on the current sprint issue: refused as a whole when the
+    /// issue is not the current one, the config is broken or the body is
+    /// damaged (a doctor still runs); decided and written otherwise.
+    async fn on_sprint_issue(
+        &self,
+        c: &OnIssue<'_>,
+        asked: &Asked<'_>,
+        kind: ItemKind,
+        lines: Vec<Line>,
+        self_service: bool,
+    ) -> Result<Vec<Effect>, JobError> {
+        let repo = &c.ev.origin.repo;
+        let answer_now = |refused: Vec<Refusal>| {
+            let a = answers::unrecorded(answers::answer(&c.to, &c.tag, &refused, false));
+            Ok(vec![Effect::Enqueue(work::answer_job(&c.prefix, &a))])
+        };
+
+        let loaded = self
+            .config(c.gh, repo, Some(c.ev.origin.repo_id), c.bot)
+            .await?;
+        let label = loaded
+            .config
+            .as_ref()
+            .map_or("sprint".to_string(), |c| c.sprint_label.clone());
+        let (currency, listed) =
+            sprint_issues::currency(c.gh, &self.store, repo, &label, c.issue, c.bot)
+                .await
+                .map_err(|e| JobError::Transient(e.to_string()))?;
+        // A command that cannot run here is refused; a doctor still runs.
+        let gate = async |reason: String| {
+            if self_service {
+                self.self_service(asked, &kind, Some(c.meta), &lines, &reason)
+                    .await
+            } else {
+                answer_now(refuse_all(&lines, &reason))
+            }
+        };
+        if let Currency::Superseded { current } = currency {
+            return gate(messages::not_current(current.map(|n| n.0))).await;
+        }
+        let Some(config) = loaded.config.clone() else {
+            let problem = loaded.problem_summary().unwrap_or_default();
+            return gate(messages::config_broken(&problem)).await;
+        };
+        let doc = match SprintDoc::parse(&c.issue.body) {
+            Ok(doc) => doc,
+            Err(e) => return gate(messages::damaged(&e.to_string())).await,
+        };
+        self.decide_and_write(c, &config, &doc, listed, kind, &lines)
+            .await
+    }
+
+    /// Decide the comment's lines against `doc`, write what they change,
+    /// and answer: at once when nothing changes.
+    async fn decide_and_write(
+        &self,
+        c: &OnIssue<'_>,
+        config: &RepoConfig,
+        doc: &SprintDoc,
+        listed: bool,
+        kind: ItemKind,
+        lines: &[Line],
+    ) -> Result<Vec<Effect>, JobError> {
+        let repo = &c.ev.origin.repo;
+        let author = &c.ev.comment.author;
+        let needs = decide::needs(config, author, lines);
+        let (mut facts, looked_up) = self
+            .facts
+            .gather(c.gh, repo, config, author, &needs, self.clock.now())
+            .await
+            .map_err(github_error)?;
+        facts.team_comments = super::facts::team_comments_for_preview(
+            c.gh,
+            repo,
+            c.issue.number,
+            c.bot,
+            doc,
+            config,
+            lines,
+        )
+        .await
+        .map_err(github_error)?;
+        let decision = decide::decide(doc, config, repo, author, lines, &facts);
+        if decision.planned.is_empty() && !decision.rollover {
+            let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
+            let a = answers::unrecorded(answers::answer_with(
+                &c.to,
+                &c.tag,
+                &decision.refused,
+                decision.help.then_some(&config.layout),
+                &notes,
+            ));
+            let job = answer_or_doctor(&c.prefix, a, decision.doctor, Some(c.ev.origin.repo_id));
+            return Ok(vec![Effect::Enqueue(job)]);
+        }
+        let item = Item {
+            comment: c.ev.comment.id.0,
+            author: author.clone(),
+            since: c.ev.comment.created_at.clone(),
+            kind,
+            decision,
+        };
+        let prepare = owed(&c.to, c.meta, c.ev.origin.repo_id, &config.layout);
+        let target = Target {
+            gh: c.gh,
+            store: &self.store,
+            repo,
+            config: Some(config),
+        };
+        let written = write::write(
+            &target,
+            c.issue,
+            listed || looked_up,
+            vec![item],
+            None,
+            &prepare,
+        )
+        .await?;
+        let mut effects = written.effects;
+        let owed = written.outcomes.iter().map(&prepare);
+        answers::send_at_once(c.gh, owed, &mut effects).await;
+        effects.extend(follow_ups(
+            config,
+            c.installation,
+            c.ev,
+            c.issue,
+            c.meta,
+            written.body.as_deref(),
+            &written.outcomes,
+        ));
+        Ok(effects)
+    }
+
+    /// The lines an event runs. An edit of a comment that was never handled
+    /// waits for the comment's own `created` job if it is still to run (it
+    /// runs the text as written, not lines someone else may have added
+    /// since); if that event never came, the comment runs as it is now.
+    /// Answers held for a write that may not have landed do not count.
+    async fn edit_or_created(
+        &self,
+        ev: &CommentEvent,
+        meta: &Metadata,
+        kind: ItemKind,
+        lines: Vec<Line>,
+    ) -> Result<(ItemKind, Vec<Line>), JobError> {
+        let repo = &ev.origin.repo;
         let answered = self
             .store
             .jobs_under(&decided_prefix(repo, ev.comment.id, "c"))
@@ -156,7 +389,7 @@ impl Commands {
             .jobs
             .iter()
             .any(|(_, state)| state != "held");
-        let (kind, lines) = match kind {
+        Ok(match kind {
             // A comment that was refused outright is handled too: it is in
             // the store's answers, not in the ledger.
             ItemKind::Edit { .. } if !meta.ledger.is_applied(ev.comment.id.0) && !answered => {
@@ -179,149 +412,7 @@ impl Commands {
                 (ItemKind::Created, parse::parse(&ev.comment.body))
             }
             other => (other, lines),
-        };
-        let to = Addressee {
-            installation: installation.0,
-            repo: repo.to_string(),
-            issue: issue.number.0,
-            comment: ev.comment.id.0,
-            author: ev.comment.author.0.clone(),
-            since: ev.comment.created_at.clone(),
-        };
-        let tag = kind.tag();
-        let prefix = decided_prefix(repo, ev.comment.id, &tag);
-        if let Some(done) = self
-            .decided_before(&meta, &to, &kind, &tag, &prefix)
-            .await?
-        {
-            return Ok(done);
-        }
-        let answer_now = |refused: Vec<Refusal>| {
-            let a = answers::unrecorded(answers::answer(&to, &tag, &refused, false));
-            Ok(vec![Effect::Enqueue(work::answer_job(&prefix, &a))])
-        };
-
-        let loaded = self
-            .config(gh.as_ref(), repo, Some(ev.origin.repo_id), &bot)
-            .await?;
-        let label = loaded
-            .config
-            .as_ref()
-            .map_or("sprint".to_string(), |c| c.sprint_label.clone());
-        let (currency, listed) =
-            sprint_issues::currency(gh.as_ref(), &self.store, repo, &label, &issue, &bot)
-                .await
-                .map_err(|e| JobError::Transient(e.to_string()))?;
-        // A command that cannot run here is refused; a doctor still runs.
-        let gate = async |reason: String| {
-            if self_service {
-                self.self_service(&asked, &kind, Some(&meta), &lines, &reason)
-                    .await
-            } else {
-                answer_now(refuse_all(&lines, &reason))
-            }
-        };
-        if let Currency::Superseded { current } = currency {
-            return gate(messages::not_current(current.map(|n| n.0))).await;
-        }
-        let Some(config) = loaded.config.clone() else {
-            let problem = loaded.problem_summary().unwrap_or_default();
-            return gate(messages::config_broken(&problem)).await;
-        };
-        let doc = match SprintDoc::parse(&issue.body) {
-            Ok(doc) => doc,
-            Err(e) => return gate(messages::damaged(&e.to_string())).await,
-        };
-        let author = &ev.comment.author;
-        let needs = decide::needs(&config, author, &lines);
-        let (mut facts, looked_up) = self
-            .facts
-            .gather(gh.as_ref(), repo, &config, author, &needs, self.clock.now())
-            .await
-            .map_err(github_error)?;
-        facts.team_comments = super::facts::team_comments_for_preview(
-            gh.as_ref(),
-            repo,
-            issue.number,
-            &bot,
-            &doc,
-            &config,
-            &lines,
-        )
-        .await
-        .map_err(github_error)?;
-        let decision = decide::decide(&doc, &config, repo, author, &lines, &facts);
-        if decision.planned.is_empty() && !decision.rollover {
-            let notes: Vec<String> = decision.notes.iter().map(|(_, n)| n.clone()).collect();
-            let a = answers::unrecorded(answers::answer_with(
-                &to,
-                &tag,
-                &decision.refused,
-                decision.help.then_some(&config.layout),
-                &notes,
-            ));
-            let job = answer_or_doctor(&prefix, a, decision.doctor, Some(ev.origin.repo_id));
-            return Ok(vec![Effect::Enqueue(job)]);
-        }
-        let item = Item {
-            comment: ev.comment.id.0,
-            author: author.clone(),
-            since: ev.comment.created_at.clone(),
-            kind,
-            decision,
-        };
-        let prepare = owed(&to, &meta, ev.origin.repo_id, &config.layout);
-        let target = Target {
-            gh: gh.as_ref(),
-            store: &self.store,
-            repo,
-            config: Some(&config),
-        };
-        let written = write::write(
-            &target,
-            &issue,
-            listed || looked_up,
-            vec![item],
-            None,
-            &prepare,
-        )
-        .await?;
-        let mut effects = written.effects;
-        let owed = written.outcomes.iter().map(&prepare);
-        answers::send_at_once(gh.as_ref(), owed, &mut effects).await;
-        if let Some(body) = &written.body {
-            effects.extend(write::calendar_moved(repo, &issue, &meta, body));
-        }
-        effects.extend(crate::links::sub_issues::after_commands(
-            &config,
-            installation.0,
-            repo,
-            Some(ev.origin.repo_id),
-            issue.number.0,
-            &written.outcomes,
-        ));
-        effects.extend(crate::links::newly_linked::after_commands(
-            &config,
-            installation.0,
-            repo,
-            Some(ev.origin.repo_id),
-            &written.outcomes,
-        ));
-        if written
-            .body
-            .as_deref()
-            .and_then(|b| SprintDoc::parse(b).ok())
-            .and_then(|d| d.metadata().map(|m| m.ledger.wants_compaction()))
-            .unwrap_or(false)
-        {
-            effects.push(Effect::Enqueue(super::sync::sync_job(
-                installation.0,
-                repo,
-                Some(ev.origin.repo_id),
-                issue.number.0,
-            )));
-        }
-        Ok(effects)
+        })
     }
 
     /// What to do when this comment (or edit) was decided before: the body's
@@ -354,57 +445,5 @@ impl Commands {
             return Ok(None);
         }
         Ok((!known.is_empty()).then(Vec::new))
-    }
-}
-
-/// The jobs owed for an outcome, keyed under its comment's prefix: its
-/// answer, or, when it asked for a rollover, the rollover job that sends
-/// the answer once it is done. `to` names the issue; the comment, its
-/// author and time come from `since` and the outcome.
-pub fn owed(
-    to: &Addressee,
-    meta: &Metadata,
-    repo_id: u64,
-    layout: &Layout,
-) -> impl Fn(&Outcome) -> (String, Vec<NewJob>) + Send + Sync {
-    let (to, sprint, layout) = (to.clone(), meta.sprint, layout.clone());
-    move |o: &Outcome| {
-        let to = Addressee {
-            comment: o.comment,
-            author: o.author.0.clone(),
-            since: o.since.clone(),
-            ..to.clone()
-        };
-        let tag = o.kind.tag();
-        let prefix = match crate::github::RepoRef::parse(&to.repo) {
-            Some(repo) => decided_prefix(&repo, crate::github::CommentId(o.comment), &tag),
-            None => format!("answer/{}/{}/{tag}", to.repo, o.comment),
-        };
-        let answer: AnswerJob =
-            answers::answer_with(&to, &tag, &o.refused, o.help.then_some(&layout), &o.notes);
-        if !o.rollover {
-            let job = answer_or_doctor(&prefix, answer, o.doctor, Some(repo_id));
-            return (prefix, vec![job]);
-        }
-        let mut jobs = Vec::new();
-        if o.doctor {
-            // The rollover sends the answer; the checklist is a reply of its own.
-            let doctor = DoctorJob {
-                prefix: prefix.clone(),
-                repo_id: Some(repo_id),
-                answer: answer.clone(),
-                own_reply: true,
-            };
-            jobs.push(doctor_job(&prefix, &doctor));
-        }
-        let rollover = RolloverJob {
-            installation: to.installation,
-            repo: to.repo.clone(),
-            repo_id: Some(repo_id),
-            target: RolloverTarget::After(sprint.to_string()),
-            answer: Some(answer),
-        };
-        jobs.push(work::rollover_job(format!("{prefix}/rollover"), &rollover));
-        (prefix, jobs)
     }
 }

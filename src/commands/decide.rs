@@ -6,25 +6,20 @@
 
 use std::collections::HashMap;
 
-use super::grammar::Who;
+use super::grammar::{MAX_COMMANDS, MAX_LINE_CHARS, Who};
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use crate::config::repo::RepoConfig;
 use crate::github::{Permission, RepoRef};
 use crate::sprint::Login;
 use crate::sprint::body::{BodyError, Change, SprintDoc};
-use crate::sprint::links;
+use crate::sprint::links::{self, LinkRef};
 use crate::sprint::markers::Section;
 use crate::sprint::team::TeamDoc;
 
 mod calendar;
 pub mod layout;
 pub use calendar::retitle;
-
-/// The longest command line that is run, in characters.
-pub const MAX_LINE_CHARS: usize = 1_000;
-/// How many commands of one comment are run; the rest are refused.
-pub const MAX_COMMANDS: usize = 20;
 
 /// What the shell looked up about the people a comment involves.
 #[derive(Debug, Clone, Default)]
@@ -235,139 +230,25 @@ pub fn decide(
                 continue;
             }
         };
-        let needed = who(cmd);
-        if needed != Who::Anyone {
-            let have = facts.permission.unwrap_or(Permission::None);
-            let (min, name) = minimum(needed);
-            if have < min {
-                refuse(&mut d, messages::needs_access(author, name));
-                continue;
-            }
-            if needed == Who::Engineer && !engineer(config, facts, author) {
-                refuse(&mut d, messages::not_an_engineer_author(author));
-                continue;
-            }
+        if let Err(reason) = allowed(config, facts, author, cmd) {
+            refuse(&mut d, reason);
+            continue;
         }
         if let Some(decided) = calendar::decide(&scratch, config, author, cmd, &facts.team_comments)
         {
-            match decided {
-                calendar::Decided::Refused(reason) => refuse(&mut d, reason),
-                calendar::Decided::Note(note) => d.notes.push((line.text.clone(), note)),
-                calendar::Decided::Changes(changes, note) => {
-                    let mut next = scratch.clone();
-                    let mut planned = Vec::new();
-                    let mut failed = None;
-                    for (change, action) in changes {
-                        match next.apply(&change).and_then(|a| SprintDoc::parse(&a.body)) {
-                            Ok(n) => {
-                                next = n;
-                                planned.push(Planned {
-                                    line: line.text.clone(),
-                                    change,
-                                    action,
-                                    target: None,
-                                });
-                            }
-                            Err(e) => {
-                                failed = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    match failed {
-                        Some(e) => refuse(&mut d, body_reason(&e)),
-                        None => {
-                            scratch = next;
-                            d.planned.extend(planned);
-                            d.notes.extend(note.map(|n| (line.text.clone(), n)));
-                        }
-                    }
-                }
-            }
+            decide_calendar(&mut d, &mut scratch, &line.text, decided);
             continue;
         }
-        let (change, action) = match cmd {
-            Command::Off { .. }
-            | Command::SprintSkipNext
-            | Command::SprintExtend(_)
-            | Command::SprintPreview => continue,
-            Command::SprintHelp => {
-                d.help = true;
+        if flag(&mut d, cmd) {
+            continue;
+        }
+        let (change, action) = match asked(cmd, doc, config, repo, author, facts) {
+            Asked::Change(change, action) => (change, action),
+            Asked::Refused(reason) => {
+                refuse(&mut d, reason);
                 continue;
             }
-            Command::SprintRollover => {
-                d.rollover = true;
-                continue;
-            }
-            Command::SprintDoctor => {
-                d.doctor = true;
-                continue;
-            }
-            Command::SprintAdopt => {
-                let sprint = doc.metadata().map(|m| m.sprint.to_string());
-                refuse(&mut d, messages::already_sprint_issue(sprint.as_deref()));
-                continue;
-            }
-            Command::GoalAdd {
-                title,
-                owner,
-                why,
-                link,
-            } => {
-                let owner = owner.clone().unwrap_or_else(|| author.clone());
-                if !engineer(config, facts, &owner) {
-                    refuse(&mut d, messages::owner_not_engineer(&owner));
-                    continue;
-                }
-                if config.switches.require_why && why.is_none() {
-                    refuse(&mut d, messages::why_required());
-                    continue;
-                }
-                if let Some(l) = link.as_ref().filter(|l| !l.is_in(&repo.owner, &repo.name)) {
-                    refuse(&mut d, messages::link_elsewhere(l, repo));
-                    continue;
-                }
-                let title = match link {
-                    Some(l) => links::with_link(title, l.number),
-                    None => title.clone(),
-                };
-                (
-                    Change::AddGoal {
-                        title,
-                        owner: Some(owner),
-                        why: why.clone(),
-                    },
-                    "goal.add",
-                )
-            }
-            Command::GoalDone(n) => (Change::Tick(*n), "goal.done"),
-            Command::GoalUndone(n) => (Change::Untick(*n), "goal.undone"),
-            Command::GoalDrop(n) => (Change::Drop(*n), "goal.drop"),
-            Command::GoalOwner(n, login) => {
-                if !engineer(config, facts, login) {
-                    refuse(&mut d, messages::owner_not_engineer(login));
-                    continue;
-                }
-                (Change::SetOwner(*n, login.clone()), "goal.owner")
-            }
-            Command::GoalStatus(n, text) => (Change::SetStatus(*n, text.clone()), "goal.status"),
-            Command::GoalEdit(n, title) => (Change::Edit(*n, title.clone()), "goal.edit"),
-            Command::RiskAdd(text) => (
-                Change::AddRisk {
-                    text: text.clone(),
-                    max: config.switches.max_risks,
-                },
-                "risk.add",
-            ),
-            Command::RiskDrop(n) => (Change::DropRisk(*n), "risk.drop"),
-            Command::Retro(text) => (Change::AddRetro(text.clone()), "retro.add"),
-            Command::Hero { week, login } => (
-                Change::SetHero {
-                    week: *week,
-                    login: login.clone(),
-                },
-                "hero.set",
-            ),
+            Asked::Nothing => continue,
         };
         if let Some(reason) = layout::missing(&scratch, config, &change) {
             refuse(&mut d, reason);
@@ -397,6 +278,192 @@ pub fn decide(
         }
     }
     d
+}
+
+/// Record what a calendar command decided for `line`, applying its
+/// changes to `scratch` all or none.
+fn decide_calendar(
+    d: &mut Decision,
+    scratch: &mut SprintDoc,
+    line: &str,
+    decided: calendar::Decided,
+) {
+    match decided {
+        calendar::Decided::Refused(reason) => d.refused.push(Refusal::new(line, reason)),
+        calendar::Decided::Note(note) => d.notes.push((line.to_string(), note)),
+        calendar::Decided::Changes(changes, note) => match plan_all(scratch, line, changes) {
+            Ok((next, planned)) => {
+                *scratch = next;
+                d.planned.extend(planned);
+                d.notes.extend(note.map(|n| (line.to_string(), n)));
+            }
+            Err(e) => d.refused.push(Refusal::new(line, body_reason(&e))),
+        },
+    }
+}
+
+/// Whether `author` may run `cmd`: the reason they may not, if so.
+fn allowed(
+    config: &RepoConfig,
+    facts: &Facts,
+    author: &Login,
+    cmd: &Command,
+) -> Result<(), String> {
+    let needed = who(cmd);
+    if needed == Who::Anyone {
+        return Ok(());
+    }
+    let have = facts.permission.unwrap_or(Permission::None);
+    let (min, name) = minimum(needed);
+    if have < min {
+        return Err(messages::needs_access(author, name));
+    }
+    if needed == Who::Engineer && !engineer(config, facts, author) {
+        return Err(messages::not_an_engineer_author(author));
+    }
+    Ok(())
+}
+
+/// Apply a calendar command's `changes` to `scratch`, all or none: the body
+/// after them and what was planned, or the first refusal of the body model.
+fn plan_all(
+    scratch: &SprintDoc,
+    line: &str,
+    changes: Vec<(Change, &'static str)>,
+) -> Result<(SprintDoc, Vec<Planned>), BodyError> {
+    let mut next = scratch.clone();
+    let mut planned = Vec::new();
+    for (change, action) in changes {
+        next = next
+            .apply(&change)
+            .and_then(|a| SprintDoc::parse(&a.body))?;
+        planned.push(Planned {
+            line: line.to_string(),
+            change,
+            action,
+            target: None,
+        });
+    }
+    Ok((next, planned))
+}
+
+/// What one command asks of the body.
+enum Asked {
+    Change(Change, &'static str),
+    Refused(String),
+    /// Nothing of the body: a flag on the decision (help, rollover,
+    /// doctor), or a command decided elsewhere.
+    Nothing,
+}
+
+/// Set the flag of a command that changes nothing in the body but what is
+/// done after it (help, rollover, doctor); whether `cmd` is one.
+fn flag(d: &mut Decision, cmd: &Command) -> bool {
+    match cmd {
+        Command::SprintHelp => d.help = true,
+        Command::SprintRollover => d.rollover = true,
+        Command::SprintDoctor => d.doctor = true,
+        _ => return false,
+    }
+    true
+}
+
+/// The change `cmd` asks for, or why it is refused.
+fn asked(
+    cmd: &Command,
+    doc: &SprintDoc,
+    config: &RepoConfig,
+    repo: &RepoRef,
+    author: &Login,
+    facts: &Facts,
+) -> Asked {
+    let (change, action) = match cmd {
+        Command::Off { .. }
+        | Command::SprintSkipNext
+        | Command::SprintExtend(_)
+        | Command::SprintPreview => return Asked::Nothing,
+        // Flags on the decision (see `flag`).
+        Command::SprintHelp | Command::SprintRollover | Command::SprintDoctor => {
+            return Asked::Nothing;
+        }
+        Command::SprintAdopt => {
+            let sprint = doc.metadata().map(|m| m.sprint.to_string());
+            return Asked::Refused(messages::already_sprint_issue(sprint.as_deref()));
+        }
+        Command::GoalAdd {
+            title,
+            owner,
+            why,
+            link,
+        } => {
+            let owner = owner.clone().unwrap_or_else(|| author.clone());
+            if let Err(reason) = goal_allowed(config, repo, facts, &owner, why, link) {
+                return Asked::Refused(reason);
+            }
+            let title = match link {
+                Some(l) => links::with_link(title, l.number),
+                None => title.clone(),
+            };
+            (
+                Change::AddGoal {
+                    title,
+                    owner: Some(owner),
+                    why: why.clone(),
+                },
+                "goal.add",
+            )
+        }
+        Command::GoalDone(n) => (Change::Tick(*n), "goal.done"),
+        Command::GoalUndone(n) => (Change::Untick(*n), "goal.undone"),
+        Command::GoalDrop(n) => (Change::Drop(*n), "goal.drop"),
+        Command::GoalOwner(n, login) => {
+            if !engineer(config, facts, login) {
+                return Asked::Refused(messages::owner_not_engineer(login));
+            }
+            (Change::SetOwner(*n, login.clone()), "goal.owner")
+        }
+        Command::GoalStatus(n, text) => (Change::SetStatus(*n, text.clone()), "goal.status"),
+        Command::GoalEdit(n, title) => (Change::Edit(*n, title.clone()), "goal.edit"),
+        Command::RiskAdd(text) => (
+            Change::AddRisk {
+                text: text.clone(),
+                max: config.switches.max_risks,
+            },
+            "risk.add",
+        ),
+        Command::RiskDrop(n) => (Change::DropRisk(*n), "risk.drop"),
+        Command::Retro(text) => (Change::AddRetro(text.clone()), "retro.add"),
+        Command::Hero { week, login } => (
+            Change::SetHero {
+                week: *week,
+                login: login.clone(),
+            },
+            "hero.set",
+        ),
+    };
+    Asked::Change(change, action)
+}
+
+/// Whether a goal may be added for `owner`: an engineer, with a why when
+/// the repository wants one, linking an issue of this repository only.
+fn goal_allowed(
+    config: &RepoConfig,
+    repo: &RepoRef,
+    facts: &Facts,
+    owner: &Login,
+    why: &Option<String>,
+    link: &Option<LinkRef>,
+) -> Result<(), String> {
+    if !engineer(config, facts, owner) {
+        return Err(messages::owner_not_engineer(owner));
+    }
+    if config.switches.require_why && why.is_none() {
+        return Err(messages::why_required());
+    }
+    if let Some(l) = link.as_ref().filter(|l| !l.is_in(&repo.owner, &repo.name)) {
+        return Err(messages::link_elsewhere(l, repo));
+    }
+    Ok(())
 }
 
 /// The reason a change the body model refused gives the person.

@@ -6,9 +6,6 @@
 //! `/sprint preview` (one call), so that it can say where each team's plan
 //! items would go.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use jiff::{Timestamp, ToSpan};
 
 use super::decide::{Facts, Needs};
@@ -23,14 +20,8 @@ use crate::sprint::team::TeamDoc;
 /// How long a looked-up fact is trusted.
 const TTL_SECS: i64 = 60;
 
-/// Looked-up values by (scope, login), with when they were looked up.
-type Cached<T> = Mutex<HashMap<(String, String), (T, Timestamp)>>;
-
-#[derive(Default)]
-pub struct FactCache {
-    permissions: Cached<Permission>,
-    members: Cached<bool>,
-}
+use crate::context::Cached;
+pub use crate::context::FactCache;
 
 fn fresh<T: Copy>(map: &Cached<T>, key: &(String, String), now: Timestamp) -> Option<T> {
     let map = map.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,6 +1,8 @@
 //! The command table: every command's usage, what it does and who may run
-//! it. The parser's error messages and `/sprint help` are both generated
-//! from it, so help can never drift from the grammar.
+//! it, and the limits on a comment's commands. The parser's error messages
+//! and `/sprint help` are both generated from it. Who may run a parsed
+//! command is `decide::who`; a test below holds it to this table, row by
+//! row.
 
 use crate::sprint::layout::Layout;
 use crate::sprint::markers::Section;
@@ -30,6 +32,11 @@ impl Who {
         }
     }
 }
+
+/// The longest command line that is run, in characters.
+pub const MAX_LINE_CHARS: usize = 1_000;
+/// How many commands of one comment are run; the rest are refused.
+pub const MAX_COMMANDS: usize = 20;
 
 pub struct Spec {
     pub usage: &'static str,
@@ -211,9 +218,63 @@ pub fn help_for(layout: &Layout) -> String {
     s.push_str("\nN is the number shown in the list. `why:` may also be written `why?` or `Why -`. Goals have exactly one owner, who must be an engineer.\n");
     s.push_str(&format!(
         "\nLimits: at most {} commands per comment, {} characters per command line, and the sprint issue stays within GitHub's {} characters; anything beyond is refused with the reason. Commands count on the current sprint issue only; editing your comment runs only the lines you added.\n",
-        super::decide::MAX_COMMANDS,
-        super::decide::MAX_LINE_CHARS,
+        MAX_COMMANDS,
+        MAX_LINE_CHARS,
         crate::github::MAX_BODY_CHARS
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COMMANDS;
+    use crate::commands::decide::who;
+    use crate::commands::parse::parse;
+
+    /// A line of each row of the table, as people write it.
+    const EXAMPLES: &[(&str, &str)] = &[
+        (
+            "/goal <title> [@owner] [#123] [why: <reason>]",
+            "/goal Ship it @ann #12 why: users",
+        ),
+        ("/goal done N", "/goal done 1"),
+        ("/goal undone N", "/goal undone 1"),
+        ("/goal drop N", "/goal drop 1"),
+        ("/goal owner N @user", "/goal owner 1 @ann"),
+        ("/goal status N <text>", "/goal status 1 on track"),
+        ("/goal edit N <title>", "/goal edit 1 Ship more"),
+        ("/risk <text>", "/risk the vendor is late"),
+        ("/risk drop N", "/risk drop 1"),
+        ("/retro <text>", "/retro fewer meetings"),
+        ("/hero week1|week2 @user", "/hero week2 @ann"),
+        ("/off @me week1|week2|all", "/off @me all"),
+        (
+            "/off @me YYYY-MM-DD..YYYY-MM-DD",
+            "/off @me 2026-03-02..2026-03-04",
+        ),
+        ("/sprint rollover", "/sprint rollover"),
+        ("/sprint skip next", "/sprint skip next"),
+        ("/sprint extend <days>", "/sprint extend 7"),
+        ("/sprint preview", "/sprint preview"),
+        ("/sprint adopt", "/sprint adopt"),
+        ("/sprint doctor", "/sprint doctor"),
+        ("/sprint help", "/sprint help"),
+    ];
+
+    #[test]
+    fn who_may_run_each_command_is_what_the_table_says() {
+        assert_eq!(COMMANDS.len(), EXAMPLES.len(), "a row without an example");
+        for spec in COMMANDS {
+            let (_, line) = EXAMPLES
+                .iter()
+                .find(|(usage, _)| *usage == spec.usage)
+                .unwrap_or_else(|| panic!("no example of {}", spec.usage));
+            let parsed = parse(line);
+            let command = parsed[0]
+                .command
+                .as_ref()
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(who(command), spec.who, "{}", spec.usage);
+        }
+    }
 }

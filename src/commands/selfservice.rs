@@ -7,14 +7,14 @@
 //! reason; the comment is answered once, through the answers machinery.
 //! The same holds for comments a catch-up refuses as a whole.
 
-use super::Commands;
 use super::answers::{self, Addressee};
-use super::decide::{MAX_LINE_CHARS, minimum};
+use super::decide::minimum;
 use super::doctor::answer_or_doctor;
-use super::grammar::Who;
+use super::grammar::{MAX_LINE_CHARS, Who};
 use super::messages::{self, Refusal};
 use super::parse::{Command, Line};
 use super::replay::ItemKind;
+use crate::context::Context;
 use crate::events::CommentEvent;
 use crate::github::{Comment, CommentId, GitHub, Issue};
 use crate::sprint::markers::Metadata;
@@ -45,7 +45,7 @@ pub fn adopted_by(meta: &Metadata, comment: CommentId) -> bool {
     meta.adopted.is_some() && meta.ledger.cursor == comment.0
 }
 
-impl Commands {
+impl Context {
     /// Answer a comment's self-service commands; `others` is the reason
     /// every other command line of it is refused. `meta`: the issue's sprint
     /// metadata, when it is a sprint issue.

@@ -19,14 +19,14 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::Commands;
+use super::answers::owed;
 use super::answers::{self, Addressee};
-use super::comment::owed;
 use super::decide;
 use super::messages::{self, replied_to};
 use super::parse::{self, Line};
 use super::replay::{Item, ItemKind};
 use super::write::{self, Target};
+use crate::context::Context;
 use crate::github::{Comment, GitHub, InstallationId, Issue, IssueNumber, RepoRef};
 use crate::repos::Loaded;
 use crate::sprint::Login;
@@ -36,9 +36,6 @@ use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
 use crate::work::{self, decided_prefix};
 use crate::worker::{Handler, JobError, github_error};
-
-/// The job kind of a catch-up of one issue.
-pub const SYNC: &str = "sync";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncJob {
@@ -58,13 +55,13 @@ pub fn sync_job(installation: u64, repo: &RepoRef, repo_id: Option<u64>, issue: 
         issue,
     };
     NewJob {
-        kind: SYNC.into(),
+        kind: work::JobKind::Sync.into(),
         payload: serde_json::to_string(&job).unwrap_or_default(),
         dedupe_key: Some(format!(
             "sync/{}/{issue}",
             repo.to_string().to_ascii_lowercase()
         )),
-        serial_key: Some(work::repo_serial_key(&repo.to_string())),
+        serial_key: work::JobKind::Sync.serial_key(&repo.to_string()),
         tenant: Some(installation),
         run_after_ms: 0,
     }
@@ -102,7 +99,7 @@ pub struct Subject<'a> {
     pub currency: Currency,
 }
 
-impl Commands {
+impl Context {
     /// Catch up on `s.issue`. `listed`: its comments, when the caller has
     /// just listed them (since the ledger's time).
     pub async fn sync_issue(
@@ -414,7 +411,7 @@ impl Commands {
 }
 
 /// The `sync` job handler: catch up on one issue.
-pub struct SyncHandler(pub std::sync::Arc<Commands>);
+pub struct SyncHandler(pub std::sync::Arc<Context>);
 
 impl SyncHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {

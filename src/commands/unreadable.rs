@@ -7,11 +7,11 @@
 //! issue, never silence. An issue sprintbot never ran stays none of its
 //! business and costs no write.
 
-use super::Commands;
 use super::answers::{self, Addressee};
 use super::messages;
 use super::parse::Line;
 use super::replay::ItemKind;
+use crate::context::Context;
 use crate::events::CommentEvent;
 use crate::github::{GitHub, GitHubError, Issue};
 use crate::sprint::Login;
@@ -43,7 +43,7 @@ async fn was_sprint_issue(
     }))
 }
 
-impl Commands {
+impl Context {
     /// Answer `lines` of a comment on `issue`, which is not (or no longer)
     /// readable as a sprint issue: refused with the repair when it was one,
     /// left alone when it never was.

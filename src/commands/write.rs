@@ -86,6 +86,53 @@ fn enqueue_all(outcomes: &[Outcome], prepare: Prepare<'_>) -> Vec<Effect> {
         .collect()
 }
 
+/// Hold each outcome's jobs and audit entries in the store until the body
+/// is written; returns their prefixes, to release or drop.
+async fn hold(
+    t: &Target<'_>,
+    issue: &Issue,
+    outcomes: &[Outcome],
+    prepare: Prepare<'_>,
+) -> Result<Vec<String>, JobError> {
+    let mut prefixes = Vec::new();
+    let mut held = Vec::new();
+    let mut audit = Vec::new();
+    for o in outcomes {
+        let (prefix, jobs) = prepare(o);
+        for a in &o.applied {
+            audit.push((
+                prefix.clone(),
+                AuditEntry {
+                    actor: o.author.0.clone(),
+                    action: a.action.into(),
+                    target: format!("{}#{}", t.repo, issue.number.0),
+                    before: a.before.clone(),
+                    after: a.after.clone(),
+                    source: Some(format!("comment {}: {}", o.comment, a.line.trim())),
+                },
+            ));
+        }
+        prefixes.push(prefix);
+        held.extend(jobs);
+    }
+    t.store
+        .hold(held, audit)
+        .await
+        .map_err(|e| JobError::Transient(e.to_string()))?;
+    Ok(prefixes)
+}
+
+/// Let go of what `hold` held: nothing was written.
+async fn drop_held(t: &Target<'_>, prefixes: &[String]) -> Result<(), JobError> {
+    for p in prefixes {
+        t.store
+            .drop_held(p)
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+    }
+    Ok(())
+}
+
 /// Apply `items` to `issue` (as read; `stale` when GitHub was called since),
 /// holding each outcome's jobs until the body is written.
 pub async fn write(
@@ -129,31 +176,7 @@ pub async fn write(
             body: Some(issue.body.clone()),
         });
     }
-    let mut prefixes = Vec::new();
-    let mut held = Vec::new();
-    let mut audit = Vec::new();
-    for o in &outcomes {
-        let (prefix, jobs) = prepare(o);
-        for a in &o.applied {
-            audit.push((
-                prefix.clone(),
-                AuditEntry {
-                    actor: o.author.0.clone(),
-                    action: a.action.into(),
-                    target: format!("{}#{}", t.repo, issue.number.0),
-                    before: a.before.clone(),
-                    after: a.after.clone(),
-                    source: Some(format!("comment {}: {}", o.comment, a.line.trim())),
-                },
-            ));
-        }
-        prefixes.push(prefix);
-        held.extend(jobs);
-    }
-    t.store
-        .hold(held, audit)
-        .await
-        .map_err(|e| JobError::Transient(e.to_string()))?;
+    let prefixes = hold(t, issue, &outcomes, prepare).await?;
     let title = match (t.config, SprintDoc::parse(&issue.body)) {
         (Some(config), Ok(before)) => {
             super::decide::retitle(config, &before, &replayed.doc, &issue.title)
@@ -170,12 +193,7 @@ pub async fn write(
         // GitHub refused the body (its own count of its length): nothing was
         // written, so every change is refused and said so.
         Err(GitHubError::Validation { .. }) => {
-            for p in &prefixes {
-                t.store
-                    .drop_held(p)
-                    .await
-                    .map_err(|e| JobError::Transient(e.to_string()))?;
-            }
+            drop_held(t, &prefixes).await?;
             refuse_all(&mut outcomes, &messages::body_too_long(MAX_BODY_CHARS));
             let effects = enqueue_all(&outcomes, prepare);
             return Ok(Written {

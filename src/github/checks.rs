@@ -100,7 +100,7 @@ fn annotation_json(a: &Annotation) -> serde_json::Value {
 }
 
 impl Client {
-    pub(super) async fn lookup_pull_files(
+    pub(super) async fn pull_request_files(
         &self,
         repo: &RepoRef,
         n: IssueNumber,
@@ -124,7 +124,7 @@ impl Client {
             .collect())
     }
 
-    pub(super) async fn lookup_file_at(
+    pub(super) async fn read_file_at(
         &self,
         repo: &RepoRef,
         path: &str,
@@ -143,7 +143,7 @@ impl Client {
     /// request are appended by updating it. A create that times out is not
     /// retried here: a second run of the same name on the same commit would
     /// only replace the first in GitHub's view, but it is still a second write.
-    pub(super) async fn make_check_run(
+    pub(super) async fn create_check_run(
         &self,
         repo: &RepoRef,
         run: &NewCheckRun,

@@ -164,442 +164,296 @@ pub(super) async fn list_installations(t: &Transport) -> Result<Vec<Installation
     Ok(out)
 }
 
-impl GitHub for Client {
-    fn get_issue<'a>(&'a self, repo: &'a RepoRef, n: IssueNumber) -> BoxFuture<'a, Result<Issue>> {
-        Box::pin(async move {
-            Ok(self
-                .get(&format!("{}/issues/{}", repo_path(repo), n.0))
-                .await?
-                .json::<RawIssue>()?
-                .into())
-        })
-    }
-
-    fn create_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        new: &'a NewIssue,
-        marker: &'a str,
-    ) -> BoxFuture<'a, Result<Issue>> {
-        Box::pin(async move {
-            let body = json!({ "title": new.title, "body": new.body, "labels": new.labels });
-            let label = new.labels.first().map(String::as_str).unwrap_or("");
-            let find = Find::Issue {
-                repo,
-                label,
-                marker,
-            };
-            let raw: RawIssue = decode(
-                self.create(&format!("{}/issues", repo_path(repo)), body, find)
-                    .await?,
-            )?;
-            Ok(raw.into())
-        })
-    }
-
-    fn update_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        u: &'a IssueUpdate,
-    ) -> BoxFuture<'a, Result<Issue>> {
-        Box::pin(async move {
-            let mut body = serde_json::Map::new();
-            if let Some(t) = &u.title {
-                body.insert("title".into(), json!(t));
-            }
-            if let Some(b) = &u.body {
-                body.insert("body".into(), json!(b));
-            }
-            if let Some(s) = u.state {
-                body.insert("state".into(), json!(s));
-                if s == IssueState::Closed {
-                    body.insert(
-                        "state_reason".into(),
-                        json!(u.state_reason.unwrap_or("completed")),
-                    );
+/// [`GitHub`] for the [`Client`]: each call goes to the `Client` method of
+/// the same name.
+macro_rules! implement {
+    ($($group:ident {
+        $($(#[$doc:meta])* fn $name:ident<$lt:lifetime>($($arg:ident: $ty:ty),*) -> $ret:ty;)*
+    })*) => {
+        impl GitHub for Client {
+            $($(
+                fn $name<$lt>(&$lt self, $($arg: $ty),*) -> BoxFuture<$lt, Result<$ret>> {
+                    Box::pin(Client::$name(self, $($arg),*))
                 }
+            )*)*
+        }
+    };
+}
+super::calls!(implement);
+
+/// The calls the rest of sprintbot makes through [`GitHub`], each
+/// implemented once: here, or in the file of its kind (`lookups`,
+/// `checks`, `links`, `repo_state`, `graphql`).
+impl Client {
+    pub(super) async fn get_issue(&self, repo: &RepoRef, n: IssueNumber) -> Result<Issue> {
+        Ok(self
+            .get(&format!("{}/issues/{}", repo_path(repo), n.0))
+            .await?
+            .json::<RawIssue>()?
+            .into())
+    }
+
+    pub(super) async fn create_issue(
+        &self,
+        repo: &RepoRef,
+        new: &NewIssue,
+        marker: &str,
+    ) -> Result<Issue> {
+        let body = json!({ "title": new.title, "body": new.body, "labels": new.labels });
+        let label = new.labels.first().map(String::as_str).unwrap_or("");
+        let find = Find::Issue {
+            repo,
+            label,
+            marker,
+        };
+        let raw: RawIssue = decode(
+            self.create(&format!("{}/issues", repo_path(repo)), body, find)
+                .await?,
+        )?;
+        Ok(raw.into())
+    }
+
+    pub(super) async fn update_issue(
+        &self,
+        repo: &RepoRef,
+        n: IssueNumber,
+        u: &IssueUpdate,
+    ) -> Result<Issue> {
+        let mut body = serde_json::Map::new();
+        if let Some(t) = &u.title {
+            body.insert("title".into(), json!(t));
+        }
+        if let Some(b) = &u.body {
+            body.insert("body".into(), json!(b));
+        }
+        if let Some(s) = u.state {
+            body.insert("state".into(), json!(s));
+            if s == IssueState::Closed {
+                body.insert(
+                    "state_reason".into(),
+                    json!(u.state_reason.unwrap_or("completed")),
+                );
             }
-            let path = format!("{}/issues/{}", repo_path(repo), n.0);
-            let raw: RawIssue = self
+        }
+        let path = format!("{}/issues/{}", repo_path(repo), n.0);
+        let raw: RawIssue = self
+            .t
+            .request(Method::PATCH, &path, Some(body.into()), false)
+            .await?
+            .json()?;
+        Ok(raw.into())
+    }
+
+    pub(super) async fn list_issues(
+        &self,
+        repo: &RepoRef,
+        label: &str,
+        state: StateFilter,
+    ) -> Result<Vec<Issue>> {
+        let path = format!(
+            "{}/issues?labels={}&state={}&sort=created&direction=desc&per_page=100",
+            repo_path(repo),
+            path_segment(label),
+            state.as_str()
+        );
+        let raw: Vec<RawIssue> = self.get_all(path).await?;
+        Ok(raw
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .map(Issue::from)
+            .collect())
+    }
+
+    pub(super) async fn list_issues_by(
+        &self,
+        repo: &RepoRef,
+        creator: &Login,
+        state: StateFilter,
+    ) -> Result<Vec<Issue>> {
+        let path = format!(
+            "{}/issues?creator={}&state={}&sort=created&direction=desc&per_page=100",
+            repo_path(repo),
+            path_segment(&creator.0),
+            state.as_str()
+        );
+        let raw: Vec<RawIssue> = self.get_all(path).await?;
+        Ok(raw
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .map(Issue::from)
+            .collect())
+    }
+
+    pub(super) async fn list_comments(
+        &self,
+        repo: &RepoRef,
+        n: IssueNumber,
+        since: Option<&str>,
+    ) -> Result<Vec<Comment>> {
+        let mut path = format!("{}/issues/{}/comments?per_page=100", repo_path(repo), n.0);
+        if let Some(s) = since {
+            path.push_str(&format!("&since={}", path_segment(s)));
+        }
+        let raw: Vec<RawComment> = self.get_all(path).await?;
+        Ok(raw.into_iter().map(Comment::from).collect())
+    }
+
+    pub(super) async fn create_comment(
+        &self,
+        repo: &RepoRef,
+        n: IssueNumber,
+        body: &str,
+        marker: Option<&str>,
+    ) -> Result<Comment> {
+        let path = format!("{}/issues/{}/comments", repo_path(repo), n.0);
+        let raw: RawComment = match marker {
+            Some(marker) => decode(
+                self.create(
+                    &path,
+                    json!({ "body": body }),
+                    Find::Comment {
+                        path: &path,
+                        marker,
+                    },
+                )
+                .await?,
+            )?,
+            // Without a marker there is no way to recognise the comment:
+            // a timeout is reported, never blindly retried.
+            None => self
                 .t
-                .request(Method::PATCH, &path, Some(body.into()), false)
+                .request(Method::POST, &path, Some(json!({ "body": body })), true)
                 .await?
-                .json()?;
-            Ok(raw.into())
-        })
+                .json()?,
+        };
+        Ok(raw.into())
     }
 
-    fn list_issues<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        label: &'a str,
-        state: StateFilter,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
-        Box::pin(async move {
-            let path = format!(
-                "{}/issues?labels={}&state={}&sort=created&direction=desc&per_page=100",
-                repo_path(repo),
-                path_segment(label),
-                state.as_str()
-            );
-            let raw: Vec<RawIssue> = self.get_all(path).await?;
-            Ok(raw
-                .into_iter()
-                .filter(|i| i.pull_request.is_none())
-                .map(Issue::from)
-                .collect())
-        })
-    }
-
-    fn list_issues_by<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        creator: &'a Login,
-        state: StateFilter,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
-        Box::pin(async move {
-            let path = format!(
-                "{}/issues?creator={}&state={}&sort=created&direction=desc&per_page=100",
-                repo_path(repo),
-                path_segment(&creator.0),
-                state.as_str()
-            );
-            let raw: Vec<RawIssue> = self.get_all(path).await?;
-            Ok(raw
-                .into_iter()
-                .filter(|i| i.pull_request.is_none())
-                .map(Issue::from)
-                .collect())
-        })
-    }
-
-    fn list_comments<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        since: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Vec<Comment>>> {
-        Box::pin(async move {
-            let mut path = format!("{}/issues/{}/comments?per_page=100", repo_path(repo), n.0);
-            if let Some(s) = since {
-                path.push_str(&format!("&since={}", path_segment(s)));
-            }
-            let raw: Vec<RawComment> = self.get_all(path).await?;
-            Ok(raw.into_iter().map(Comment::from).collect())
-        })
-    }
-
-    fn create_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        body: &'a str,
-        marker: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Comment>> {
-        Box::pin(async move {
-            let path = format!("{}/issues/{}/comments", repo_path(repo), n.0);
-            let raw: RawComment = match marker {
-                Some(marker) => decode(
-                    self.create(
-                        &path,
-                        json!({ "body": body }),
-                        Find::Comment {
-                            path: &path,
-                            marker,
-                        },
-                    )
-                    .await?,
-                )?,
-                // Without a marker there is no way to recognise the comment:
-                // a timeout is reported, never blindly retried.
-                None => self
-                    .t
-                    .request(Method::POST, &path, Some(json!({ "body": body })), true)
-                    .await?
-                    .json()?,
-            };
-            Ok(raw.into())
-        })
-    }
-
-    fn update_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
+    pub(super) async fn update_comment(
+        &self,
+        repo: &RepoRef,
         id: CommentId,
-        body: &'a str,
-    ) -> BoxFuture<'a, Result<Comment>> {
-        Box::pin(async move {
-            let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
-            let raw: RawComment = self
-                .t
-                .request(Method::PATCH, &path, Some(json!({ "body": body })), false)
-                .await?
-                .json()?;
-            Ok(raw.into())
-        })
+        body: &str,
+    ) -> Result<Comment> {
+        let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
+        let raw: RawComment = self
+            .t
+            .request(Method::PATCH, &path, Some(json!({ "body": body })), false)
+            .await?
+            .json()?;
+        Ok(raw.into())
     }
 
-    fn delete_comment<'a>(&'a self, repo: &'a RepoRef, id: CommentId) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
-            match self.t.request(Method::DELETE, &path, None, false).await {
-                Ok(_) | Err(GitHubError::NotFound { .. }) => Ok(()),
-                Err(e) => Err(e),
-            }
-        })
+    pub(super) async fn delete_comment(&self, repo: &RepoRef, id: CommentId) -> Result<()> {
+        let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
+        match self.t.request(Method::DELETE, &path, None, false).await {
+            Ok(_) | Err(GitHubError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
-    fn add_reaction<'a>(
-        &'a self,
-        repo: &'a RepoRef,
+    pub(super) async fn add_reaction(
+        &self,
+        repo: &RepoRef,
         comment: CommentId,
         reaction: Reaction,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            // GitHub answers 200 with the existing reaction when it is there
-            // already, so a retry cannot double it.
-            let path = format!(
-                "{}/issues/comments/{}/reactions",
-                repo_path(repo),
-                comment.0
-            );
-            self.t
-                .request(
-                    Method::POST,
-                    &path,
-                    Some(json!({ "content": reaction.content() })),
-                    false,
-                )
-                .await?;
-            Ok(())
-        })
-    }
-
-    fn add_labels<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        labels: &'a [String],
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let path = format!("{}/issues/{}/labels", repo_path(repo), n.0);
-            self.t
-                .request(
-                    Method::POST,
-                    &path,
-                    Some(json!({ "labels": labels })),
-                    false,
-                )
-                .await?;
-            Ok(())
-        })
-    }
-
-    fn ensure_label<'a>(&'a self, repo: &'a RepoRef, name: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let existing: Vec<Label> = self
-                .get_all(format!("{}/labels?per_page=100", repo_path(repo)))
-                .await?;
-            if existing.iter().any(|l| l.name.eq_ignore_ascii_case(name)) {
-                return Ok(());
-            }
-            let body = json!({ "name": name, "color": "0e8a16", "description": "A sprint issue managed by sprintbot" });
-            match self
-                .t
-                .request(
-                    Method::POST,
-                    &format!("{}/labels", repo_path(repo)),
-                    Some(body),
-                    false,
-                )
-                .await
-            {
-                Ok(_) => Ok(()),
-                // Someone created it in the meantime.
-                Err(GitHubError::Validation { message }) if message.contains("already_exists") => {
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
-        })
-    }
-
-    fn permission<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        user: &'a Login,
-    ) -> BoxFuture<'a, Result<Permission>> {
-        Box::pin(self.lookup_permission(repo, user))
-    }
-
-    fn is_team_member<'a>(
-        &'a self,
-        org: &'a str,
-        team: &'a str,
-        user: &'a Login,
-    ) -> BoxFuture<'a, Result<bool>> {
-        Box::pin(self.lookup_team_member(org, team, user))
-    }
-
-    fn read_file<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>>> {
-        Box::pin(self.lookup_file(repo, path))
-    }
-
-    fn read_file_if_changed<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-        etag: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<FileRead>> {
-        Box::pin(self.lookup_file_if_changed(repo, path, etag))
-    }
-
-    fn repositories(&self) -> BoxFuture<'_, Result<Vec<(u64, RepoRef)>>> {
-        Box::pin(self.lookup_repositories())
-    }
-
-    fn read_file_at<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-        git_ref: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>>> {
-        Box::pin(self.lookup_file_at(repo, path, git_ref))
-    }
-
-    fn pull_request_files<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<PullFile>>> {
-        Box::pin(self.lookup_pull_files(repo, n))
-    }
-
-    fn create_check_run<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        run: &'a NewCheckRun,
-    ) -> BoxFuture<'a, Result<CheckRunId>> {
-        Box::pin(self.make_check_run(repo, run))
-    }
-
-    fn list_reactions<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        comment: CommentId,
-    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
-        Box::pin(self.lookup_reactions(format!(
+    ) -> Result<()> {
+        // GitHub answers 200 with the existing reaction when it is there
+        // already, so a retry cannot double it.
+        let path = format!(
             "{}/issues/comments/{}/reactions",
             repo_path(repo),
             comment.0
-        )))
+        );
+        self.t
+            .request(
+                Method::POST,
+                &path,
+                Some(json!({ "content": reaction.content() })),
+                false,
+            )
+            .await?;
+        Ok(())
     }
 
-    fn add_issue_reaction<'a>(
-        &'a self,
-        repo: &'a RepoRef,
+    pub(super) async fn add_labels(
+        &self,
+        repo: &RepoRef,
+        n: IssueNumber,
+        labels: &[String],
+    ) -> Result<()> {
+        let path = format!("{}/issues/{}/labels", repo_path(repo), n.0);
+        self.t
+            .request(
+                Method::POST,
+                &path,
+                Some(json!({ "labels": labels })),
+                false,
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn ensure_label(&self, repo: &RepoRef, name: &str) -> Result<()> {
+        let existing: Vec<Label> = self
+            .get_all(format!("{}/labels?per_page=100", repo_path(repo)))
+            .await?;
+        if existing.iter().any(|l| l.name.eq_ignore_ascii_case(name)) {
+            return Ok(());
+        }
+        let body = json!({ "name": name, "color": "0e8a16", "description": "A sprint issue managed by sprintbot" });
+        match self
+            .t
+            .request(
+                Method::POST,
+                &format!("{}/labels", repo_path(repo)),
+                Some(body),
+                false,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Someone created it in the meantime.
+            Err(GitHubError::Validation { message }) if message.contains("already_exists") => {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) async fn list_reactions(
+        &self,
+        repo: &RepoRef,
+        comment: CommentId,
+    ) -> Result<Vec<(Login, String)>> {
+        self.lookup_reactions(format!(
+            "{}/issues/comments/{}/reactions",
+            repo_path(repo),
+            comment.0
+        ))
+        .await
+    }
+
+    pub(super) async fn add_issue_reaction(
+        &self,
+        repo: &RepoRef,
         n: IssueNumber,
         reaction: Reaction,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let path = format!("{}/issues/{}/reactions", repo_path(repo), n.0);
-            let body = json!({ "content": reaction.content() });
-            self.t
-                .request(Method::POST, &path, Some(body), false)
-                .await?;
-            Ok(())
-        })
+    ) -> Result<()> {
+        let path = format!("{}/issues/{}/reactions", repo_path(repo), n.0);
+        let body = json!({ "content": reaction.content() });
+        self.t
+            .request(Method::POST, &path, Some(body), false)
+            .await?;
+        Ok(())
     }
 
-    fn list_issue_reactions<'a>(
-        &'a self,
-        repo: &'a RepoRef,
+    pub(super) async fn list_issue_reactions(
+        &self,
+        repo: &RepoRef,
         n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
-        Box::pin(self.lookup_reactions(format!("{}/issues/{}/reactions", repo_path(repo), n.0)))
-    }
-
-    fn issue_ops<'a>(
-        &'a self,
-        ops: &'a [IssueOp],
-    ) -> BoxFuture<'a, Result<Vec<std::result::Result<(), GitHubError>>>> {
-        Box::pin(self.run_issue_ops(ops))
-    }
-
-    fn sub_issues<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
-        Box::pin(self.lookup_sub_issues(repo, n))
-    }
-
-    fn add_sub_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        parent: IssueNumber,
-        sub_issue_id: u64,
-        replace_parent: bool,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.post_sub_issue(repo, parent, sub_issue_id, replace_parent))
-    }
-
-    fn remove_sub_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        parent: IssueNumber,
-        sub_issue_id: u64,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.delete_sub_issue(repo, parent, sub_issue_id))
-    }
-
-    fn pin_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        comment: CommentId,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.put_comment_pin(repo, comment))
-    }
-
-    fn repository<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<RepoInfo>> {
-        Box::pin(self.lookup_repository(repo))
-    }
-
-    fn closed_pulls<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        base: &'a str,
-        updated_since: jiff::Timestamp,
-    ) -> BoxFuture<'a, Result<Vec<PullRequest>>> {
-        Box::pin(self.lookup_closed_pulls(repo, base, updated_since))
-    }
-
-    fn team_members<'a>(
-        &'a self,
-        org: &'a str,
-        team: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<Login>>> {
-        Box::pin(self.lookup_team_members(org, team))
-    }
-
-    fn get_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        id: CommentId,
-    ) -> BoxFuture<'a, Result<Comment>> {
-        Box::pin(self.lookup_comment(repo, id))
-    }
-
-    fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(self.lookup_labels(repo))
-    }
-
-    fn pinned_issues<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<IssueNumber>>> {
-        Box::pin(self.lookup_pinned(repo))
+    ) -> Result<Vec<(Login, String)>> {
+        self.lookup_reactions(format!("{}/issues/{}/reactions", repo_path(repo), n.0))
+            .await
     }
 }

@@ -67,7 +67,7 @@ pub(super) fn outcomes(n: usize, answer: &Value) -> Result<Vec<Result<()>>> {
 }
 
 impl Client {
-    pub(super) async fn run_issue_ops(&self, ops: &[IssueOp]) -> Result<Vec<Result<()>>> {
+    pub(super) async fn issue_ops(&self, ops: &[IssueOp]) -> Result<Vec<Result<()>>> {
         if ops.is_empty() {
             return Ok(Vec::new());
         }

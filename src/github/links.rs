@@ -23,11 +23,7 @@ fn timestamp(s: &str) -> Result<jiff::Timestamp> {
 }
 
 impl Client {
-    pub(super) async fn lookup_sub_issues(
-        &self,
-        repo: &RepoRef,
-        n: IssueNumber,
-    ) -> Result<Vec<Issue>> {
+    pub(super) async fn sub_issues(&self, repo: &RepoRef, n: IssueNumber) -> Result<Vec<Issue>> {
         let raw: Vec<RawIssue> = self
             .get_all(format!(
                 "{}/issues/{}/sub_issues?per_page=100",
@@ -38,7 +34,7 @@ impl Client {
         Ok(raw.into_iter().map(Issue::from).collect())
     }
 
-    pub(super) async fn post_sub_issue(
+    pub(super) async fn add_sub_issue(
         &self,
         repo: &RepoRef,
         parent: IssueNumber,
@@ -58,7 +54,7 @@ impl Client {
         Ok(())
     }
 
-    pub(super) async fn delete_sub_issue(
+    pub(super) async fn remove_sub_issue(
         &self,
         repo: &RepoRef,
         parent: IssueNumber,
@@ -81,13 +77,13 @@ impl Client {
         }
     }
 
-    pub(super) async fn put_comment_pin(&self, repo: &RepoRef, comment: CommentId) -> Result<()> {
+    pub(super) async fn pin_comment(&self, repo: &RepoRef, comment: CommentId) -> Result<()> {
         let path = format!("{}/issues/comments/{}/pin", repo_path(repo), comment.0);
         self.t.request(Method::PUT, &path, None, false).await?;
         Ok(())
     }
 
-    pub(super) async fn lookup_repository(&self, repo: &RepoRef) -> Result<RepoInfo> {
+    pub(super) async fn repository(&self, repo: &RepoRef) -> Result<RepoInfo> {
         #[derive(Deserialize)]
         struct Raw {
             default_branch: String,
@@ -100,7 +96,7 @@ impl Client {
         })
     }
 
-    pub(super) async fn lookup_closed_pulls(
+    pub(super) async fn closed_pulls(
         &self,
         repo: &RepoRef,
         base: &str,
@@ -153,7 +149,7 @@ impl Client {
         Ok(out)
     }
 
-    pub(super) async fn lookup_team_members(&self, org: &str, team: &str) -> Result<Vec<Login>> {
+    pub(super) async fn team_members(&self, org: &str, team: &str) -> Result<Vec<Login>> {
         let raw: Vec<User> = self
             .get_all(format!(
                 "/orgs/{}/teams/{}/members?per_page=100",

@@ -11,11 +11,7 @@ use super::{GitHubError, Result};
 use crate::sprint::Login;
 
 impl Client {
-    pub(super) async fn lookup_permission(
-        &self,
-        repo: &RepoRef,
-        user: &Login,
-    ) -> Result<Permission> {
+    pub(super) async fn permission(&self, repo: &RepoRef, user: &Login) -> Result<Permission> {
         {
             #[derive(Deserialize)]
             struct Raw {
@@ -41,12 +37,7 @@ impl Client {
         }
     }
 
-    pub(super) async fn lookup_team_member(
-        &self,
-        org: &str,
-        team: &str,
-        user: &Login,
-    ) -> Result<bool> {
+    pub(super) async fn is_team_member(&self, org: &str, team: &str, user: &Login) -> Result<bool> {
         {
             #[derive(Deserialize)]
             struct Raw {
@@ -66,14 +57,14 @@ impl Client {
         }
     }
 
-    pub(super) async fn lookup_file(&self, repo: &RepoRef, path: &str) -> Result<Option<String>> {
-        match self.lookup_file_if_changed(repo, path, None).await? {
+    pub(super) async fn read_file(&self, repo: &RepoRef, path: &str) -> Result<Option<String>> {
+        match self.read_file_if_changed(repo, path, None).await? {
             FileRead::Found { text, .. } => Ok(Some(text)),
             FileRead::Missing | FileRead::NotModified => Ok(None),
         }
     }
 
-    pub(super) async fn lookup_file_if_changed(
+    pub(super) async fn read_file_if_changed(
         &self,
         repo: &RepoRef,
         path: &str,
@@ -177,7 +168,7 @@ impl Client {
         Ok(Login(self.get("/user").await?.json::<Raw>()?.login))
     }
 
-    pub(super) async fn lookup_repositories(&self) -> Result<Vec<(u64, RepoRef)>> {
+    pub(super) async fn repositories(&self) -> Result<Vec<(u64, RepoRef)>> {
         {
             #[derive(Deserialize)]
             struct Page {

@@ -38,206 +38,120 @@ use auth::{AppCredentials, AppJwt, InstallationTokens, StaticToken};
 use clock::Clock;
 use transport::{Policy, Transport};
 
-type Result<T> = std::result::Result<T, GitHubError>;
+pub(crate) type Result<T> = std::result::Result<T, GitHubError>;
 
-/// The calls sprintbot makes on one repository owner's behalf.
-pub trait GitHub: Send + Sync {
-    fn get_issue<'a>(&'a self, repo: &'a RepoRef, n: IssueNumber) -> BoxFuture<'a, Result<Issue>>;
-    /// Create an issue. `marker` is a string only this issue's body holds:
-    /// after a timeout it is searched for, so the issue is never made twice.
-    fn create_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        new: &'a NewIssue,
-        marker: &'a str,
-    ) -> BoxFuture<'a, Result<Issue>>;
-    fn update_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        update: &'a IssueUpdate,
-    ) -> BoxFuture<'a, Result<Issue>>;
-    /// Issues carrying `label`, newest first, all pages.
-    fn list_issues<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        label: &'a str,
-        state: StateFilter,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>>;
-    /// Issues `creator` opened, newest first, all pages (whatever their
-    /// labels).
-    fn list_issues_by<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        creator: &'a Login,
-        state: StateFilter,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>>;
-    /// Comments of an issue, oldest first, all pages; `since` as GitHub reads it.
-    fn list_comments<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        since: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Vec<Comment>>>;
-    /// Comment on an issue; `marker` (when given) makes a retry after a
-    /// timeout find the comment instead of posting it twice.
-    fn create_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        body: &'a str,
-        marker: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Comment>>;
-    fn update_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        id: CommentId,
-        body: &'a str,
-    ) -> BoxFuture<'a, Result<Comment>>;
-    /// Delete a comment sprintbot wrote (a duplicate).
-    fn delete_comment<'a>(&'a self, repo: &'a RepoRef, id: CommentId) -> BoxFuture<'a, Result<()>>;
-    fn add_reaction<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        comment: CommentId,
-        reaction: Reaction,
-    ) -> BoxFuture<'a, Result<()>>;
-    /// Who left which reaction on a comment: (login, content).
-    fn list_reactions<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        comment: CommentId,
-    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>>;
-    /// React to an issue itself (GitHub answers 200 if it is there already).
-    fn add_issue_reaction<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        reaction: Reaction,
-    ) -> BoxFuture<'a, Result<()>>;
-    /// Who left which reaction on an issue: (login, content).
-    fn list_issue_reactions<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>>;
-    fn add_labels<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-        labels: &'a [String],
-    ) -> BoxFuture<'a, Result<()>>;
-    /// Create the label unless the repository has it.
-    fn ensure_label<'a>(&'a self, repo: &'a RepoRef, name: &'a str) -> BoxFuture<'a, Result<()>>;
-    fn permission<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        user: &'a Login,
-    ) -> BoxFuture<'a, Result<Permission>>;
-    /// Whether `user` is an active member of `org/team`.
-    fn is_team_member<'a>(
-        &'a self,
-        org: &'a str,
-        team: &'a str,
-        user: &'a Login,
-    ) -> BoxFuture<'a, Result<bool>>;
-    /// A repository file's text, `None` when there is none.
-    fn read_file<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>>>;
-    /// A repository file, unless it is unchanged since `etag` (a conditional
-    /// request: a 304 does not count against the rate limit).
-    fn read_file_if_changed<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-        etag: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<FileRead>>;
-    /// A repository file's text at a commit (or branch or tag), `None`
-    /// when it has no such file there.
-    fn read_file_at<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-        git_ref: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>>>;
-    /// The files a pull request changes, all pages.
-    fn pull_request_files<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<PullFile>>>;
-    /// Create a finished check run on a commit.
-    fn create_check_run<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        run: &'a NewCheckRun,
-    ) -> BoxFuture<'a, Result<CheckRunId>>;
-    /// Repositories this identity can see (installation repositories), with
-    /// GitHub's id of each.
-    fn repositories(&self) -> BoxFuture<'_, Result<Vec<(u64, RepoRef)>>>;
-    /// Pin, unpin and close issues in one GraphQL request, in order. The
-    /// request fails as a whole only when GitHub cannot be asked; each
-    /// operation's own refusal is returned in its place.
-    fn issue_ops<'a>(
-        &'a self,
-        ops: &'a [IssueOp],
-    ) -> BoxFuture<'a, Result<Vec<std::result::Result<(), GitHubError>>>>;
-    /// The sub-issues of issue `n`, all pages.
-    fn sub_issues<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>>;
-    /// Make the issue with database id `sub_issue_id` a sub-issue of
-    /// `parent`; `replace_parent` moves it from the parent it has.
-    fn add_sub_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        parent: IssueNumber,
-        sub_issue_id: u64,
-        replace_parent: bool,
-    ) -> BoxFuture<'a, Result<()>>;
-    /// Take a sub-issue (by database id) off `parent`; one already gone is fine.
-    fn remove_sub_issue<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        parent: IssueNumber,
-        sub_issue_id: u64,
-    ) -> BoxFuture<'a, Result<()>>;
-    /// Pin a comment on its issue.
-    fn pin_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        comment: CommentId,
-    ) -> BoxFuture<'a, Result<()>>;
-    /// The repository's default branch and address.
-    fn repository<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<RepoInfo>>;
-    /// Closed pull requests into `base`, most recently updated first, as far
-    /// back as those updated at or after `updated_since` (pages beyond are
-    /// not read).
-    fn closed_pulls<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        base: &'a str,
-        updated_since: jiff::Timestamp,
-    ) -> BoxFuture<'a, Result<Vec<PullRequest>>>;
-    /// The members of `org/team`, all pages.
-    fn team_members<'a>(&'a self, org: &'a str, team: &'a str)
-    -> BoxFuture<'a, Result<Vec<Login>>>;
-    /// One comment of the repository, by its id.
-    fn get_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        id: CommentId,
-    ) -> BoxFuture<'a, Result<Comment>>;
-    /// The names of the repository's labels, all pages.
-    fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>>;
-    /// The issues pinned on the repository (GraphQL; REST cannot tell).
-    fn pinned_issues<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<IssueNumber>>>;
+/// Every call sprintbot makes on GitHub, declared once, as reads and
+/// writes. `calls!(then)` hands the list to the macro `then`, which makes
+/// one thing from it: the [`GitHub`] trait (`declare_github`), the
+/// [`Client`]'s implementation, which forwards each call to the `Client`
+/// method of the same name (`client::implement`), and the dry run's
+/// forwarding of every read (`lifecycle::dry_run`). A new call is one entry
+/// here, one `Client` method, and (a write) what the dry run says of it.
+macro_rules! calls {
+    ($then:ident) => {
+        $then! {
+        // Reads: a dry run makes them for real.
+        read {
+            fn get_issue<'a>(repo: &'a RepoRef, n: IssueNumber) -> Issue;
+            /// Issues carrying `label`, newest first, all pages.
+            fn list_issues<'a>(repo: &'a RepoRef, label: &'a str, state: StateFilter) -> Vec<Issue>;
+            /// Issues `creator` opened, newest first, all pages (whatever their
+            /// labels).
+            fn list_issues_by<'a>(repo: &'a RepoRef, creator: &'a Login, state: StateFilter) -> Vec<Issue>;
+            /// Who left which reaction on a comment: (login, content).
+            fn list_reactions<'a>(repo: &'a RepoRef, comment: CommentId) -> Vec<(Login, String)>;
+            /// Who left which reaction on an issue: (login, content).
+            fn list_issue_reactions<'a>(repo: &'a RepoRef, n: IssueNumber) -> Vec<(Login, String)>;
+            fn permission<'a>(repo: &'a RepoRef, user: &'a Login) -> Permission;
+            /// Whether `user` is an active member of `org/team`.
+            fn is_team_member<'a>(org: &'a str, team: &'a str, user: &'a Login) -> bool;
+            /// A repository file's text, `None` when there is none.
+            fn read_file<'a>(repo: &'a RepoRef, path: &'a str) -> Option<String>;
+            /// A repository file, unless it is unchanged since `etag` (a conditional
+            /// request: a 304 does not count against the rate limit).
+            fn read_file_if_changed<'a>(repo: &'a RepoRef, path: &'a str, etag: Option<&'a str>) -> FileRead;
+            /// A repository file's text at a commit (or branch or tag), `None`
+            /// when it has no such file there.
+            fn read_file_at<'a>(repo: &'a RepoRef, path: &'a str, git_ref: &'a str) -> Option<String>;
+            /// The files a pull request changes, all pages.
+            fn pull_request_files<'a>(repo: &'a RepoRef, n: IssueNumber) -> Vec<PullFile>;
+            /// Repositories this identity can see (installation repositories), with
+            /// GitHub's id of each.
+            fn repositories<'a>() -> Vec<(u64, RepoRef)>;
+            /// The repository's default branch and address.
+            fn repository<'a>(repo: &'a RepoRef) -> RepoInfo;
+            /// Closed pull requests into `base`, most recently updated first, as far
+            /// back as those updated at or after `updated_since` (pages beyond are
+            /// not read).
+            fn closed_pulls<'a>(repo: &'a RepoRef, base: &'a str, updated_since: jiff::Timestamp) -> Vec<PullRequest>;
+            /// The members of `org/team`, all pages.
+            fn team_members<'a>(org: &'a str, team: &'a str) -> Vec<Login>;
+            /// One comment of the repository, by its id.
+            fn get_comment<'a>(repo: &'a RepoRef, id: CommentId) -> Comment;
+            /// The names of the repository's labels, all pages.
+            fn labels<'a>(repo: &'a RepoRef) -> Vec<String>;
+            /// The issues pinned on the repository (GraphQL; REST cannot tell).
+            fn pinned_issues<'a>(repo: &'a RepoRef) -> Vec<IssueNumber>;
+        }
+        // Reads a dry run answers itself for the issue it only pretended to create.
+        read_own {
+            /// Comments of an issue, oldest first, all pages; `since` as GitHub reads it.
+            fn list_comments<'a>(repo: &'a RepoRef, n: IssueNumber, since: Option<&'a str>) -> Vec<Comment>;
+            /// The sub-issues of issue `n`, all pages.
+            fn sub_issues<'a>(repo: &'a RepoRef, n: IssueNumber) -> Vec<Issue>;
+        }
+        // Writes: a dry run describes them instead.
+        write {
+            /// Create an issue. `marker` is a string only this issue's body holds:
+            /// after a timeout it is searched for, so the issue is never made twice.
+            fn create_issue<'a>(repo: &'a RepoRef, new: &'a NewIssue, marker: &'a str) -> Issue;
+            fn update_issue<'a>(repo: &'a RepoRef, n: IssueNumber, update: &'a IssueUpdate) -> Issue;
+            /// Comment on an issue; `marker` (when given) makes a retry after a
+            /// timeout find the comment instead of posting it twice.
+            fn create_comment<'a>(repo: &'a RepoRef, n: IssueNumber, body: &'a str, marker: Option<&'a str>) -> Comment;
+            fn update_comment<'a>(repo: &'a RepoRef, id: CommentId, body: &'a str) -> Comment;
+            /// Delete a comment sprintbot wrote (a duplicate).
+            fn delete_comment<'a>(repo: &'a RepoRef, id: CommentId) -> ();
+            fn add_reaction<'a>(repo: &'a RepoRef, comment: CommentId, reaction: Reaction) -> ();
+            /// React to an issue itself (GitHub answers 200 if it is there already).
+            fn add_issue_reaction<'a>(repo: &'a RepoRef, n: IssueNumber, reaction: Reaction) -> ();
+            fn add_labels<'a>(repo: &'a RepoRef, n: IssueNumber, labels: &'a [String]) -> ();
+            /// Create the label unless the repository has it.
+            fn ensure_label<'a>(repo: &'a RepoRef, name: &'a str) -> ();
+            /// Create a finished check run on a commit.
+            fn create_check_run<'a>(repo: &'a RepoRef, run: &'a NewCheckRun) -> CheckRunId;
+            /// Pin, unpin and close issues in one GraphQL request, in order. The
+            /// request fails as a whole only when GitHub cannot be asked; each
+            /// operation's own refusal is returned in its place.
+            fn issue_ops<'a>(ops: &'a [IssueOp]) -> Vec<std::result::Result<(), GitHubError>>;
+            /// Make the issue with database id `sub_issue_id` a sub-issue of
+            /// `parent`; `replace_parent` moves it from the parent it has.
+            fn add_sub_issue<'a>(repo: &'a RepoRef, parent: IssueNumber, sub_issue_id: u64, replace_parent: bool) -> ();
+            /// Take a sub-issue (by database id) off `parent`; one already gone is fine.
+            fn remove_sub_issue<'a>(repo: &'a RepoRef, parent: IssueNumber, sub_issue_id: u64) -> ();
+            /// Pin a comment on its issue.
+            fn pin_comment<'a>(repo: &'a RepoRef, comment: CommentId) -> ();
+        }
+        }
+    };
 }
+pub(crate) use calls;
+
+/// The trait of the calls in [`calls`].
+macro_rules! declare_github {
+    ($($group:ident {
+        $($(#[$doc:meta])* fn $name:ident<$lt:lifetime>($($arg:ident: $ty:ty),*) -> $ret:ty;)*
+    })*) => {
+        /// The calls sprintbot makes on one repository owner's behalf.
+        pub trait GitHub: Send + Sync {
+            $($(
+                $(#[$doc])*
+                fn $name<$lt>(&$lt self, $($arg: $ty),*) -> BoxFuture<$lt, Result<$ret>>;
+            )*)*
+        }
+    };
+}
+calls!(declare_github);
 
 /// The GitHub App: App-level calls and one cached client per installation.
 pub struct GitHubApp {

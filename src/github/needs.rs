@@ -1,8 +1,8 @@
 //! What the GitHub App must be allowed to do: the permissions and webhook
-//! events sprintbot needs, each with what it is for. One list, so the App
-//! `sprintbot register` creates, the start-up self-check of `serve` and the
-//! book (docs/src/operations/github-app.md#permissions-and-events) can never
-//! disagree.
+//! events sprintbot needs, each with what it is for. One list: the App
+//! `sprintbot register` creates and the start-up self-check of `serve` read
+//! it, and a test (tests/docs_agree.rs) holds the book's tables
+//! (docs/src/operations/github-app.md#permissions-and-events) to it.
 
 use super::AppInfo;
 
@@ -76,7 +76,7 @@ pub const EVENTS: &[Event] = &[
     },
     Event {
         name: "installation_target",
-        why: "learn that the account the App is installed on was renamed",
+        why: "reserved for following an account rename; sprintbot does not act on it yet (repositories are tracked by id, and their new names are learnt from their next installation_repositories or push event)",
     },
 ];
 

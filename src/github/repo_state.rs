@@ -37,20 +37,20 @@ pub(super) fn pinned_numbers(answer: &Value) -> Result<Vec<IssueNumber>> {
 }
 
 impl Client {
-    pub(super) async fn lookup_comment(&self, repo: &RepoRef, id: CommentId) -> Result<Comment> {
+    pub(super) async fn get_comment(&self, repo: &RepoRef, id: CommentId) -> Result<Comment> {
         let path = format!("{}/issues/comments/{}", repo_path(repo), id.0);
         let raw: RawComment = self.get(&path).await?.json()?;
         Ok(raw.into())
     }
 
-    pub(super) async fn lookup_labels(&self, repo: &RepoRef) -> Result<Vec<String>> {
+    pub(super) async fn labels(&self, repo: &RepoRef) -> Result<Vec<String>> {
         let labels: Vec<Label> = self
             .get_all(format!("{}/labels?per_page=100", repo_path(repo)))
             .await?;
         Ok(labels.into_iter().map(|l| l.name).collect())
     }
 
-    pub(super) async fn lookup_pinned(&self, repo: &RepoRef) -> Result<Vec<IssueNumber>> {
+    pub(super) async fn pinned_issues(&self, repo: &RepoRef) -> Result<Vec<IssueNumber>> {
         let url = self.t.graphql_endpoint().to_string();
         let body = json!({
             "query": PINNED_QUERY,

@@ -10,11 +10,11 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::github::{InstallationId, RepoRef};
 use crate::store::{Effect, InstallationChange, Job, RepoKey};
 use crate::util::BoxFuture;
-use crate::work::{self, InstallationJob, REVALIDATE, RepoJob, RolloverJob, RolloverTarget};
+use crate::work::{self, InstallationJob, JobKind, RepoJob, RolloverJob, RolloverTarget};
 use crate::worker::{Handler, JobError, github_error};
 
 fn store_err(e: crate::store::StoreError) -> JobError {
@@ -27,7 +27,7 @@ fn parse<'a, T: serde::Deserialize<'a>>(job: &'a Job) -> Result<T, JobError> {
 }
 
 /// Background work for an installation waits while its budget is low.
-fn wait_for_budget(c: &Commands, installation: u64) -> Result<(), JobError> {
+fn wait_for_budget(c: &Context, installation: u64) -> Result<(), JobError> {
     let budget = c.github.budget(InstallationId(installation));
     match budget.reset {
         Some(reset) if budget.is_low() => Err(JobError::Defer {
@@ -63,7 +63,7 @@ pub fn open_now(installation: u64, repo: &RepoRef, repo_id: Option<u64>) -> Effe
 
 /// Lists an installation's repositories and queues a config read for each
 /// one never read.
-pub struct DiscoverHandler(pub Arc<Commands>);
+pub struct DiscoverHandler(pub Arc<Context>);
 
 impl DiscoverHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
@@ -119,7 +119,7 @@ impl DiscoverHandler {
                 repo: name,
                 repo_id,
             };
-            effects.push(Effect::Enqueue(work::repo_job(REVALIDATE, &job)));
+            effects.push(Effect::Enqueue(work::repo_job(JobKind::Revalidate, &job)));
         }
         c.store
             .mark_discovered(j.installation)
@@ -136,7 +136,7 @@ impl Handler for DiscoverHandler {
 }
 
 /// Reads one repository's config (conditionally when a copy is cached).
-pub struct RevalidateHandler(pub Arc<Commands>);
+pub struct RevalidateHandler(pub Arc<Context>);
 
 impl RevalidateHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
@@ -179,7 +179,7 @@ impl Handler for RevalidateHandler {
 }
 
 /// Catches up on the commands of one repository's open sprint issues.
-pub struct CatchUpHandler(pub Arc<Commands>);
+pub struct CatchUpHandler(pub Arc<Context>);
 
 impl Handler for CatchUpHandler {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<Vec<Effect>, JobError>> {

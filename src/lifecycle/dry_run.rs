@@ -48,10 +48,23 @@ fn first_line(s: &str) -> &str {
         .unwrap_or("")
 }
 
+/// Every read of [`calls`](crate::github::calls) goes to the real GitHub.
+macro_rules! forward_reads {
+    (read {
+        $($(#[$doc:meta])* fn $name:ident<$lt:lifetime>($($arg:ident: $ty:ty),*) -> $ret:ty;)*
+    } $($rest:tt)*) => {
+        $(
+            fn $name<$lt>(&$lt self, $($arg: $ty),*) -> BoxFuture<$lt, Result<$ret>> {
+                self.inner.$name($($arg),*)
+            }
+        )*
+    };
+}
+
 impl GitHub for DryRun<'_> {
-    fn get_issue<'a>(&'a self, repo: &'a RepoRef, n: IssueNumber) -> BoxFuture<'a, Result<Issue>> {
-        self.inner.get_issue(repo, n)
-    }
+    crate::github::calls!(forward_reads);
+
+    // What a dry run answers itself, and every write, described.
     fn create_issue<'a>(
         &'a self,
         repo: &'a RepoRef,
@@ -97,22 +110,6 @@ impl GitHub for DryRun<'_> {
             ));
             self.inner.get_issue(repo, n).await
         })
-    }
-    fn list_issues<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        label: &'a str,
-        state: StateFilter,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
-        self.inner.list_issues(repo, label, state)
-    }
-    fn list_issues_by<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        creator: &'a Login,
-        state: StateFilter,
-    ) -> BoxFuture<'a, Result<Vec<Issue>>> {
-        self.inner.list_issues_by(repo, creator, state)
     }
     fn list_comments<'a>(
         &'a self,
@@ -219,43 +216,6 @@ impl GitHub for DryRun<'_> {
             Ok(())
         })
     }
-    fn permission<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        user: &'a Login,
-    ) -> BoxFuture<'a, Result<Permission>> {
-        self.inner.permission(repo, user)
-    }
-    fn is_team_member<'a>(
-        &'a self,
-        org: &'a str,
-        team: &'a str,
-        user: &'a Login,
-    ) -> BoxFuture<'a, Result<bool>> {
-        self.inner.is_team_member(org, team, user)
-    }
-    fn read_file<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>>> {
-        self.inner.read_file(repo, path)
-    }
-    fn read_file_at<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-        git_ref: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>>> {
-        self.inner.read_file_at(repo, path, git_ref)
-    }
-    fn pull_request_files<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<PullFile>>> {
-        self.inner.pull_request_files(repo, n)
-    }
     fn create_check_run<'a>(
         &'a self,
         repo: &'a RepoRef,
@@ -271,22 +231,12 @@ impl GitHub for DryRun<'_> {
             Ok(CheckRunId(0))
         })
     }
-    fn repositories(&self) -> BoxFuture<'_, Result<Vec<(u64, RepoRef)>>> {
-        self.inner.repositories()
-    }
     fn issue_ops<'a>(&'a self, ops: &'a [IssueOp]) -> BoxFuture<'a, Result<Vec<Result<()>>>> {
         Box::pin(async move {
             let described: Vec<String> = ops.iter().map(|op| format!("{op:?}")).collect();
             self.note(format!("POST /graphql  {}", described.join(", ")));
             Ok(ops.iter().map(|_| Ok(())).collect())
         })
-    }
-    fn list_reactions<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        comment: CommentId,
-    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
-        self.inner.list_reactions(repo, comment)
     }
     fn add_issue_reaction<'a>(
         &'a self,
@@ -302,21 +252,6 @@ impl GitHub for DryRun<'_> {
             ));
             Ok(())
         })
-    }
-    fn list_issue_reactions<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        n: IssueNumber,
-    ) -> BoxFuture<'a, Result<Vec<(Login, String)>>> {
-        self.inner.list_issue_reactions(repo, n)
-    }
-    fn read_file_if_changed<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        path: &'a str,
-        etag: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<FileRead>> {
-        self.inner.read_file_if_changed(repo, path, etag)
     }
     fn sub_issues<'a>(
         &'a self,
@@ -377,36 +312,5 @@ impl GitHub for DryRun<'_> {
             ));
             Ok(())
         })
-    }
-    fn repository<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<RepoInfo>> {
-        self.inner.repository(repo)
-    }
-    fn closed_pulls<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        base: &'a str,
-        updated_since: jiff::Timestamp,
-    ) -> BoxFuture<'a, Result<Vec<PullRequest>>> {
-        self.inner.closed_pulls(repo, base, updated_since)
-    }
-    fn team_members<'a>(
-        &'a self,
-        org: &'a str,
-        team: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<Login>>> {
-        self.inner.team_members(org, team)
-    }
-    fn get_comment<'a>(
-        &'a self,
-        repo: &'a RepoRef,
-        id: CommentId,
-    ) -> BoxFuture<'a, Result<Comment>> {
-        self.inner.get_comment(repo, id)
-    }
-    fn labels<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<String>>> {
-        self.inner.labels(repo)
-    }
-    fn pinned_issues<'a>(&'a self, repo: &'a RepoRef) -> BoxFuture<'a, Result<Vec<IssueNumber>>> {
-        self.inner.pinned_issues(repo)
     }
 }

@@ -6,7 +6,7 @@
 //! looks for its own earlier effect first.
 
 use super::LifecycleError;
-use super::open::Repo;
+use super::Repo;
 use crate::github::{Comment, CommentId, GitHubError, Issue};
 use crate::links::sub_issues::{self, Wanted};
 use crate::sprint::SprintId;

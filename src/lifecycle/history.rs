@@ -18,7 +18,7 @@
 use jiff::ToSpan;
 
 use super::LifecycleError;
-use super::open::Repo;
+use super::Repo;
 use crate::github::{GitHubError, Issue, IssueNumber};
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::Sprint;

@@ -10,14 +10,14 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::events::{self, Event};
 use crate::store::{Effect, Job};
 use crate::util::BoxFuture;
 use crate::worker::{Handler, InstallationHandler, JobError, github_error};
 
 /// The `installation` handler of a server that has an App to ask.
-pub struct ConfirmedInstallationHandler(pub Arc<Commands>);
+pub struct ConfirmedInstallationHandler(pub Arc<Context>);
 
 impl ConfirmedInstallationHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {

@@ -11,56 +11,20 @@
 //! under what number come from the calendar: the config's cadence
 //! exceptions and those the newest issue records.
 
-use jiff::Timestamp;
-
 use super::history;
 use super::steps::{self, Finishing};
-use super::{LifecycleError, Report};
-use crate::commands::Commands;
+use super::{Done, Goal, LifecycleError, Repo, Report};
 use crate::commands::sync::Subject;
 use crate::config::repo::RepoConfig;
-use crate::github::{Comment, GitHub, Issue, NewIssue, RepoRef, StateFilter};
-use crate::repos::Loaded;
+use crate::github::{Comment, Issue, NewIssue, StateFilter};
 use crate::sprint::body::SprintDoc;
 use crate::sprint::calendar::Sprint;
 use crate::sprint::exceptions::Recorded;
 use crate::sprint::markers::{Metadata, Section};
 use crate::sprint::rollover::{self, Previous};
 use crate::sprint::timeline::Calendar;
-use crate::sprint::{Login, SprintId};
 use crate::sprint_issues::{self, Currency};
 use crate::store::Effect;
-
-/// Which sprint to open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Goal {
-    /// The sprint the calendar says is current at this instant, if it is
-    /// newer than the newest sprint issue (missed sprints are skipped).
-    Due(Timestamp),
-    /// The sprint after this one (`/sprint rollover` on its issue).
-    After(SprintId),
-    /// The sprint after the newest sprint issue (`sprintbot rollover`).
-    Next(Timestamp),
-}
-
-/// A repository, as a rollover sees it.
-pub struct Repo<'a> {
-    pub commands: &'a Commands,
-    pub gh: &'a dyn GitHub,
-    pub installation: u64,
-    pub repo: &'a RepoRef,
-    pub repo_id: Option<u64>,
-    pub bot: &'a Login,
-    pub loaded: &'a Loaded,
-    pub config: &'a RepoConfig,
-}
-
-/// What a rollover did, and what to commit with it.
-#[derive(Debug, Default)]
-pub struct Done {
-    pub report: Option<Report>,
-    pub effects: Vec<Effect>,
-}
 
 /// Run the rollover `goal` asks for (or finish one cut short).
 pub async fn open(r: &Repo<'_>, goal: Goal) -> Result<Done, LifecycleError> {

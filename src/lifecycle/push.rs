@@ -7,15 +7,15 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::events::{Event, PushEvent};
 use crate::repos::CONFIG_PATH;
 use crate::store::{Effect, Job, RepoKey};
 use crate::util::BoxFuture;
-use crate::work::{self, REVALIDATE, RepoJob};
+use crate::work::{self, JobKind, RepoJob};
 use crate::worker::{Handler, JobError, github_error};
 
-pub struct PushHandler(pub Arc<Commands>);
+pub struct PushHandler(pub Arc<Context>);
 
 /// Whether a push touches the repository config on the default branch.
 pub fn touches_config(p: &PushEvent) -> bool {
@@ -57,7 +57,7 @@ impl PushHandler {
                         repo: r.full_name,
                         repo_id: r.repo_id,
                     };
-                    effects.push(Effect::Enqueue(work::repo_job(REVALIDATE, &job)));
+                    effects.push(Effect::Enqueue(work::repo_job(JobKind::Revalidate, &job)));
                 }
             }
             return Ok(effects);

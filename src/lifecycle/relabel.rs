@@ -11,7 +11,7 @@
 //! An adopted issue (a person wrote it) is not found this way: its label is
 //! what finds it, and `/sprint adopt` says so.
 
-use super::open::Repo;
+use super::Repo;
 use crate::github::{GitHubError, Issue, StateFilter};
 use crate::sprint::markers::Metadata;
 use crate::sprint_issues;

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use super::LifecycleError;
 use super::lease::leased;
-use super::open::{Goal, Repo, open};
-use crate::commands::Commands;
+use super::{Goal, Repo, open};
 use crate::commands::answers::Addressee;
 use crate::commands::messages::{self, Refusal};
+use crate::context::Context;
 use crate::github::{CommentId, RepoRef};
 use crate::sprint::SprintId;
 use crate::store::{Effect, Job};
@@ -23,7 +23,7 @@ use crate::work::{self, AnswerJob, RolloverJob, RolloverTarget};
 use crate::worker::{Handler, JobError};
 
 /// Runs rollover jobs.
-pub struct RolloverHandler(pub Arc<Commands>);
+pub struct RolloverHandler(pub Arc<Context>);
 
 /// The answer owed for a rollover asked by comment, as a job.
 fn answer_effect(a: &AnswerJob, refusal: Option<String>) -> Option<Effect> {
@@ -58,7 +58,7 @@ impl RolloverHandler {
         let j: RolloverJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad rollover job: {e}")))?;
         let c = &self.0;
-        let crate::commands::RepoContext {
+        let crate::context::RepoContext {
             repo,
             gh,
             bot,

@@ -19,10 +19,10 @@ use tokio::sync::{Notify, watch};
 use super::next::Next;
 use super::queue_plan::{DueOpening, Found, place};
 use super::timed::job::{Memo, plan};
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::github::{GitHubApp, RepoRef};
 use crate::store::{EnabledRepo, InstallationChange};
-use crate::work::{self, CATCH_UP, REVALIDATE, RepoJob, RolloverJob, RolloverTarget};
+use crate::work::{self, JobKind, RepoJob, RolloverJob, RolloverTarget};
 
 /// How the scheduler paces itself.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl Default for Settings {
 
 pub struct Scheduler {
     pub app: Arc<GitHubApp>,
-    pub commands: Arc<Commands>,
+    pub commands: Arc<Context>,
     pub jobs_ready: Arc<Notify>,
     pub settings: Settings,
     /// Reminders already found done (see `timed::job`).
@@ -126,7 +126,7 @@ impl Scheduler {
                         repo: r.full_name,
                         repo_id: r.repo_id,
                     };
-                    let _ = store.enqueue(work::repo_job(CATCH_UP, &job)).await;
+                    let _ = store.enqueue(work::repo_job(JobKind::CatchUp, &job)).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the enabled repositories"),
@@ -195,7 +195,7 @@ impl Scheduler {
                 repo_id: r.repo_id,
             };
             if c.store
-                .enqueue(work::repo_job(REVALIDATE, &job))
+                .enqueue(work::repo_job(JobKind::Revalidate, &job))
                 .await
                 .map_err(|e| e.to_string())?
                 .is_some()

@@ -8,7 +8,7 @@
 //! Also: reducing two issues for one sprint to the older, and telling
 //! people when a damaged previous issue stops a rollover.
 
-use super::open::Repo;
+use super::Repo;
 use super::{LifecycleError, Report, extras, unmarked};
 use crate::github::{
     Comment, GitHubError, Issue, IssueNumber, IssueOp, IssueState, IssueUpdate, StateFilter,

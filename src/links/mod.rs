@@ -26,11 +26,8 @@ use crate::sprint::Login;
 use crate::sprint::links::LinkState;
 use crate::sprint_issues;
 use crate::store::{NewJob, Store};
-use crate::work::repo_serial_key;
+use crate::work::JobKind;
 use crate::worker::{JobError, github_error};
-
-/// The job kind that applies one linked issue's close, merge or reopen.
-pub const LINK: &str = "link";
 
 /// What happened to a linked issue or pull request, as a webhook said
 /// (or `goal.linked`: a command linked it, see `newly_linked`).
@@ -57,7 +54,7 @@ pub struct LinkJob {
 pub fn link_job(j: &LinkJob) -> NewJob {
     let repo = j.repo.to_ascii_lowercase();
     NewJob {
-        kind: LINK.into(),
+        kind: JobKind::Link.into(),
         payload: serde_json::to_string(j).unwrap_or_default(),
         dedupe_key: Some(format!(
             "link/{repo}/{}/{}/{}",
@@ -65,7 +62,7 @@ pub fn link_job(j: &LinkJob) -> NewJob {
             j.event,
             j.delivery.as_deref().unwrap_or("-")
         )),
-        serial_key: Some(repo_serial_key(&j.repo)),
+        serial_key: JobKind::Link.serial_key(&j.repo),
         tenant: Some(j.installation),
         run_after_ms: 0,
     }

@@ -19,9 +19,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::commands::Commands;
 use crate::commands::replay::Outcome;
 use crate::config::repo::RepoConfig;
+use crate::context::Context;
 use crate::github::{
     Comment, GitHub, GitHubError, Issue, IssueNumber, IssueState, MAX_SUB_ISSUES, RepoRef,
 };
@@ -31,11 +31,8 @@ use crate::sprint::links::link_of_item;
 use crate::sprint_issues;
 use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
-use crate::work::repo_serial_key;
+use crate::work::JobKind;
 use crate::worker::{Handler, JobError, github_error};
-
-/// The job kind that makes a sprint issue's sub-issues match its goals.
-pub const SUB_ISSUES: &str = "sub_issues";
 
 const NOTE_MARKER: &str = "<!-- sprintbot:sub-issues -->";
 
@@ -51,14 +48,14 @@ pub struct SubIssuesJob {
 /// The job for one sprint issue; one waiting job covers any number of changes.
 pub fn sub_issues_job(j: &SubIssuesJob) -> NewJob {
     NewJob {
-        kind: SUB_ISSUES.into(),
+        kind: JobKind::SubIssues.into(),
         payload: serde_json::to_string(j).unwrap_or_default(),
         dedupe_key: Some(format!(
             "sub_issues/{}/{}",
             j.repo.to_ascii_lowercase(),
             j.issue
         )),
-        serial_key: Some(repo_serial_key(&j.repo)),
+        serial_key: JobKind::SubIssues.serial_key(&j.repo),
         tenant: Some(j.installation),
         run_after_ms: 0,
     }
@@ -272,14 +269,14 @@ pub async fn note(
 }
 
 /// Runs `sub_issues` jobs.
-pub struct SubIssuesHandler(pub Arc<Commands>);
+pub struct SubIssuesHandler(pub Arc<Context>);
 
 impl SubIssuesHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: SubIssuesJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad sub_issues job: {e}")))?;
         let c = &self.0;
-        let crate::commands::RepoContext {
+        let crate::context::RepoContext {
             repo,
             gh,
             bot,

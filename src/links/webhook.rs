@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::write::{self, Ticks};
 use super::{LinkJob, current_issue, link_job, state_of};
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::events::{IssueEvent, PullRequestEvent};
 use crate::github::{GitHubError, IssueNumber};
 use crate::sprint::body::SprintDoc;
@@ -52,14 +52,14 @@ pub fn pull_request_job(ev: &PullRequestEvent, delivery: Option<&str>) -> Option
 }
 
 /// Runs `link` jobs.
-pub struct LinkHandler(pub Arc<Commands>);
+pub struct LinkHandler(pub Arc<Context>);
 
 impl LinkHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: LinkJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad link job: {e}")))?;
         let c = &self.0;
-        let crate::commands::RepoContext {
+        let crate::context::RepoContext {
             repo,
             gh,
             bot,

@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
-use crate::commands::Commands;
 use crate::config::diag::Diagnostic;
 use crate::config::repo::{self, Checked, Day};
+use crate::context::Context;
 use crate::events::{Event, PullRequestEvent};
 use crate::github::{GitHub, GitHubError, NewCheckRun, PullFile, RepoRef};
 use crate::store::{Effect, Job};
@@ -20,7 +20,7 @@ use crate::worker::{Handler, JobError, github_error};
 use super::CONFIG_PATH;
 use super::check_run::{self, Input, Role};
 
-pub struct PullRequestHandler(pub Arc<Commands>);
+pub struct PullRequestHandler(pub Arc<Context>);
 
 /// What a pull request does to the config file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::Login;
-use super::carry::{Dropped, GoalMark};
+// Re-exported: a dozen users outside `sprint` name them as `body::…`.
+use super::carry::Dropped;
+pub use super::change::Change;
+pub use super::goal::Goal;
 pub use super::items::render_heroes;
 use super::items::{self, Chunk, GoalText, read_heroes, set_status, set_tick};
-use super::ledger::Ledger;
 use super::links;
 use super::markers::{Metadata, Section, neutralise};
 
@@ -41,68 +43,6 @@ pub enum BodyError {
     TooManyRisks { max: usize },
     #[error("week {week} is not a week of this sprint")]
     NoSuchWeek { week: u8 },
-}
-
-/// A goal as read from the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Goal {
-    /// 1-based, as shown.
-    pub number: usize,
-    pub done: bool,
-    pub title: String,
-    pub owner: Option<Login>,
-    pub why: Option<String>,
-    pub status: Option<String>,
-    /// Its carry-over marker: `None` for a goal that has not rolled over
-    /// (or whose marker people deleted).
-    pub mark: Option<GoalMark>,
-    /// The link whose closing made sprintbot tick it (its tick marker).
-    pub ticked_by: Option<u64>,
-}
-
-impl Goal {
-    /// The issue or pull request its title links (see `links`).
-    pub fn link(&self) -> Option<u64> {
-        super::links::link_of(&self.title)
-    }
-}
-
-/// One change to the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    AddGoal {
-        title: String,
-        owner: Option<Login>,
-        why: Option<String>,
-    },
-    Tick(usize),
-    Untick(usize),
-    Drop(usize),
-    Edit(usize, String),
-    SetOwner(usize, Login),
-    SetStatus(usize, String),
-    AddRisk {
-        text: String,
-        max: usize,
-    },
-    DropRisk(usize),
-    AddRetro(String),
-    SetHero {
-        week: u8,
-        login: Login,
-    },
-    /// Replace the ledger of handled comments in the metadata marker.
-    SetLedger(Ledger),
-    /// Tick goal N because its link (the number) was closed or merged, and
-    /// record so in its tick marker.
-    LinkTick(usize, u64),
-    /// Untick goal N, which sprintbot ticked, because its link is open again.
-    LinkUntick(usize),
-    /// Record someone's time off in the "Off this sprint" section (added
-    /// after the heroes when the body lacks it).
-    AddOff(super::off::Off),
-    /// Record a cadence exception in the calendar marker (see `exceptions`).
-    Except(super::exceptions::Exception),
 }
 
 /// The result of a change: the new body, and the targeted item before and after.

@@ -8,7 +8,8 @@ use std::ops::Range;
 use std::collections::BTreeMap;
 
 use super::Login;
-use super::carry::{GoalMark, split_mark};
+use super::carry::split_mark;
+use super::goal::GoalMark;
 use super::links::{split_ticked, ticked_marker};
 use super::markers::neutralise;
 

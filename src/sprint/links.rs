@@ -21,7 +21,15 @@
 //!   ticked it keeps the marker, so a late or repeated "closed" event does
 //!   not tick it a second time.
 
-use super::body::{Change, Goal};
+use super::change::Change;
+use super::goal::Goal;
+
+impl Goal {
+    /// The issue or pull request its title links.
+    pub fn link(&self) -> Option<u64> {
+        link_of(&self.title)
+    }
+}
 
 const TICKED_PREFIX: &str = "<!-- sprintbot:ticked ";
 const END: &str = "-->";

@@ -18,10 +18,13 @@ pub mod adopt_dates;
 pub mod body;
 pub mod calendar;
 pub mod carry;
+pub mod change;
 pub mod exceptions;
 pub(crate) mod items;
 pub use items::GoalText;
+pub mod goal;
 pub mod health;
+mod ids;
 pub mod layout;
 pub mod ledger;
 pub mod links;
@@ -47,43 +50,4 @@ pub mod timed;
 pub mod timeline;
 pub mod title_read;
 
-use std::fmt;
-
-/// A sprint's identity: the date it starts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SprintId(pub jiff::civil::Date);
-
-impl fmt::Display for SprintId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// A GitHub login, without the `@`.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct Login(pub String);
-
-impl Login {
-    /// Parse `@name` or `name`; GitHub logins are alphanumerics and single
-    /// hyphens (we also accept `[bot]` suffixes), at most 39 characters.
-    pub fn parse(s: &str) -> Option<Login> {
-        let s = s.strip_prefix('@').unwrap_or(s);
-        let core = s.strip_suffix("[bot]").unwrap_or(s);
-        let valid = !core.is_empty()
-            && core.len() <= 39
-            && core
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !core.starts_with('-');
-        valid.then(|| Login(s.to_string()))
-    }
-}
-
-impl fmt::Display for Login {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use ids::{Login, SprintId};

@@ -7,7 +7,7 @@
 //! one way every comment here is kept within GitHub's limit: lists are cut
 //! to what fits, ending "… and N more" ([`fit`]).
 
-use super::body::Goal;
+use super::goal::Goal;
 use super::markers::neutralise;
 use super::render::TeamView;
 use super::rollover::{MAX_BODY_CHARS, closing_marker};

@@ -10,8 +10,8 @@
 
 use minijinja::{Value, context};
 
-use super::body::Goal;
 use super::carry::next_count;
+use super::goal::Goal;
 use super::markers::neutralise;
 use super::moving::{Moving, fit};
 use super::render::{TemplateError, Templates, render_template};

@@ -22,10 +22,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use super::Login;
-use super::body::Change;
-use super::body::{Goal, SprintDoc};
+use super::body::SprintDoc;
 use super::calendar::Sprint;
 use super::carry::{carried_mark, next_count};
+use super::change::Change;
+use super::goal::Goal;
 use super::health::{self, Health, Roster, SprintSummary, history, section};
 use super::items::GoalText;
 use super::layout::{Kind, Layout};

@@ -63,7 +63,7 @@ impl Handler for InstallationHandler {
                         repo_id: Some(*id),
                     };
                     effects.push(Effect::Enqueue(crate::work::repo_job(
-                        crate::work::REVALIDATE,
+                        crate::work::JobKind::Revalidate,
                         &job,
                     )));
                 }

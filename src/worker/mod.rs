@@ -22,29 +22,18 @@ use crate::github::clock::{Clock, SystemClock};
 use crate::store::{Effect, Job, Store, now_ms};
 pub use crate::util::{BoxFuture, backoff};
 
-/// Events the worker has a handler for; a delivery of any other event is
-/// recorded and dropped at the edge.
-pub const HANDLED_EVENTS: &[&str] = &[
-    "ping",
-    "installation",
-    "installation_repositories",
-    "issue_comment",
-    "issues",
-    "push",
-    "pull_request",
-];
+pub use crate::work::kind::HANDLED_EVENTS;
+use crate::work::kind::JobKind;
 
 /// Whether an event's job needs its repository to itself: commands on a
 /// sprint issue and rollovers of the same repository never run at once.
 pub fn is_serial(event: &str) -> bool {
-    event == "issue_comment"
+    JobKind::of_event(event).is_some_and(JobKind::serial)
 }
 
 /// The job kind for a webhook event, or `None` when nobody handles it.
 pub fn job_kind_for(event: &str) -> Option<String> {
-    HANDLED_EVENTS
-        .contains(&event)
-        .then(|| format!("webhook:{event}"))
+    JobKind::of_event(event).map(String::from)
 }
 
 /// Why a job attempt failed. Every failure is retried until the attempts run
@@ -81,20 +70,6 @@ pub fn github_error(e: crate::github::GitHubError) -> JobError {
     }
 }
 
-/// Job kinds that are owed to someone and retried until they succeed (with
-/// capped backoff) instead of going dead after `max_attempts`: commands,
-/// their answers (and the doctor's checklists that carry one), catching up
-/// on an issue, rollovers (which give up themselves once superseded) and
-/// the ticks of linked goals. Only a permanent error makes them dead.
-pub const PERSISTENT_KINDS: &[&str] = &[
-    "webhook:issue_comment",
-    "answer",
-    "doctor",
-    "sync",
-    "rollover",
-    "link",
-];
-
 /// Runs one kind of job.
 pub trait Handler: Send + Sync {
     /// Do the job's work; return what to write to the store with "done".
@@ -117,15 +92,16 @@ impl Handlers {
     /// The handlers of the ingress slice: ping and installation bookkeeping.
     pub fn standard() -> Handlers {
         let mut h = Handlers::default();
-        h.insert("webhook:ping", PingHandler);
-        h.insert("webhook:installation", InstallationHandler);
-        h.insert("webhook:installation_repositories", InstallationHandler);
+        h.insert(JobKind::Ping, PingHandler);
+        h.insert(JobKind::Installation, InstallationHandler);
+        h.insert(JobKind::InstallationRepositories, InstallationHandler);
         h
     }
 
     /// Register (or replace) the handler of a job kind.
-    pub fn insert(&mut self, kind: &str, handler: impl Handler + 'static) {
-        self.by_kind.insert(kind.to_string(), Arc::new(handler));
+    pub fn insert(&mut self, kind: impl AsRef<str>, handler: impl Handler + 'static) {
+        self.by_kind
+            .insert(kind.as_ref().to_string(), Arc::new(handler));
     }
 }
 
@@ -429,7 +405,7 @@ impl Worker {
                 metrics::counter!("sprintbot_job_failures_total", "kind" => job.kind.clone())
                     .increment(1);
                 let permanent = matches!(err, JobError::Permanent(_));
-                let persistent = PERSISTENT_KINDS.contains(&job.kind.as_str());
+                let persistent = JobKind::parse(&job.kind).is_some_and(JobKind::persistent);
                 let retry_at = (!permanent
                     && (persistent || job.attempt < self.config.max_attempts))
                     .then(|| {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use sprintbot::commands::Commands;
 use sprintbot::config::deploy::{Secret, WorkerConfig};
+use sprintbot::context::Context;
 use sprintbot::github::GitHubApp;
 use sprintbot::github::auth::AppCredentials;
 use sprintbot::github::clock::{Clock, ManualClock};
@@ -24,7 +24,7 @@ pub struct Org {
     pub fake: FakeGitHub,
     pub bot: TestBot,
     pub clock: ManualClock,
-    pub commands: Arc<Commands>,
+    pub commands: Arc<Context>,
     pub scheduler: Scheduler,
     stop: watch::Sender<bool>,
     worker: tokio::task::JoinHandle<()>,
@@ -33,7 +33,7 @@ pub struct Org {
 /// One process's state: its GitHub client (tokens, caches), command
 /// context, scheduler and running worker, over `bot`'s store.
 struct Process {
-    commands: Arc<Commands>,
+    commands: Arc<Context>,
     scheduler: Scheduler,
     stop: watch::Sender<bool>,
     worker: tokio::task::JoinHandle<()>,
@@ -47,7 +47,7 @@ fn process(fake: &FakeGitHub, clock: &ManualClock, bot: &TestBot) -> Process {
         ..Policy::default()
     };
     let app = Arc::new(GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap());
-    let commands = Arc::new(Commands::new(
+    let commands = Arc::new(Context::new(
         app.clone(),
         bot.store.clone(),
         shared.clone(),
@@ -234,7 +234,7 @@ impl Org {
     }
 
     /// [`Org::run_until`] as `serve` runs it: a job that wakes the
-    /// scheduler (`Commands::wake`) gets another step at once, which the
+    /// scheduler (`Context::wake`) gets another step at once, which the
     /// clock counts as one second. Returns how many steps there were.
     pub async fn run_waking(&self, end: Timestamp, tick: Duration) -> usize {
         match self.run_waking_at_most(end, tick, usize::MAX).await {

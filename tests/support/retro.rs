@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
-use sprintbot::commands::Commands;
 use sprintbot::config::deploy::Secret;
 use sprintbot::config::repo::{self, RepoConfig};
+use sprintbot::context::Context;
 use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::github::transport::Policy;
 use sprintbot::github::{Client, GitHub, RepoRef, TokenIdentity, token_client};
@@ -208,7 +208,7 @@ impl World {
         self.clock.set(next.opens_at);
         let store = Store::open(&self.dir.path().join("bot.db")).unwrap();
         let identity = Arc::new(TokenIdentity::new(self.gh.clone(), None));
-        let commands = Commands::new(
+        let commands = Context::new(
             identity,
             store.clone(),
             Arc::new(self.clock.clone()),

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use sprintbot::commands::Commands;
 use sprintbot::config::deploy::{Secret, WorkerConfig};
+use sprintbot::context::Context;
 use sprintbot::github::auth::AppCredentials;
 use sprintbot::github::clock::{Clock, ManualClock};
 use sprintbot::github::transport::Policy;
@@ -33,7 +33,7 @@ pub struct Scenario {
     pub bot: TestBot,
     pub clock: ManualClock,
     pub issue: u64,
-    pub commands: Arc<Commands>,
+    pub commands: Arc<Context>,
     stop: Option<watch::Sender<bool>>,
     worker: Option<tokio::task::JoinHandle<()>>,
     /// The name the running worker claims jobs under.
@@ -103,7 +103,7 @@ impl Scenario {
         s
     }
 
-    fn commands_for(fake: &FakeGitHub, bot: &TestBot, clock: &ManualClock) -> Arc<Commands> {
+    fn commands_for(fake: &FakeGitHub, bot: &TestBot, clock: &ManualClock) -> Arc<Context> {
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let key = AppCredentials::from_pem(APP_ID, &Secret::new(PRIVATE_KEY)).unwrap();
         let policy = Policy {
@@ -113,7 +113,7 @@ impl Scenario {
         };
         let app = GitHubApp::new(&fake.url(), key, shared.clone(), policy).unwrap();
         let mut commands =
-            Commands::new(Arc::new(app), bot.store.clone(), shared, toml::Table::new());
+            Context::new(Arc::new(app), bot.store.clone(), shared, toml::Table::new());
         // A lease a crashed worker left behind runs out in a second here.
         commands.lease_ms = 1_000;
         Arc::new(commands)

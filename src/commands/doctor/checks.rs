@@ -13,8 +13,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::report::{self, Check};
-use crate::commands::Commands;
 use crate::config::repo::RepoConfig;
+use crate::context::Context;
 use crate::github::{GitHub, InstallationId, IssueNumber, RepoRef, StateFilter};
 use crate::lifecycle::next::{self, Next};
 use crate::repos::{CONFIG_PATH, Loaded, NOTICE_LABEL};
@@ -39,7 +39,7 @@ pub(crate) struct Subject<'a> {
     pub asked_at: Timestamp,
 }
 
-impl Commands {
+impl Context {
     /// Every item of the checklist, in the order people read them (times
     /// in the repository's time zone, else UTC).
     pub(crate) async fn doctor_checks(&self, s: &Subject<'_>) -> Vec<Check> {

@@ -16,16 +16,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::Commands;
 use super::messages::doctor_marker;
+use crate::context::Context;
 use crate::github::MAX_BODY_CHARS;
 use crate::store::{Effect, Job, NewJob};
 use crate::util::BoxFuture;
 use crate::work::{self, AnswerJob};
 use crate::worker::{Handler, JobError, github_error};
-
-/// The job kind of a doctor's checklist.
-pub const DOCTOR: &str = "doctor";
 
 /// A checklist to write, and the answer it goes into.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +44,7 @@ pub struct DoctorJob {
 /// comment's `prefix` (so a redelivery finds it and queues nothing).
 pub fn doctor_job(prefix: &str, job: &DoctorJob) -> NewJob {
     NewJob {
-        kind: DOCTOR.into(),
+        kind: work::JobKind::Doctor.into(),
         payload: serde_json::to_string(job).unwrap_or_default(),
         dedupe_key: Some(format!("{prefix}/doctor")),
         // It only reads: it need not wait for the repository's other work.
@@ -111,7 +108,7 @@ fn with_report(mut answer: AnswerJob, report: impl Fn(&str) -> String, own: bool
 }
 
 /// Runs doctor jobs.
-pub struct DoctorHandler(pub Arc<Commands>);
+pub struct DoctorHandler(pub Arc<Context>);
 
 impl DoctorHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {

@@ -4,12 +4,12 @@
 
 use jiff::Timestamp;
 
-use crate::commands::Commands;
+use crate::context::Context;
 use crate::github::RepoRef;
 use crate::lifecycle::next::{self, Next};
 use crate::lifecycle::plan::{Pace, Place, plan_openings};
 
-impl Commands {
+impl Context {
     /// The planned opening of `repo`'s due sprint.
     pub(super) async fn planned_opening(
         &self,

@@ -7,7 +7,7 @@
 use jiff::civil::Date;
 
 use super::Raw;
-use super::validate::Report;
+use super::report::Report;
 use crate::sprint::calendar::Cadence;
 use crate::sprint::exceptions::{Exception, MAX_EXTENSION_DAYS};
 use crate::sprint::off::Off;

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::validate::Report;
+use super::report::Report;
 use crate::config::schema::{Key, Shape, closest};
 use crate::sprint::layout::{Decl, Kind, Layout, Place, Preset};
 

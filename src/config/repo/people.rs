@@ -4,7 +4,7 @@
 
 use jiff::civil::Date;
 
-use super::validate::Report;
+use super::report::Report;
 use super::{Raw, Team};
 use crate::sprint::rotation::HeroOverride;
 use crate::sprint::team_read::{Legend, People};

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::validate::Report;
+use super::report::Report;
 use crate::sprint::timed::Reminders;
 
 #[derive(Debug, Deserialize)]

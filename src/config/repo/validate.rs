@@ -2,78 +2,118 @@
 //! problem with a value (not just the first) at its place, with a fix. Keys
 //! and types were checked by the schema walk; this checks what they mean.
 
-use std::collections::HashSet;
-use std::ops::Range;
-
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
 use super::people::{logins, overrides, team_ref, teams};
+use super::report::Report;
 use super::{Engineers, Raw, RepoConfig, Switches, calendar, templates};
-use crate::config::diag::Diagnostic;
-use crate::config::schema::Spans;
 use crate::sprint::calendar::Cadence;
-use crate::sprint::layout::{issue_template, team_template};
+use crate::sprint::layout::{Layout, issue_template, team_template};
 use crate::sprint::numbering::{Numbering, Version};
 use crate::sprint::render::{self, TeamView, Templates};
 use crate::sprint::rotation::Rotation;
 
-/// Where problems go: each at the place its key is written in the file.
-pub(super) struct Report<'a> {
-    pub file: &'a str,
-    pub source: &'a str,
-    pub spans: &'a Spans,
-    /// Paths the schema walk already reported (their values were dropped,
-    /// so what is seen here is a default and must not be reported again).
-    pub flagged: &'a HashSet<String>,
-    pub problems: Vec<Diagnostic>,
-}
-
-impl Report<'_> {
-    /// A problem with the value of the key at `path`.
-    pub fn key(&mut self, path: &str, message: String, help: &str) {
-        let span = self.spans.key(path);
-        self.push(path, span, message, help);
-    }
-
-    /// A problem with a value as a whole: an array entry, or a
-    /// `[[table]]` entry (reported at its header).
-    pub fn value(&mut self, path: &str, message: String, help: &str) {
-        let span = self.spans.value(path).or_else(|| self.spans.key(path));
-        self.push(path, span, message, help);
-    }
-
-    /// A required key that is not set: reported at its table when the file
-    /// has one, or about the whole file.
-    pub fn missing(&mut self, path: &str, table: &str, message: String, help: &str) {
-        if self.flagged.contains(path) {
-            return;
-        }
-        let d = match self.spans.value(table) {
-            Some(span) => Diagnostic::at_span(self.file, self.source, span, message),
-            None => Diagnostic::whole_file(self.file, message),
-        };
-        self.problems.push(d.with_help(help));
-    }
-
-    fn push(&mut self, path: &str, span: Option<Range<usize>>, message: String, help: &str) {
-        if self.flagged.contains(path) {
-            return;
-        }
-        let d = match span {
-            Some(span) => Diagnostic::at_span(self.file, self.source, span, message),
-            // Not written in this file: it came from the defaults it builds on.
-            None => Diagnostic::whole_file(
-                self.file,
-                format!("{message} (`{path}`, from the defaults this file builds on)"),
-            ),
-        };
-        self.problems.push(d.with_help(help));
-    }
-}
-
 pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
-    // Cadence.
+    let length_weeks = length_weeks(r, &raw);
+    let cadence = cadence(r, &raw, length_weeks);
+    let numbering = numbering(r, &raw);
+
+    let teams = teams(r, &raw);
+    let engineer_logins = logins(r, "engineers.logins", &raw.engineers.logins);
+    if let Some(gt) = &raw.engineers.team {
+        team_ref(r, "engineers.team", gt);
+    }
+    let heroes = logins(r, "rotation.heroes", &raw.rotation.heroes);
+    let overrides = overrides(r, &raw);
+    let written_exceptions = calendar::exceptions(r, &raw);
+    let leave = calendar::leave(r, &raw);
+    let people = super::people::names(r, &raw);
+
+    if raw.labels.sprint.trim().is_empty() {
+        r.key(
+            "labels.sprint",
+            "the sprint label is empty".into(),
+            "set sprint = \"sprint\"",
+        );
+    }
+    let switches = switches(r, &raw);
+
+    let layout = super::layout::build(r, raw.preset.as_deref(), &raw.body, &raw.team);
+    let templates = templates_of(raw.templates, &layout);
+    let reminders = super::reminders::build(r, &raw.reminders, length_weeks.unwrap_or(2));
+    // Templates are checked even when the cadence is broken: they are
+    // rendered with sample values, not with this file's calendar.
+    let views: Vec<TeamView> = teams
+        .iter()
+        .map(|t| TeamView {
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+            aliases: t.aliases.clone(),
+            legend: t.legend.clone(),
+            own_comment: t.own_comment,
+            heroes: t.heroes.clone(),
+        })
+        .collect();
+    for p in templates::check(&templates, &views, &layout) {
+        r.key(&format!("templates.{}", p.key), p.message, &p.help);
+    }
+
+    let (Some(cadence), Some(numbering), Some(switches), Some(reminders)) =
+        (cadence, numbering, switches, reminders)
+    else {
+        return None;
+    };
+    let exceptions = calendar::placed(
+        r,
+        &cadence,
+        &written_exceptions,
+        raw.numbering.count_skipped,
+    );
+    if !r.problems.is_empty() {
+        return None;
+    }
+    Some(RepoConfig {
+        teams,
+        engineers: Engineers {
+            logins: engineer_logins,
+            github_team: raw.engineers.team,
+        },
+        cadence,
+        numbering,
+        rotation: Rotation { heroes, overrides },
+        sprint_label: raw.labels.sprint.trim().to_string(),
+        switches,
+        reminders,
+        templates,
+        exceptions,
+        count_skipped: raw.numbering.count_skipped,
+        leave,
+        people,
+        layout,
+    })
+}
+
+/// `cadence.length_weeks`, when it is a length sprintbot supports.
+fn length_weeks(r: &mut Report<'_>, raw: &Raw) -> Option<u8> {
+    let length_weeks = u8::try_from(raw.cadence.length_weeks)
+        .ok()
+        .filter(|w| (1..=8).contains(w));
+    if length_weeks.is_none() {
+        r.key(
+            "cadence.length_weeks",
+            format!(
+                "a sprint of {} weeks is not supported",
+                raw.cadence.length_weeks
+            ),
+            "use a length from 1 to 8 weeks",
+        );
+    }
+    length_weeks
+}
+
+/// `[cadence]`, when every part of it reads (each problem is reported).
+fn cadence(r: &mut Report<'_>, raw: &Raw, length_weeks: Option<u8>) -> Option<Cadence> {
     let anchor = match raw.cadence.anchor.as_deref().map(str::parse::<Date>) {
         Some(Ok(d)) => Some(d),
         Some(Err(_)) => {
@@ -113,19 +153,6 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             "write the local opening time as HH:MM, e.g. opens_at = \"09:00\"",
         );
     }
-    let length_weeks = u8::try_from(raw.cadence.length_weeks)
-        .ok()
-        .filter(|w| (1..=8).contains(w));
-    if length_weeks.is_none() {
-        r.key(
-            "cadence.length_weeks",
-            format!(
-                "a sprint of {} weeks is not supported",
-                raw.cadence.length_weeks
-            ),
-            "use a length from 1 to 8 weeks",
-        );
-    }
     let mut working_days = Vec::new();
     for (i, day) in raw.cadence.working_days.iter().enumerate() {
         match weekday(day) {
@@ -144,8 +171,17 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             "list at least one day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
         );
     }
+    Some(Cadence {
+        anchor: anchor?,
+        length_weeks: length_weeks?,
+        tz: tz?,
+        opens_at: opens_at?,
+        working_days,
+    })
+}
 
-    // Numbering.
+/// `[numbering]`, when it reads.
+fn numbering(r: &mut Report<'_>, raw: &Raw) -> Option<Numbering> {
     let first_version = raw.numbering.first_version.parse::<Version>();
     if let Err(e) = &first_version {
         r.key(
@@ -167,25 +203,15 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             "set sprints_per_release = 2 (the 2 of `1/2`)",
         );
     }
+    Some(Numbering {
+        first_version: first_version.ok()?,
+        parts: parts?,
+        bump: raw.numbering.bump,
+    })
+}
 
-    let teams = teams(r, &raw);
-    let engineer_logins = logins(r, "engineers.logins", &raw.engineers.logins);
-    if let Some(gt) = &raw.engineers.team {
-        team_ref(r, "engineers.team", gt);
-    }
-    let heroes = logins(r, "rotation.heroes", &raw.rotation.heroes);
-    let overrides = overrides(r, &raw);
-    let written_exceptions = calendar::exceptions(r, &raw);
-    let leave = calendar::leave(r, &raw);
-    let people = super::people::names(r, &raw);
-
-    if raw.labels.sprint.trim().is_empty() {
-        r.key(
-            "labels.sprint",
-            "the sprint label is empty".into(),
-            "set sprint = \"sprint\"",
-        );
-    }
+/// `[switches]`, when its numbers are in range.
+fn switches(r: &mut Report<'_>, raw: &Raw) -> Option<Switches> {
     let max_risks = usize::try_from(raw.switches.max_risks)
         .ok()
         .filter(|m| *m >= 1);
@@ -209,135 +235,67 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
             "set shipped_per_team = 10 (0 lists only how many, with the search link)",
         );
     }
+    let s = &raw.switches;
+    Some(Switches {
+        close_previous: s.close_previous,
+        pin: s.pin,
+        carry_unfinished_goals: s.carry_unfinished_goals,
+        require_why: s.require_why,
+        max_risks: max_risks?,
+        health: s.health,
+        carry_counts: s.carry_counts,
+        tick_linked_goals: s.tick_linked_goals,
+        goals_as_sub_issues: s.goals_as_sub_issues,
+        shipped: s.shipped,
+        shipped_per_team: shipped_per_team?,
+        pin_summary: s.pin_summary,
+    })
+}
 
-    let layout = super::layout::build(r, raw.preset.as_deref(), &raw.body, &raw.team);
-    let templates = Templates {
-        title: raw.templates.title.unwrap_or_else(|| {
+/// The templates: the file's own, else those of its layout, else the
+/// built-in ones.
+fn templates_of(raw: super::raw::RawTemplates, layout: &Layout) -> Templates {
+    Templates {
+        title: raw.title.unwrap_or_else(|| {
             layout
                 .preset
                 .title()
                 .unwrap_or(render::DEFAULT_TITLE)
                 .to_string()
         }),
-        issue: raw.templates.issue.unwrap_or_else(|| {
+        issue: raw.issue.unwrap_or_else(|| {
             if layout.generated_body {
-                issue_template(&layout)
+                issue_template(layout)
             } else {
                 render::DEFAULT_ISSUE.to_string()
             }
         }),
-        team: raw.templates.team.unwrap_or_else(|| {
+        team: raw.team.unwrap_or_else(|| {
             if layout.generated_team {
-                team_template(&layout)
+                team_template(layout)
             } else {
                 render::DEFAULT_TEAM.to_string()
             }
         }),
         health: raw
-            .templates
             .health
             .unwrap_or_else(|| render::DEFAULT_HEALTH.to_string()),
         shipped: raw
-            .templates
             .shipped
             .unwrap_or_else(|| render::DEFAULT_SHIPPED.to_string()),
         summary: raw
-            .templates
             .summary
             .unwrap_or_else(|| render::DEFAULT_SUMMARY.to_string()),
         review: raw
-            .templates
             .review
             .unwrap_or_else(|| render::DEFAULT_REVIEW.to_string()),
         nudge_status: raw
-            .templates
             .nudge_status
             .unwrap_or_else(|| render::DEFAULT_NUDGE_STATUS.to_string()),
         nudge_teams: raw
-            .templates
             .nudge_teams
             .unwrap_or_else(|| render::DEFAULT_NUDGE_TEAMS.to_string()),
-    };
-    let reminders = super::reminders::build(r, &raw.reminders, length_weeks.unwrap_or(2));
-    // Templates are checked even when the cadence is broken: they are
-    // rendered with sample values, not with this file's calendar.
-    let views: Vec<TeamView> = teams
-        .iter()
-        .map(|t| TeamView {
-            name: t.name.clone(),
-            slug: t.slug.clone(),
-            aliases: t.aliases.clone(),
-            legend: t.legend.clone(),
-            own_comment: t.own_comment,
-            heroes: t.heroes.clone(),
-        })
-        .collect();
-    for p in templates::check(&templates, &views, &layout) {
-        r.key(&format!("templates.{}", p.key), p.message, &p.help);
     }
-
-    let (Some(anchor), Some(tz), Some(opens_at), Ok(first_version)) =
-        (anchor, tz, opens_at, first_version)
-    else {
-        return None;
-    };
-    let (Some(length_weeks), Some(parts), Some(max_risks), Some(shipped_per_team), Some(reminders)) =
-        (length_weeks, parts, max_risks, shipped_per_team, reminders)
-    else {
-        return None;
-    };
-    let cadence = Cadence {
-        anchor,
-        length_weeks,
-        tz,
-        opens_at,
-        working_days,
-    };
-    let exceptions = calendar::placed(
-        r,
-        &cadence,
-        &written_exceptions,
-        raw.numbering.count_skipped,
-    );
-    if !r.problems.is_empty() {
-        return None;
-    }
-    Some(RepoConfig {
-        teams,
-        engineers: Engineers {
-            logins: engineer_logins,
-            github_team: raw.engineers.team,
-        },
-        cadence,
-        numbering: Numbering {
-            first_version,
-            parts,
-            bump: raw.numbering.bump,
-        },
-        rotation: Rotation { heroes, overrides },
-        sprint_label: raw.labels.sprint.trim().to_string(),
-        switches: Switches {
-            close_previous: raw.switches.close_previous,
-            pin: raw.switches.pin,
-            carry_unfinished_goals: raw.switches.carry_unfinished_goals,
-            require_why: raw.switches.require_why,
-            max_risks,
-            health: raw.switches.health,
-            carry_counts: raw.switches.carry_counts,
-            tick_linked_goals: raw.switches.tick_linked_goals,
-            goals_as_sub_issues: raw.switches.goals_as_sub_issues,
-            shipped: raw.switches.shipped,
-            shipped_per_team,
-            pin_summary: raw.switches.pin_summary,
-        },
-        reminders,
-        templates,
-        exceptions,
-        count_skipped: raw.numbering.count_skipped,
-        leave,
-        people,
-        layout,
-    })
 }
 
 fn weekday(s: &str) -> Option<Weekday> {

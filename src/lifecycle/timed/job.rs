@@ -14,10 +14,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::super::LifecycleError;
+use super::super::Repo;
 use super::super::lease::leased;
-use super::super::open::Repo;
-use crate::commands::Commands;
 use crate::config::repo::RepoConfig;
+use crate::context::Context;
 
 use crate::sprint::timed::Reminder;
 use crate::store::{Effect, EnabledRepo, Job, NewJob, Store, StoreError};
@@ -113,14 +113,14 @@ pub async fn plan(
 }
 
 /// Runs `timed` jobs.
-pub struct TimedHandler(pub Arc<Commands>);
+pub struct TimedHandler(pub Arc<Context>);
 
 impl TimedHandler {
     async fn run(&self, job: &Job) -> Result<Vec<Effect>, JobError> {
         let j: TimedJob = serde_json::from_slice(&job.payload)
             .map_err(|e| JobError::Permanent(format!("bad timed job: {e}")))?;
         let c = &self.0;
-        let crate::commands::RepoContext {
+        let crate::context::RepoContext {
             repo,
             gh,
             bot,

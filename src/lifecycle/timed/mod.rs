@@ -14,7 +14,7 @@ pub mod job;
 use jiff::Timestamp;
 
 use super::LifecycleError;
-use super::open::Repo;
+use super::Repo;
 use crate::github::{Comment, IssueNumber, IssueState};
 use crate::sprint::Login;
 use crate::sprint::body::{Goal, SprintDoc};

@@ -30,8 +30,8 @@ use std::fmt;
 use serde::Serialize;
 
 use super::Login;
-use super::body::Goal;
 use super::carry::{Dropped, GoalId, next_count};
+use super::goal::Goal;
 pub use history::{EarlierSprints, SprintSummary};
 
 /// How many sprints the chart shows, the ended one included.

@@ -5,7 +5,7 @@ use super::history::{END_MARKER, START_MARKER, last_sprints, recorded};
 use super::*;
 use crate::sprint::SprintId;
 use crate::sprint::body::SprintDoc;
-use crate::sprint::carry::GoalMark;
+use crate::sprint::goal::GoalMark;
 use crate::sprint::render::Templates;
 
 fn login(s: &str) -> Login {
