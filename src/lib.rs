@@ -18,22 +18,22 @@
 //!    properties), payloads and keys.
 //! 7. `worker`: the job contract (`Handler`, `JobError`); claims due jobs,
 //!    runs them, retries.
-//! 7½. `context`: `Context`, what every job handler holds, and
+//! 8. `context`: `Context`, what every job handler holds, and
 //!    `RepoContext`, a repository as a job sees it.
-//! 8. `sprint_issues`: sprint issues on GitHub, recognised by the bot's
+//! 9. `sprint_issues`: sprint issues on GitHub, recognised by the bot's
 //!    metadata; the current one. `repos`: each repository's config: one
 //!    loader, cached, its error issue and check run.
-//! 9. `links`: goals linked to issues and pull requests: ticked on close or
-//!    merge, sub-issues.
-//! 10. `lifecycle`: opening sprints and their timed reminders: tick,
+//! 10. `links`: goals linked to issues and pull requests: ticked on close or
+//!     merge, sub-issues.
+//! 11. `lifecycle`: opening sprints and their timed reminders: tick,
 //!     rollover, each step checked on GitHub.
-//! 11. `commands`: slash commands: grammar, pure parser, messages, the use
+//! 12. `commands`: slash commands: grammar, pure parser, messages, the use
 //!     case that applies them.
-//! 12. `webhook`: the HTTP edge: router, signature check, delivery to a
+//! 13. `webhook`: the HTTP edge: router, signature check, delivery to a
 //!     queued job.
-//! 13. `app`: wiring: every job handler for one GitHub identity.
-//! 14. `register`: `sprintbot register`, the GitHub App manifest flow.
-//! 15. `cli`: clap definitions and one runner per subcommand.
+//! 14. `app`: wiring: every job handler for one GitHub identity.
+//! 15. `register`: `sprintbot register`, the GitHub App manifest flow.
+//! 16. `cli`: clap definitions and one runner per subcommand.
 
 pub mod app;
 pub mod cli;
