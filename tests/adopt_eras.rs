@@ -327,3 +327,40 @@ async fn a_2024_issue_is_adopted_and_rolled_over_with_its_link_okrs_and_hero() {
         "the adopted issue is closed"
     );
 }
+
+/// A D-era issue whose team left out the incidents heading (nothing to
+/// list that sprint): adopted as it is, no heading inserted, and rolled
+/// over with an empty incidents list and the team's plan carried.
+#[tokio::test]
+async fn a_2026_issue_without_its_incidents_list_is_adopted_and_rolled_over() {
+    let body = BODY_2026.replace(
+        "# List of incidents + any action items that haven't been scheduled yet\n\n- Billing webhook retries after the outage\n- Alert on slow search queries\n\n",
+        "",
+    );
+    assert!(!body.contains("incidents"), "{body}");
+    let s = Scenario::start_bare(CONFIG_2026, "2022-11-16T12:00:00Z").await;
+    let n = s
+        .fake
+        .add_issue(REPO, "Sprint - Nov 14 to Nov 25", &body, &[], "timgl");
+    s.comment_on(n, "kappa90", SEARCH_PLAN).await;
+    let asked = s.comment_on(n, "macobo", "/sprint adopt").await;
+    s.settle().await;
+    assert_eq!(s.reactions(asked), ["+1"]);
+    let issue = s.fake.issue(REPO, n).unwrap();
+    assert_eq!(people_wrote(&issue.body), body, "not a byte changed");
+    let doc = SprintDoc::parse(&issue.body).unwrap();
+    assert!(!doc.has_section(Section::Notes), "no section is inserted");
+
+    s.clock.set("2022-11-28T09:00:00Z".parse().unwrap());
+    s.rollover_due().await;
+    let next = next_issue(&s, n);
+    assert_eq!(next.title, "Sprint - Nov 28 to Dec 9");
+    let doc = SprintDoc::parse(&next.body).unwrap();
+    assert_eq!(doc.list(Section::Notes).unwrap(), Vec::<String>::new());
+    let search = search_comment(&s, next.number);
+    assert!(
+        search.contains("- [ ] Ranking experiment @tiina303"),
+        "{search}"
+    );
+    assert!(!s.fake.issue(REPO, n).unwrap().open);
+}

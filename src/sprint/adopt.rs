@@ -158,12 +158,18 @@ pub struct Adopted {
 
 /// The sections a layout needs to find in a hand-written body: today's
 /// layout needs all five; an era's needs its defining lists (the B era's
-/// retro was sometimes deleted); a declared layout needs its lists.
+/// retro was sometimes deleted); a declared layout needs its lists. A
+/// notes list (the D era's incidents) is optional: teams left it out when
+/// there was nothing to list, and a body without it keeps none.
 fn required(layout: &Layout) -> Vec<Section> {
     if layout.generated_body {
         match layout.preset {
             Preset::Y2023 if !layout_declared(layout) => vec![Section::Risks, Section::Heroes],
-            _ => layout.required_sections(),
+            _ => layout
+                .required_sections()
+                .into_iter()
+                .filter(|s| *s != Section::Notes)
+                .collect(),
         }
     } else {
         Section::ALL.to_vec()
