@@ -93,20 +93,24 @@ pub struct Switches {
     pub pin_summary: bool,
 }
 
+impl Team {
+    /// The team as the templates see it.
+    pub fn view(&self) -> TeamView {
+        TeamView {
+            name: self.name.clone(),
+            slug: self.slug.clone(),
+            aliases: self.aliases.clone(),
+            legend: self.legend.clone(),
+            own_comment: self.own_comment,
+            heroes: self.heroes.clone(),
+        }
+    }
+}
+
 impl RepoConfig {
     /// Teams as the templates see them.
     pub fn team_views(&self) -> Vec<TeamView> {
-        self.teams
-            .iter()
-            .map(|t| TeamView {
-                name: t.name.clone(),
-                slug: t.slug.clone(),
-                aliases: t.aliases.clone(),
-                legend: t.legend.clone(),
-                own_comment: t.own_comment,
-                heroes: t.heroes.clone(),
-            })
-            .collect()
+        self.teams.iter().map(Team::view).collect()
     }
 
     /// What a rollover needs from this config.

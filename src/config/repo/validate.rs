@@ -44,17 +44,7 @@ pub(super) fn build(r: &mut Report<'_>, raw: Raw) -> Option<RepoConfig> {
     let reminders = super::reminders::build(r, &raw.reminders, length_weeks.unwrap_or(2));
     // Templates are checked even when the cadence is broken: they are
     // rendered with sample values, not with this file's calendar.
-    let views: Vec<TeamView> = teams
-        .iter()
-        .map(|t| TeamView {
-            name: t.name.clone(),
-            slug: t.slug.clone(),
-            aliases: t.aliases.clone(),
-            legend: t.legend.clone(),
-            own_comment: t.own_comment,
-            heroes: t.heroes.clone(),
-        })
-        .collect();
+    let views: Vec<TeamView> = teams.iter().map(super::Team::view).collect();
     for p in templates::check(&templates, &views, &layout) {
         r.key(&format!("templates.{}", p.key), p.message, &p.help);
     }
