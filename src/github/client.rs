@@ -250,18 +250,8 @@ impl Client {
         label: &str,
         state: StateFilter,
     ) -> Result<Vec<Issue>> {
-        let path = format!(
-            "{}/issues?labels={}&state={}&sort=created&direction=desc&per_page=100",
-            repo_path(repo),
-            path_segment(label),
-            state.as_str()
-        );
-        let raw: Vec<RawIssue> = self.get_all(path).await?;
-        Ok(raw
-            .into_iter()
-            .filter(|i| i.pull_request.is_none())
-            .map(Issue::from)
-            .collect())
+        self.issues_where(repo, &format!("labels={}", path_segment(label)), state)
+            .await
     }
 
     pub(super) async fn list_issues_by(
@@ -270,10 +260,25 @@ impl Client {
         creator: &Login,
         state: StateFilter,
     ) -> Result<Vec<Issue>> {
+        self.issues_where(
+            repo,
+            &format!("creator={}", path_segment(&creator.0)),
+            state,
+        )
+        .await
+    }
+
+    /// The issues (not pull requests) a filter such as `labels=sprint`
+    /// selects, newest first, every page.
+    async fn issues_where(
+        &self,
+        repo: &RepoRef,
+        filter: &str,
+        state: StateFilter,
+    ) -> Result<Vec<Issue>> {
         let path = format!(
-            "{}/issues?creator={}&state={}&sort=created&direction=desc&per_page=100",
+            "{}/issues?{filter}&state={}&sort=created&direction=desc&per_page=100",
             repo_path(repo),
-            path_segment(&creator.0),
             state.as_str()
         );
         let raw: Vec<RawIssue> = self.get_all(path).await?;
